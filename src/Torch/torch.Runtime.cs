@@ -1,0 +1,78 @@
+using static GnnSim.Torch.Native;
+
+namespace GnnSim.Torch;
+
+/// <summary>Seeds, threads, memory policy, devices and grad mode.</summary>
+public static partial class torch
+{
+    /// <summary>Seeds libtorch's global generators (CPU and CUDA).</summary>
+    public static void manual_seed(ulong seed) => gs_manual_seed(seed);
+
+    /// <summary>The CPU generator's state (a byte tensor), to be restored with <see cref="set_rng_state"/>.</summary>
+    public static Tensor get_rng_state() => new(gs_get_rng_state());
+
+    public static void set_rng_state(Tensor state) => Check(gs_set_rng_state(state.Handle));
+
+    /// <summary>Native tensors alive now (every handle not yet freed); a leak check counts these.</summary>
+    public static long live_tensor_count() => gs_live_tensors();
+
+    /// <summary>libtorch's intra-op thread count.</summary>
+    public static void set_num_threads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "thread count must be at least 1");
+        gs_set_num_threads(threads);
+    }
+
+    public static int get_num_threads() => gs_get_num_threads();
+
+    /// <summary>OpenBLAS's own thread count (matrix products); false when libtorch is not on OpenBLAS.</summary>
+    public static bool set_blas_threads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "thread count must be at least 1");
+        return gs_set_blas_threads(threads) != 0;
+    }
+
+    /// <summary>OpenBLAS's thread count, or -1 when libtorch is not on OpenBLAS.</summary>
+    public static int get_blas_threads() => gs_get_blas_threads();
+
+    /// <summary>
+    /// The defaults measured best for training on CPU (ARCHITECTURE.md): libtorch's intra-op pool at
+    /// half the cores and OpenBLAS on all of them (1 + 2 on two cores), and freed activation buffers
+    /// kept by malloc rather than returned to the OS every step. <paramref name="threads"/> overrides
+    /// both pools; OPENBLAS_NUM_THREADS, when set, keeps OpenBLAS's count.
+    /// </summary>
+    public static void ConfigureForTraining(int? threads = null)
+    {
+        var cores = Environment.ProcessorCount;
+        set_num_threads(threads ?? Math.Max(1, cores / 2));
+        if (threads.HasValue || Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") == null)
+            set_blas_threads(threads ?? cores);
+        if (Environment.GetEnvironmentVariable("GNNSIM_MALLOC") != "system") gs_keep_freed_memory();
+    }
+
+    /// <summary>Turns autograd recording off until the returned guard is disposed.</summary>
+    public static GradModeGuard no_grad() => new(false);
+
+    /// <summary>Turns autograd recording on until the returned guard is disposed.</summary>
+    public static GradModeGuard enable_grad() => new(true);
+
+    public static bool is_grad_enabled() => gs_is_grad_enabled() != 0;
+
+    /// <summary>Restores the previous grad mode when disposed (grad mode is per thread).</summary>
+    public readonly struct GradModeGuard : IDisposable
+    {
+        private readonly bool previous;
+
+        internal GradModeGuard(bool enabled) => previous = gs_set_grad_enabled(enabled ? 1 : 0) != 0;
+
+        public void Dispose() => gs_set_grad_enabled(previous ? 1 : 0);
+    }
+
+    public static class cuda
+    {
+        /// <summary>True when the shim was built against a CUDA libtorch and a GPU is visible.</summary>
+        public static bool is_available() => gs_cuda_is_available() != 0;
+
+        public static int device_count() => gs_cuda_device_count();
+    }
+}
