@@ -36,17 +36,20 @@ public static partial class torch
     public static int get_blas_threads() => gs_get_blas_threads();
 
     /// <summary>
-    /// The defaults measured best for training on CPU (ARCHITECTURE.md): libtorch's intra-op pool at
-    /// half the cores and OpenBLAS on all of them (1 + 2 on two cores), and freed activation buffers
-    /// kept by malloc rather than returned to the OS every step. <paramref name="threads"/> overrides
-    /// both pools; OPENBLAS_NUM_THREADS, when set, keeps OpenBLAS's count.
+    /// Uses <paramref name="cores"/> cores (all by default) the way measured best for training on
+    /// CPU: libtorch's intra-op pool on half of them and OpenBLAS on all of them (1 + 2 on two cores:
+    /// 168 ms per MLP step, against 209 ms for 2 + 2 and 237 ms for 1 + 1; `gnnsim bench torch`),
+    /// and freed activation buffers kept by malloc rather than handed back to the OS every step
+    /// (GNNSIM_MALLOC=system turns that off). OPENBLAS_NUM_THREADS, when set and no core count is
+    /// given, keeps OpenBLAS's own count.
     /// </summary>
-    public static void ConfigureForTraining(int? threads = null)
+    public static void ConfigureForTraining(int? cores = null)
     {
-        var cores = Environment.ProcessorCount;
-        set_num_threads(threads ?? Math.Max(1, cores / 2));
-        if (threads.HasValue || Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") == null)
-            set_blas_threads(threads ?? cores);
+        if (cores is < 1) throw new ArgumentOutOfRangeException(nameof(cores), "core count must be at least 1");
+        var budget = cores ?? Environment.ProcessorCount;
+        set_num_threads(Math.Max(1, budget / 2));
+        if (cores.HasValue || Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") == null)
+            set_blas_threads(budget);
         if (Environment.GetEnvironmentVariable("GNNSIM_MALLOC") != "system") gs_keep_freed_memory();
     }
 

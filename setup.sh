@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what GnnSim needs from Debian, builds the libtorch shim (CMake) and the .NET solution.
+# Idempotent: installs only what is missing and rebuilds only what changed.
+#
+#   ./setup.sh                               Debian's libtorch (CPU)
+#   LIBTORCH_DIR=/opt/libtorch ./setup.sh    another libtorch, e.g. a CUDA build from pytorch.org
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# libtorch and HDF5 (bound by P/Invoke), the shim's toolchain, OpenBLAS (Debian's default BLAS
+# alternative is the slow reference BLAS), and Python's torch for the side-by-side benchmarks and
+# the torch.save interop tests.
+packages=(libhdf5-dev cmake g++ make libopenblas0-pthread python3-torch)
+if [ -z "${LIBTORCH_DIR:-}" ]; then packages+=(libtorch-dev); fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup.sh: missing Debian packages: ${missing[*]}" >&2
+    echo "Install them as root, then run ./setup.sh again:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup.sh: installing ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+command -v dotnet >/dev/null || { echo "setup.sh: the .NET SDK (dotnet) is not on PATH" >&2; exit 1; }
+
+echo "setup.sh: building the libtorch shim"
+cmake -S src/Torch/native -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/native -j "$(nproc)"
+
+echo "setup.sh: building the solution"
+dotnet build GnnSim.sln -c Release -nologo -v quiet
+echo "setup.sh: done. Try ./gnnsim quickstart"

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GnnSim.Torch;
+using GnnSim.Torch.Modules;
+using GnnSim.Torch.Optimizers;
+using Spectre.Console;
+using F = GnnSim.Torch.torch.nn.functional;
+
+namespace GnnSim.Cli.Bench;
+
+/// <summary>
+/// `gnnsim bench torch`: (1) the binding's overhead on a one-element add, where libtorch does almost
+/// nothing and the cost is the call itself; (2) one training step (forward, MSE, backward, Adam) of a
+/// MeshGraphNet-size MLP: three Linear(128, 128) layers and a LayerNorm over 60,000 rows. The same
+/// measurements run through PyTorch's Python API (bench/torch_bench.py) on the same libtorch with
+/// the same thread and malloc settings.
+/// </summary>
+internal sealed class TorchBenchmark(int rows, int repeats)
+{
+    private const int Width = 128;
+    private const int Warmup = 3;
+    private const int OpIterations = 200_000;
+
+    public int Run(bool compareWithPython)
+    {
+        if (rows < 1 || repeats < 1) throw new ArgumentException("--rows and --repeats must be at least 1");
+        var intra = torch.get_num_threads();
+        var blas = torch.get_blas_threads();
+        AnsiConsole.MarkupLine($"[grey]threads: {intra} intra-op, {(blas < 0 ? "no OpenBLAS" : blas + " OpenBLAS")}; MLP 3 x Linear({Width}, {Width}) + LayerNorm on {rows:N0} rows[/]");
+
+        var opOverhead = OpOverheadMicroseconds();
+        var stepMs = MlpStepMilliseconds();
+        var python = compareWithPython ? RunPython(intra, blas) : null;
+
+        var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
+        table.AddRow("per-op overhead, 1-element add (µs)", $"{opOverhead:F2}", Format(python?.OpOverheadUs), Ratio(opOverhead, python?.OpOverheadUs));
+        table.AddRow("MLP training step (ms, median)", $"{stepMs:F1}", Format(python?.MlpStepMs), Ratio(stepMs, python?.MlpStepMs));
+        AnsiConsole.Write(table);
+
+        var figures = new Dictionary<string, object?>
+        {
+            ["bench"] = "torch",
+            ["rows"] = rows,
+            ["intra_threads"] = intra,
+            ["blas_threads"] = blas,
+            ["op_overhead_us"] = Math.Round(opOverhead, 3),
+            ["mlp_step_ms"] = Math.Round(stepMs, 2),
+            ["python_op_overhead_us"] = python is null ? null : Math.Round(python.OpOverheadUs, 3),
+            ["python_mlp_step_ms"] = python is null ? null : Math.Round(python.MlpStepMs, 2),
+            ["mlp_step_ratio"] = python is null ? null : Math.Round(stepMs / python.MlpStepMs, 3),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(figures));
+        return 0;
+    }
+
+    private static string Format(double? value) => value is null ? "-" : value.Value.ToString(value < 10 ? "F2" : "F1", CultureInfo.InvariantCulture);
+
+    private static string Ratio(double ours, double? theirs) => theirs is null ? "-" : (ours / theirs.Value).ToString("F2", CultureInfo.InvariantCulture);
+
+    private static double OpOverheadMicroseconds()
+    {
+        using var a = torch.ones(1);
+        using var b = torch.ones(1);
+        for (var i = 0; i < 1000; i++)
+        {
+            using var warm = a + b;
+        }
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < OpIterations; i++)
+        {
+            using var c = a + b;
+        }
+        return clock.Elapsed.TotalMicroseconds / OpIterations;
+    }
+
+    private double MlpStepMilliseconds()
+    {
+        torch.manual_seed(0);
+        using var model = new Sequential(
+            new Linear(Width, Width), new ReLU(),
+            new Linear(Width, Width), new ReLU(),
+            new Linear(Width, Width), new LayerNorm(Width));
+        using var optimizer = new Adam(model.parameters(), lr: 1e-4);
+        using var x = torch.randn(rows, Width);
+        using var y = torch.randn(rows, Width);
+        var times = new List<double>();
+        for (var i = 0; i < Warmup + repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (torch.NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                F.mse_loss(model.forward(x), y).backward();
+                optimizer.step();
+            }
+            if (i >= Warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+    }
+
+    private sealed record PythonFigures(double OpOverheadUs, double MlpStepMs);
+
+    /// <summary>Runs bench/torch_bench.py with Debian's Python under this process's thread and malloc settings.</summary>
+    private PythonFigures? RunPython(int intraThreads, int blasThreads)
+    {
+        const string python = "/usr/bin/python3";
+        var script = RepositoryPaths.Root() is { } root ? Path.Combine(root, "bench", "torch_bench.py") : null;
+        if (!File.Exists(python) || script is null || !File.Exists(script))
+        {
+            AnsiConsole.MarkupLine("[yellow]PyTorch comparison skipped: needs /usr/bin/python3 (python3-torch) and bench/torch_bench.py in the checkout[/]");
+            return null;
+        }
+        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { script, intraThreads.ToString(), rows.ToString(), Width.ToString(), Warmup.ToString(), repeats.ToString(), OpIterations.ToString() })
+            info.ArgumentList.Add(arg);
+        if (blasThreads > 0) info.Environment["OPENBLAS_NUM_THREADS"] = blasThreads.ToString();
+        if (Environment.GetEnvironmentVariable("GNNSIM_MALLOC") != "system")
+        {
+            // the same policy torch.ConfigureForTraining applies to this process through mallopt
+            info.Environment["MALLOC_MMAP_MAX_"] = "0";
+            info.Environment["MALLOC_TRIM_THRESHOLD_"] = int.MaxValue.ToString();
+        }
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            AnsiConsole.MarkupLine($"[yellow]PyTorch comparison failed (exit {process.ExitCode}):[/] {Markup.Escape(error.Trim())}");
+            return null;
+        }
+        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        return new PythonFigures(json.RootElement.GetProperty("op_overhead_us").GetDouble(), json.RootElement.GetProperty("mlp_step_ms").GetDouble());
+    }
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using GnnSim.Cli.Commands;
+using GnnSim.Torch;
+
+namespace GnnSim.Cli;
+
+/// <summary>The one front door: <c>gnnsim quickstart</c>, <c>gnnsim bench torch</c>, ...</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("GnnSim: graph neural network surrogates for physics simulation, on libtorch.");
+        root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TorchException or DllNotFoundException)
+        {
+            // What a user can fix gets one line, not a stack trace.
+            Console.Error.WriteLine($"gnnsim: {e.Message}");
+            return 2;
+        }
+    }
+}

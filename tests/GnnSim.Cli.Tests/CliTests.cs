@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json;
+using GnnSim.Cli;
+
+// Commands write to the process's console: run them one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace GnnSim.Cli.Tests;
+
+public class CliTests
+{
+    private static (int exitCode, string output, string error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var (oldOut, oldError) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try { return (Program.Main(args), output.ToString(), error.ToString()); }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldError);
+        }
+    }
+
+    [Fact]
+    public void Quickstart_trains_and_its_loss_falls()
+    {
+        var (exitCode, output, _) = Run("quickstart", "--steps", "400");
+        Assert.Equal(0, exitCode);
+        var losses = output.Split('\n')
+            .Where(l => l.TrimStart().StartsWith("step", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split("loss")[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.True(losses.Count >= 2, output);
+        Assert.True(losses[^1] < losses[0] / 20, $"loss went from {losses[0]} to {losses[^1]}");
+    }
+
+    [Fact]
+    public void Bench_torch_prints_one_json_line_of_figures()
+    {
+        var (exitCode, output, _) = Run("bench", "torch", "--rows", "2000", "--repeats", "2", "--no-python");
+        Assert.Equal(0, exitCode);
+        var json = output.Split('\n').Last(l => l.StartsWith('{'));
+        using var figures = JsonDocument.Parse(json);
+        Assert.Equal("torch", figures.RootElement.GetProperty("bench").GetString());
+        Assert.True(figures.RootElement.GetProperty("op_overhead_us").GetDouble() > 0);
+        Assert.True(figures.RootElement.GetProperty("mlp_step_ms").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Null, figures.RootElement.GetProperty("python_mlp_step_ms").ValueKind);
+    }
+
+    [Fact]
+    public void Bad_arguments_get_one_clear_line_and_a_nonzero_exit()
+    {
+        var (exitCode, _, error) = Run("quickstart", "--steps", "0");
+        Assert.Equal(2, exitCode);
+        Assert.Equal("gnnsim: --steps must be at least 1", error.Trim());
+        Assert.NotEqual(0, Run("no-such-command").exitCode);
+    }
+}
