@@ -137,6 +137,7 @@ internal static class Native
     [DllImport(Lib)] internal static extern unsafe IntPtr gs_layer_norm(IntPtr x, long* shape, int ndim, IntPtr weight, IntPtr bias, double eps);
     [DllImport(Lib)] internal static extern IntPtr gs_dropout(IntPtr t, double p, int train);
     [DllImport(Lib)] internal static extern IntPtr gs_embedding(IntPtr weight, IntPtr indices);
+    [DllImport(Lib)] internal static extern IntPtr gs_loss(int op, IntPtr input, IntPtr target, int reduction);
 
     // ---- graph primitives ----
     [DllImport(Lib)] internal static extern IntPtr gs_index_select(IntPtr t, long dim, IntPtr index);

@@ -7,6 +7,14 @@ public static partial class torch
 {
     public static partial class nn
     {
+        /// <summary>How a loss reduces its per-element values (at::Reduction's numbering).</summary>
+        public enum Reduction
+        {
+            None = 0,
+            Mean = 1,
+            Sum = 2,
+        }
+
         public static class functional
         {
             /// <summary>y = x W^T + b with W [out, in].</summary>
@@ -31,13 +39,13 @@ public static partial class torch
             /// <summary>Rows of <paramref name="weight"/> picked by int64 indices.</summary>
             public static Tensor embedding(Tensor indices, Tensor weight) => new(gs_embedding(weight.Handle, indices.Handle));
 
-            /// <summary>Mean of squared differences.</summary>
-            public static Tensor mse_loss(Tensor input, Tensor target)
-            {
-                using var difference = input - target;
-                using var squared = difference.square();
-                return squared.mean();
-            }
+            /// <summary>Mean (or sum, or per element) of squared differences, in one fused kernel.</summary>
+            public static Tensor mse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) =>
+                new(gs_loss(0, input.Handle, target.Handle, (int)reduction));
+
+            /// <summary>Mean (or sum, or per element) of absolute differences.</summary>
+            public static Tensor l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) =>
+                new(gs_loss(1, input.Handle, target.Handle, (int)reduction));
 
             public static Tensor relu(Tensor x) => x.relu();
             public static Tensor gelu(Tensor x) => x.gelu();

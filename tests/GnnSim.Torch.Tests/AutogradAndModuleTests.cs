@@ -96,6 +96,47 @@ public class AutogradAndModuleTests
         Assert.True(weight.requires_grad);
     }
 
+    /// <summary>A module with a buffer: saved and loaded with the state, never trained.</summary>
+    private sealed class Shift : Module<Tensor, Tensor>
+    {
+        public Shift()
+        {
+            offset = RegisterBuffer(nameof(offset), torch.zeros(3));
+            layer = RegisterModule(nameof(layer), new Linear(3, 3));
+        }
+
+        public Tensor offset { get; }
+        private readonly Linear layer;
+
+        public override Tensor forward(Tensor input) => layer.forward(input) + offset;
+    }
+
+    [Fact]
+    public void Buffers_travel_in_the_state_dict_but_are_not_parameters()
+    {
+        using var a = new Shift();
+        using var b = new Shift();
+        using (torch.no_grad()) a.offset.fill_(2.5);
+        Assert.Equal(["layer.weight", "layer.bias"], a.named_parameters().Select(p => p.name));
+        Assert.Equal(["layer.weight", "layer.bias", "offset"], a.state_dict().Keys);
+        b.load_state_dict(a.state_dict());
+        Assert.Equal(new[] { 2.5f, 2.5f, 2.5f }, b.offset.ToArray<float>());
+        Assert.False(b.offset.requires_grad);
+    }
+
+    [Fact]
+    public void Devices_parse_and_a_missing_gpu_is_an_error_not_a_crash()
+    {
+        Assert.Equal(Device.CUDA(1), Device.Parse("cuda:1"));
+        Assert.Equal(Device.CUDA(0), Device.Parse("CUDA"));
+        Assert.Equal(Device.CPU, Device.Parse("cpu"));
+        Assert.Throws<ArgumentException>(() => Device.Parse("tpu"));
+        Assert.Equal(torch.cuda.device_count() > 0, torch.cuda.is_available());
+        if (torch.cuda.is_available()) return;
+        using var t = torch.ones(2);
+        Assert.Throws<TorchException>(() => t.to(Device.CUDA()));
+    }
+
     [Fact]
     public void Embedding_looks_up_rows()
     {

@@ -156,6 +156,19 @@ public class MathTests
     }
 
     [Fact]
+    public void Losses_reduce_squared_and_absolute_differences()
+    {
+        using var scope = torch.NewDisposeScope();
+        var prediction = torch.tensor(new[] { 1.0, 2.0, 4.0 });
+        var target = torch.tensor(new[] { 1.5, 2.0, 1.0 });
+        Assert.Equal((0.25 + 0 + 9) / 3, F.mse_loss(prediction, target).item(), 12);
+        Assert.Equal(9.25, F.mse_loss(prediction, target, torch.nn.Reduction.Sum).item(), 12);
+        Close([0.25, 0, 9], Values(F.mse_loss(prediction, target, torch.nn.Reduction.None)));
+        Assert.Equal(3.5 / 3, F.l1_loss(prediction, target).item(), 12);
+        GradientMatchesFiniteDifferences([1.0, 2.0, 4.0], [3], p => F.mse_loss(p, target).view(1));
+    }
+
+    [Fact]
     public void Layer_norm_normalizes_then_scales_and_shifts()
     {
         using var scope = torch.NewDisposeScope();

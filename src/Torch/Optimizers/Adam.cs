@@ -63,7 +63,7 @@ public class Adam : Optimizer
             state[$"exp_avg.{i}"] = expAvg[i];
             state[$"exp_avg_sq.{i}"] = expAvgSq[i];
         }
-        state["step"] = torch.tensor(steps).DetachFromDisposeScope();
+        state["step"] = torch.tensor(steps); // a fresh copy of the counts, unlike the moments
         return state;
     }
 

@@ -24,7 +24,7 @@ public abstract class Optimizer : IDisposable
 
     public abstract void step();
 
-    /// <summary>The optimizer's state as named tensors (owned by the optimizer: do not dispose).</summary>
+    /// <summary>The optimizer's state as named tensors: its own moment tensors (do not dispose them) and fresh copies of its counters.</summary>
     public abstract Dictionary<string, Tensor> state_dict();
 
     public abstract void load_state_dict(IReadOnlyDictionary<string, Tensor> state);

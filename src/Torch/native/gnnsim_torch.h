@@ -99,6 +99,8 @@ GS_API gs_tensor gs_softmax(gs_tensor t, int64_t dim, int log);
 GS_API gs_tensor gs_layer_norm(gs_tensor x, const int64_t* shape, int ndim, gs_tensor weight, gs_tensor bias, double eps);
 GS_API gs_tensor gs_dropout(gs_tensor t, double p, int train);
 GS_API gs_tensor gs_embedding(gs_tensor weight, gs_tensor indices);
+// op: 0 mse_loss, 1 l1_loss; reduction: 0 none, 1 mean, 2 sum (at::Reduction)
+GS_API gs_tensor gs_loss(int op, gs_tensor input, gs_tensor target, int reduction);
 
 // ---- graph primitives ----
 GS_API gs_tensor gs_index_select(gs_tensor t, int64_t dim, gs_tensor index);

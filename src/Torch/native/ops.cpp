@@ -225,6 +225,16 @@ gs_tensor gs_embedding(gs_tensor weight, gs_tensor indices) {
   GS_CATCH(nullptr)
 }
 
+gs_tensor gs_loss(int op, gs_tensor input, gs_tensor target, int reduction) {
+  GS_TRY
+  switch (op) {
+    case 0: return wrap(at::mse_loss(unwrap(input), unwrap(target), reduction));
+    case 1: return wrap(at::l1_loss(unwrap(input), unwrap(target), reduction));
+    default: throw std::invalid_argument("unknown loss " + std::to_string(op));
+  }
+  GS_CATCH(nullptr)
+}
+
 // ---- graph primitives ----
 
 gs_tensor gs_index_select(gs_tensor t, int64_t dim, gs_tensor index) {
