@@ -10,7 +10,6 @@
 using gs::unwrap;
 using gs::wrap;
 
-
 extern "C" {
 
 // Adam (Kingma & Ba) with bias correction; AdamW (Loshchilov & Hutter) when decoupled:
