@@ -50,8 +50,13 @@ public static partial class torch
         set_num_threads(Math.Max(1, budget / 2));
         if (cores.HasValue || Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") == null)
             set_blas_threads(budget);
-        if (Environment.GetEnvironmentVariable("GNNSIM_MALLOC") != "system") gs_keep_freed_memory();
+        if (Environment.GetEnvironmentVariable("GNNSIM_MALLOC") == "system") return;
+        gs_keep_freed_memory();
+        keeps_freed_memory = true;
     }
+
+    /// <summary>True once <see cref="ConfigureForTraining"/> has told malloc to keep freed buffers.</summary>
+    public static bool keeps_freed_memory { get; private set; }
 
     /// <summary>Turns autograd recording off until the returned guard is disposed.</summary>
     public static GradModeGuard no_grad() => new(false);

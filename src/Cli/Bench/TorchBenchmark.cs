@@ -116,19 +116,19 @@ internal sealed class TorchBenchmark(int rows, int repeats)
         foreach (var arg in new[] { script, intraThreads.ToString(), rows.ToString(), Width.ToString(), Warmup.ToString(), repeats.ToString(), OpIterations.ToString() })
             info.ArgumentList.Add(arg);
         if (blasThreads > 0) info.Environment["OPENBLAS_NUM_THREADS"] = blasThreads.ToString();
-        if (Environment.GetEnvironmentVariable("GNNSIM_MALLOC") != "system")
+        if (torch.keeps_freed_memory)
         {
-            // the same policy torch.ConfigureForTraining applies to this process through mallopt
+            // the policy torch.ConfigureForTraining applied to this process through mallopt
             info.Environment["MALLOC_MMAP_MAX_"] = "0";
             info.Environment["MALLOC_TRIM_THRESHOLD_"] = int.MaxValue.ToString();
         }
         using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync(); // drained alongside stdout, so neither pipe fills and blocks
         var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            AnsiConsole.MarkupLine($"[yellow]PyTorch comparison failed (exit {process.ExitCode}):[/] {Markup.Escape(error.Trim())}");
+            AnsiConsole.MarkupLine($"[yellow]PyTorch comparison failed (exit {process.ExitCode}):[/] {Markup.Escape(error.Result.Trim())}");
             return null;
         }
         using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
