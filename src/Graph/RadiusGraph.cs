@@ -1,0 +1,93 @@
+namespace GnnSim.Graph;
+
+/// <summary>
+/// Edges between points closer than a radius (inclusive), in both directions, as particle
+/// simulators and GIOROM connect their nodes. Built on a <see cref="PointGrid"/> cell list in
+/// expected O(N) time, in parallel over receivers; the result is sorted by receiver, then sender,
+/// and is the same on every run.
+/// </summary>
+public static class RadiusGraph
+{
+    private const int ReceiversPerChunk = 2048;
+
+    /// <param name="positions">point coordinates, <paramref name="dimensions"/> (2 or 3) per point</param>
+    /// <param name="maxNeighbors">keep at most this many senders per receiver, the nearest ones (ties: lower index first)</param>
+    /// <param name="selfLoops">also connect every point to itself</param>
+    public static SparseGraph Build(ReadOnlySpan<double> positions, int dimensions, double radius, int? maxNeighbors = null, bool selfLoops = false)
+    {
+        if (!(radius >= 0) || double.IsInfinity(radius)) throw new ArgumentException($"radius must be >= 0 and finite, got {radius}");
+        if (maxNeighbors is < 1) throw new ArgumentException($"maxNeighbors must be at least 1, got {maxNeighbors}");
+        var grid = new PointGrid(positions, dimensions, radius > 0 ? radius : 1.0);
+        var count = grid.Count;
+        var chunkCount = (count + ReceiversPerChunk - 1) / ReceiversPerChunk;
+        var chunkSenders = new int[chunkCount][];
+        var chunkReceivers = new int[chunkCount][];
+        var coordinates = positions.ToArray();
+
+        Parallel.For(0, chunkCount, chunk =>
+        {
+            var senders = new List<int>(ReceiversPerChunk * 24);
+            var receivers = new List<int>(ReceiversPerChunk * 24);
+            var found = new List<(double D2, int Id)>(64);
+            var end = Math.Min(count, (chunk + 1) * ReceiversPerChunk);
+            for (var receiver = chunk * ReceiversPerChunk; receiver < end; receiver++)
+            {
+                found.Clear();
+                Neighbors(grid, coordinates.AsSpan(receiver * dimensions, dimensions), radius, found);
+                if (!selfLoops) found.RemoveAll(x => x.Id == receiver);
+                if (maxNeighbors is { } max && found.Count > max)
+                {
+                    found.Sort();
+                    found.RemoveRange(max, found.Count - max);
+                }
+                found.Sort((a, b) => a.Id.CompareTo(b.Id));
+                foreach (var (_, sender) in found)
+                {
+                    senders.Add(sender);
+                    receivers.Add(receiver);
+                }
+            }
+            chunkSenders[chunk] = senders.ToArray();
+            chunkReceivers[chunk] = receivers.ToArray();
+        });
+        return new SparseGraph(count, Flatten(chunkSenders), Flatten(chunkReceivers));
+    }
+
+    internal static void Neighbors(PointGrid grid, ReadOnlySpan<double> query, double radius, List<(double D2, int Id)> found)
+    {
+        double qx = query[0], qy = query[1], qz = grid.Dimensions == 3 ? query[2] : 0;
+        var r2 = radius * radius;
+        int x0 = grid.AxisCell(qx - radius, 0), x1 = grid.AxisCell(qx + radius, 0);
+        int y0 = grid.AxisCell(qy - radius, 1), y1 = grid.AxisCell(qy + radius, 1);
+        int z0 = grid.AxisCell(qz - radius, 2), z1 = grid.AxisCell(qz + radius, 2);
+        var positions = grid.SortedPositions;
+        var cellStart = grid.CellStart;
+        var ids = grid.PointsByCell;
+        for (var cz = z0; cz <= z1; cz++)
+        for (var cy = y0; cy <= y1; cy++)
+        {
+            // Cells along x are contiguous, so one row of cells is one run of points.
+            var end = cellStart[grid.CellIndex(x1, cy, cz) + 1];
+            for (var at = cellStart[grid.CellIndex(x0, cy, cz)]; at < end; at++)
+            {
+                double dx = positions[3 * at] - qx, dy = positions[3 * at + 1] - qy, dz = positions[3 * at + 2] - qz;
+                var d2 = dx * dx + dy * dy + dz * dz;
+                if (d2 <= r2) found.Add((d2, ids[at]));
+            }
+        }
+    }
+
+    internal static int[] Flatten(int[][] chunks)
+    {
+        var total = 0;
+        foreach (var chunk in chunks) total += chunk.Length;
+        var flat = new int[total];
+        var at = 0;
+        foreach (var chunk in chunks)
+        {
+            chunk.CopyTo(flat, at);
+            at += chunk.Length;
+        }
+        return flat;
+    }
+}
