@@ -51,6 +51,20 @@ public class CliTests
     }
 
     [Fact]
+    public void Bench_graph_prints_figures_at_the_sizes_it_promises()
+    {
+        var (exitCode, output, _) = Run("bench", "graph", "--points", "5000", "--queries", "20000", "--repeats", "1");
+        Assert.Equal(0, exitCode);
+        using var figures = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        var root = figures.RootElement;
+        Assert.Equal("graph", root.GetProperty("bench").GetString());
+        Assert.InRange(root.GetProperty("radius_edges").GetInt32() / 5000.0, 17, 22); // about 20 neighbours each
+        Assert.InRange(root.GetProperty("mesh_triangles").GetInt32(), 90_000, 110_000);
+        Assert.InRange(root.GetProperty("interp_mesh_nodes").GetInt32(), 90_000, 110_000);
+        Assert.True(root.GetProperty("radius_graph_ms").GetDouble() > 0);
+    }
+
+    [Fact]
     public void Bad_arguments_get_one_clear_line_and_a_nonzero_exit()
     {
         var (exitCode, _, error) = Run("quickstart", "--steps", "0");

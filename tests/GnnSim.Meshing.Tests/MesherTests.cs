@@ -105,3 +105,25 @@ public class MesherTests
         Assert.Contains("passed", Assert.Throws<InvalidOperationException>(() => UnstructuredMesher.Generate(new PlanarDomain(BoundaryLoop.Rectangle(0, 0, 1, 1)), new MeshingOptions { MaxArea = 1e-6, MaxVertices = 1000 })).Message);
     }
 }
+
+public class MeshToGraphTests
+{
+    [Fact]
+    public void CylinderMeshBecomesAMeshGraphNetInputGraph()
+    {
+        using var scope = torch.NewDisposeScope();
+        var mesh = new CylinderFlowDomain().Generate();
+        var graph = mesh.EdgeGraph().WithNodeFeatures(GraphFeatures.OneHotNodeTypes(mesh.NodeTypes()));
+        graph = graph.WithEdgeFeatures(GraphFeatures.RelativePositions(graph, mesh.Positions, 2));
+        Assert.True(graph.IsUndirected());
+        Assert.False(graph.HasSelfLoops());
+        // Every interior edge borders two triangles, every boundary edge one: E = (3F + B) / 2 per direction.
+        Assert.Equal(3 * mesh.CellCount + mesh.Boundary.Count, graph.EdgeCount);
+        Assert.Equal([mesh.NodeCount, 9L], graph.NodeFeatures!.ToTensor().shape);
+        var edges = graph.EdgeFeatures!;
+        Assert.Equal(3, edges.Columns);
+        Assert.All(Enumerable.Range(0, graph.EdgeCount), e => Assert.InRange(edges[e, 2], 0.003f, 0.05f));
+        var (senders, _) = graph.ToTensors();
+        Assert.Equal([(long)graph.EdgeCount], senders.shape);
+    }
+}

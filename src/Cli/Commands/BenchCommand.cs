@@ -10,6 +10,20 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks: print a table and one JSON line of figures.");
         command.Subcommands.Add(Torch());
+        command.Subcommands.Add(Graph());
+        return command;
+    }
+
+    private static Command Graph()
+    {
+        var points = new Option<int>("--points") { Description = "points of the radius graph", DefaultValueFactory = _ => 100_000 };
+        var queries = new Option<int>("--queries") { Description = "points interpolated from the 100k-node mesh", DefaultValueFactory = _ => 1_000_000 };
+        var repeats = new Option<int>("--repeats") { Description = "timed runs of each job (the median is reported)", DefaultValueFactory = _ => 5 };
+        var command = new Command("graph", "Radius graph, constrained Delaunay with refinement, and mesh interpolation at 100k scale.")
+        {
+            points, queries, repeats,
+        };
+        command.SetAction(result => new GraphBenchmark(result.GetValue(points), result.GetValue(queries), result.GetValue(repeats)).Run());
         return command;
     }
 
