@@ -71,12 +71,17 @@ public static class RadiusGraph
             var end = Math.Min(count, (chunk + 1) * ReceiversPerChunk);
             var senders = new List<int>(ReceiversPerChunk * max);
             var receivers = new List<int>(ReceiversPerChunk * max);
+            var ids = new List<int>(64);
+            var squaredDistances = new List<double>(64);
             var found = new List<(double D2, int Id)>(64);
             for (var receiver = chunk * ReceiversPerChunk; receiver < end; receiver++)
             {
+                ids.Clear();
+                squaredDistances.Clear();
+                grid.Within(coordinates.AsSpan(receiver * dimensions, dimensions), radius, ids, squaredDistances);
                 found.Clear();
-                Neighbors(grid, coordinates.AsSpan(receiver * dimensions, dimensions), radius, found);
-                if (!selfLoops) found.RemoveAll(x => x.Id == receiver);
+                for (var i = 0; i < ids.Count; i++)
+                    if (selfLoops || ids[i] != receiver) found.Add((squaredDistances[i], ids[i]));
                 found.Sort();
                 if (found.Count > max) found.RemoveRange(max, found.Count - max);
                 foreach (var (_, sender) in found)
@@ -123,30 +128,6 @@ public static class RadiusGraph
             }
         }
         return found;
-    }
-
-    internal static void Neighbors(PointGrid grid, ReadOnlySpan<double> query, double radius, List<(double D2, int Id)> found)
-    {
-        double qx = query[0], qy = query[1], qz = grid.Dimensions == 3 ? query[2] : 0;
-        var r2 = radius * radius;
-        int x0 = grid.AxisCell(qx - radius, 0), x1 = grid.AxisCell(qx + radius, 0);
-        int y0 = grid.AxisCell(qy - radius, 1), y1 = grid.AxisCell(qy + radius, 1);
-        int z0 = grid.AxisCell(qz - radius, 2), z1 = grid.AxisCell(qz + radius, 2);
-        var positions = grid.SortedPositions;
-        var cellStart = grid.CellStart;
-        var ids = grid.PointsByCell;
-        for (var cz = z0; cz <= z1; cz++)
-        for (var cy = y0; cy <= y1; cy++)
-        {
-            // Cells along x are contiguous, so one row of cells is one run of points.
-            var end = cellStart[grid.CellIndex(x1, cy, cz) + 1];
-            for (var at = cellStart[grid.CellIndex(x0, cy, cz)]; at < end; at++)
-            {
-                double dx = positions[3 * at] - qx, dy = positions[3 * at + 1] - qy, dz = positions[3 * at + 2] - qz;
-                var d2 = dx * dx + dy * dy + dz * dz;
-                if (d2 <= r2) found.Add((d2, ids[at]));
-            }
-        }
     }
 
     internal static int[] Flatten(int[][] chunks)
