@@ -13,8 +13,7 @@ public static class KnnGraph
     public static SparseGraph Build(ReadOnlySpan<double> positions, int dimensions, int k, bool selfLoops = false)
     {
         if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
-        var probe = new PointGrid(positions, dimensions, 1.0);
-        var count = probe.Count;
+        var count = new PointGrid(positions, dimensions, 1.0).Count; // validates the points before they are measured
         var available = selfLoops ? count : count - 1;
         if (count > 0 && k > available) throw new ArgumentException($"k = {k} but each point has only {available} candidate neighbours");
         // Cells sized for about k points each, so the first ring or two usually suffices.

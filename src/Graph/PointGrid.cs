@@ -30,8 +30,11 @@ public sealed class PointGrid
             low[axis] = Math.Min(low[axis], value);
             high[axis] = Math.Max(high[axis], value);
         }
-        if (Count == 0) low.Clear();
-        if (Count == 0) high.Clear();
+        if (Count == 0)
+        {
+            low.Clear();
+            high.Clear();
+        }
 
         // Grow the cubes until the grid is O(N), so memory follows the points, not the box.
         var maxCells = 2.0 * Count + 64;

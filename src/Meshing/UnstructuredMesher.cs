@@ -12,15 +12,15 @@ public static class UnstructuredMesher
         ArgumentNullException.ThrowIfNull(domain);
         options ??= new MeshingOptions();
         options.Validate();
-        var (triangulation, _) = TriangulateDomain(domain, options.TargetEdgeLength);
+        var triangulation = TriangulateDomain(domain, options.TargetEdgeLength);
         new Refiner(triangulation, options).Run();
         return Export(triangulation, firstVertex: 3);
     }
 
     /// <summary>The constrained Delaunay triangulation of the domain, before refinement.</summary>
-    public static Mesh2D Triangulate(PlanarDomain domain) => Export(TriangulateDomain(domain, null).Triangulation, firstVertex: 3);
+    public static Mesh2D Triangulate(PlanarDomain domain) => Export(TriangulateDomain(domain, null), firstVertex: 3);
 
-    private static (Triangulation Triangulation, int BoundaryVertices) TriangulateDomain(PlanarDomain domain, Func<Point2, double>? targetEdgeLength)
+    private static Triangulation TriangulateDomain(PlanarDomain domain, Func<Point2, double>? targetEdgeLength)
     {
         var loops = domain.Loops.Select(loop => CutSides(loop, targetEdgeLength)).ToList();
         var all = loops.SelectMany(loop => loop.Points).ToList();
@@ -38,7 +38,7 @@ public static class UnstructuredMesher
             }
         }
         triangulation.CarveOutside();
-        return (triangulation, all.Count);
+        return triangulation;
     }
 
     /// <summary>Every side cut into equal pieces no longer than the target length at its midpoint.</summary>
