@@ -55,10 +55,5 @@ public sealed class FeatureMatrix
     }
 
     /// <summary>A float32 tensor <c>[Rows, Columns]</c> on <paramref name="device"/> (CPU by default).</summary>
-    public Tensor ToTensor(Device? device = null)
-    {
-        var cpu = torch.tensor(Values, Rows, Columns);
-        if (device is null || device.Value.Type == DeviceType.CPU) return cpu;
-        using (cpu) return cpu.to(device.Value);
-    }
+    public Tensor ToTensor(Device? device = null) => TensorHandOver.OnDevice(torch.tensor(Values, Rows, Columns), device);
 }

@@ -8,16 +8,17 @@ namespace GnnSim.Graph;
 public static class KnnGraph
 {
     private const int ReceiversPerChunk = 1024;
+    private static readonly Comparer<(double D2, int Id)> ById = Comparer<(double D2, int Id)>.Create((a, b) => a.Id.CompareTo(b.Id));
 
     /// <param name="selfLoops">count each point as its own nearest neighbour (PyG's <c>loop=True</c>)</param>
     public static SparseGraph Build(ReadOnlySpan<double> positions, int dimensions, int k, bool selfLoops = false)
     {
         if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
-        var count = new PointGrid(positions, dimensions, 1.0).Count; // validates the points before they are measured
+        // Cells sized for about k points each, so the first ring or two usually suffices.
+        var grid = PointGrid.WithPointsPerCell(positions, dimensions, k);
+        var count = grid.Count;
         var available = selfLoops ? count : count - 1;
         if (count > 0 && k > available) throw new ArgumentException($"k = {k} but each point has only {available} candidate neighbours");
-        // Cells sized for about k points each, so the first ring or two usually suffices.
-        var grid = new PointGrid(positions, dimensions, CellSizeFor(positions, dimensions, count, k));
         var coordinates = positions.ToArray();
         var chunkCount = (count + ReceiversPerChunk - 1) / ReceiversPerChunk;
         var chunkSenders = new int[chunkCount][];
@@ -30,7 +31,7 @@ public static class KnnGraph
             for (var receiver = start; receiver < end; receiver++)
             {
                 var found = Nearest(grid, coordinates.AsSpan(receiver * dimensions, dimensions), k, selfLoops ? -1 : receiver, best);
-                Array.Sort(best, 0, found, Comparer<(double D2, int Id)>.Create((a, b) => a.Id.CompareTo(b.Id)));
+                Array.Sort(best, 0, found, ById);
                 for (var j = 0; j < k; j++) senders[(receiver - start) * k + j] = best[j].Id;
             }
             chunkSenders[chunk] = senders;
@@ -38,23 +39,6 @@ public static class KnnGraph
         var receivers = new int[count * k];
         for (var i = 0; i < receivers.Length; i++) receivers[i] = i / k;
         return new SparseGraph(count, RadiusGraph.Flatten(chunkSenders), receivers);
-    }
-
-    private static double CellSizeFor(ReadOnlySpan<double> positions, int dimensions, int count, int k)
-    {
-        if (count == 0) return 1.0;
-        double volume = 1;
-        for (var axis = 0; axis < dimensions; axis++)
-        {
-            double low = double.PositiveInfinity, high = double.NegativeInfinity;
-            for (var i = axis; i < positions.Length; i += dimensions)
-            {
-                low = Math.Min(low, positions[i]);
-                high = Math.Max(high, positions[i]);
-            }
-            volume *= Math.Max(high - low, 1e-12);
-        }
-        return Math.Max(Math.Pow(volume * k / count, 1.0 / dimensions), 1e-12);
     }
 
     /// <summary>Fills <paramref name="best"/> with the k nearest points (sorted by distance, then index); returns k.</summary>

@@ -11,7 +11,18 @@ public sealed class PointGrid
     private readonly int[] cellsPerAxis = new int[3];
     private readonly double[] origin = new double[3];
 
-    public PointGrid(ReadOnlySpan<double> positions, int dimensions, double cellSize)
+    public PointGrid(ReadOnlySpan<double> positions, int dimensions, double cellSize) : this(positions, dimensions, cellSize, pointsPerCell: 0)
+    {
+    }
+
+    /// <summary>A grid whose cells hold about <paramref name="pointsPerCell"/> points each on average (sized from the bounding box).</summary>
+    public static PointGrid WithPointsPerCell(ReadOnlySpan<double> positions, int dimensions, double pointsPerCell)
+    {
+        if (!(pointsPerCell > 0) || double.IsInfinity(pointsPerCell)) throw new ArgumentException($"points per cell must be positive and finite, got {pointsPerCell}");
+        return new PointGrid(positions, dimensions, cellSize: 1.0, pointsPerCell);
+    }
+
+    private PointGrid(ReadOnlySpan<double> positions, int dimensions, double cellSize, double pointsPerCell)
     {
         if (dimensions is not (2 or 3)) throw new ArgumentException($"points must be 2D or 3D, got {dimensions} coordinates per point");
         if (positions.Length % dimensions != 0) throw new ArgumentException($"{positions.Length} coordinates is not a whole number of {dimensions}D points");
@@ -34,6 +45,12 @@ public sealed class PointGrid
         {
             low.Clear();
             high.Clear();
+        }
+        if (pointsPerCell > 0 && Count > 0)
+        {
+            double volume = 1;
+            for (var axis = 0; axis < dimensions; axis++) volume *= Math.Max(high[axis] - low[axis], 1e-12);
+            cellSize = Math.Max(Math.Pow(volume * pointsPerCell / Count, 1.0 / dimensions), 1e-12);
         }
 
         // Grow the cubes until the grid is O(N), so memory follows the points, not the box.
@@ -101,37 +118,35 @@ public sealed class PointGrid
         CellIndex(AxisCell(point[0], 0), AxisCell(point[1], 1), Dimensions == 3 ? AxisCell(point[2], 2) : 0);
 
     /// <summary>
-    /// Appends every point within <paramref name="radius"/> (inclusive) of <paramref name="query"/>
-    /// to <paramref name="ids"/>, with its squared distance in <paramref name="squaredDistances"/>.
+    /// The points within <paramref name="radius"/> (inclusive) of <paramref name="query"/>, except
+    /// <paramref name="exclude"/>: writes their ids to <paramref name="output"/> in cell order, as
+    /// many as fit, and returns how many there are (pass an empty span to only count).
     /// </summary>
-    public void Within(ReadOnlySpan<double> query, double radius, List<int> ids, List<double> squaredDistances)
+    public int Within(ReadOnlySpan<double> query, double radius, Span<int> output, int exclude = -1)
     {
-        Span<double> q = stackalloc double[3];
-        q.Clear();
-        query[..Dimensions].CopyTo(q);
+        double qx = query[0], qy = query[1], qz = Dimensions == 3 ? query[2] : 0;
         var r2 = radius * radius;
-        Span<int> from = stackalloc int[3], to = stackalloc int[3];
-        for (var axis = 0; axis < 3; axis++)
+        int x0 = AxisCell(qx - radius, 0), x1 = AxisCell(qx + radius, 0);
+        int y0 = AxisCell(qy - radius, 1), y1 = AxisCell(qy + radius, 1);
+        int z0 = AxisCell(qz - radius, 2), z1 = AxisCell(qz + radius, 2);
+        var positions = SortedPositions.AsSpan();
+        var ids = PointsByCell.AsSpan();
+        var found = 0;
+        for (var cz = z0; cz <= z1; cz++)
+        for (var cy = y0; cy <= y1; cy++)
         {
-            from[axis] = AxisCell(q[axis] - radius, axis);
-            to[axis] = AxisCell(q[axis] + radius, axis);
-        }
-        for (var cz = from[2]; cz <= to[2]; cz++)
-        for (var cy = from[1]; cy <= to[1]; cy++)
-        {
-            var rowStart = CellIndex(from[0], cy, cz);
-            var rowEnd = CellIndex(to[0], cy, cz);
             // Cells along x are contiguous, so one row of cells is one run of points.
-            for (var at = CellStart[rowStart]; at < CellStart[rowEnd + 1]; at++)
+            int first = CellStart[CellIndex(x0, cy, cz)], end = CellStart[CellIndex(x1, cy, cz) + 1];
+            var run = positions.Slice(3 * first, 3 * (end - first));
+            var runIds = ids.Slice(first, end - first);
+            for (var i = 0; i < runIds.Length; i++)
             {
-                double dx = SortedPositions[3 * at] - q[0], dy = SortedPositions[3 * at + 1] - q[1], dz = SortedPositions[3 * at + 2] - q[2];
-                var d2 = dx * dx + dy * dy + dz * dz;
-                if (d2 <= r2)
-                {
-                    ids.Add(PointsByCell[at]);
-                    squaredDistances.Add(d2);
-                }
+                double dx = run[3 * i] - qx, dy = run[3 * i + 1] - qy, dz = run[3 * i + 2] - qz;
+                if (dx * dx + dy * dy + dz * dz > r2 || runIds[i] == exclude) continue;
+                if (found < output.Length) output[found] = runIds[i];
+                found++;
             }
         }
+        return found;
     }
 }

@@ -18,10 +18,7 @@ public static class RadiusGraph
         if (!(radius >= 0) || double.IsInfinity(radius)) throw new ArgumentException($"radius must be >= 0 and finite, got {radius}");
         if (maxNeighbors is < 1) throw new ArgumentException($"maxNeighbors must be at least 1, got {maxNeighbors}");
         var grid = new PointGrid(positions, dimensions, radius > 0 ? radius : 1.0);
-        var coordinates = positions.ToArray();
-        return maxNeighbors is { } max
-            ? BuildCapped(grid, coordinates, dimensions, radius, max, selfLoops)
-            : BuildAll(grid, coordinates, dimensions, radius, selfLoops);
+        return maxNeighbors is { } max ? BuildCapped(grid, radius, max, selfLoops) : BuildAll(grid, radius, selfLoops);
     }
 
     /// <summary>
@@ -30,7 +27,7 @@ public static class RadiusGraph
     /// visited in grid-cell order, so consecutive searches read the same few cells from cache
     /// (in index order, random points make every search a run of cache misses).
     /// </summary>
-    private static SparseGraph BuildAll(PointGrid grid, double[] coordinates, int dimensions, double radius, bool selfLoops)
+    private static SparseGraph BuildAll(PointGrid grid, double radius, bool selfLoops)
     {
         var count = grid.Count;
         var chunkCount = (count + ReceiversPerChunk - 1) / ReceiversPerChunk;
@@ -41,7 +38,7 @@ public static class RadiusGraph
             for (var at = chunk * ReceiversPerChunk; at < Math.Min(count, (chunk + 1) * ReceiversPerChunk); at++)
             {
                 var receiver = byCell[at];
-                offsets[receiver + 1] = Scan(grid, coordinates.AsSpan(receiver * dimensions, dimensions), radius, selfLoops ? -1 : receiver, []);
+                offsets[receiver + 1] = grid.Within(Query(grid, at), radius, [], selfLoops ? -1 : receiver);
             }
         });
         for (var i = 0; i < count; i++) offsets[i + 1] = checked(offsets[i + 1] + offsets[i]);
@@ -54,16 +51,19 @@ public static class RadiusGraph
             {
                 var receiver = byCell[at];
                 var slice = offsets[receiver]..offsets[receiver + 1];
-                Scan(grid, coordinates.AsSpan(receiver * dimensions, dimensions), radius, selfLoops ? -1 : receiver, senders.AsSpan(slice));
+                grid.Within(Query(grid, at), radius, senders.AsSpan(slice), selfLoops ? -1 : receiver);
                 receivers.AsSpan(slice).Fill(receiver);
             }
         });
         return new SparseGraph(count, senders, receivers);
     }
 
-    private static SparseGraph BuildCapped(PointGrid grid, double[] coordinates, int dimensions, double radius, int max, bool selfLoops)
+    private static SparseGraph BuildCapped(PointGrid grid, double radius, int max, bool selfLoops)
     {
         var count = grid.Count;
+        var byCell = grid.PointsByCell;
+        var slotOf = new int[count]; // where each point sits in the grid's sorted coordinates
+        for (var at = 0; at < count; at++) slotOf[byCell[at]] = at;
         var chunkCount = (count + ReceiversPerChunk - 1) / ReceiversPerChunk;
         var chunkSenders = new int[chunkCount][];
         var chunkReceivers = new int[chunkCount][];
@@ -72,22 +72,24 @@ public static class RadiusGraph
             var end = Math.Min(count, (chunk + 1) * ReceiversPerChunk);
             var senders = new List<int>(ReceiversPerChunk * max);
             var receivers = new List<int>(ReceiversPerChunk * max);
-            var ids = new List<int>(64);
-            var squaredDistances = new List<double>(64);
+            var ids = new int[64];
             var found = new List<(double D2, int Id)>(64);
             for (var receiver = chunk * ReceiversPerChunk; receiver < end; receiver++)
             {
-                ids.Clear();
-                squaredDistances.Clear();
-                grid.Within(coordinates.AsSpan(receiver * dimensions, dimensions), radius, ids, squaredDistances);
-                found.Clear();
-                for (var i = 0; i < ids.Count; i++)
-                    if (selfLoops || ids[i] != receiver) found.Add((squaredDistances[i], ids[i]));
-                found.Sort();
-                if (found.Count > max) found.RemoveRange(max, found.Count - max);
-                foreach (var (_, sender) in found)
+                var query = Query(grid, slotOf[receiver]);
+                var exclude = selfLoops ? -1 : receiver;
+                var n = grid.Within(query, radius, ids, exclude);
+                if (n > ids.Length)
                 {
-                    senders.Add(sender);
+                    ids = new int[2 * n];
+                    grid.Within(query, radius, ids, exclude);
+                }
+                found.Clear();
+                foreach (var id in ids.AsSpan(0, n)) found.Add((SquaredDistance(query, Query(grid, slotOf[id])), id));
+                found.Sort();
+                for (var i = 0; i < Math.Min(max, found.Count); i++)
+                {
+                    senders.Add(found[i].Id);
                     receivers.Add(receiver);
                 }
             }
@@ -97,38 +99,13 @@ public static class RadiusGraph
         return new SparseGraph(count, Flatten(chunkSenders), Flatten(chunkReceivers));
     }
 
-    /// <summary>
-    /// Counts the points within the radius of the query (except <paramref name="exclude"/>) and,
-    /// when <paramref name="output"/> is not empty, writes their ids there in cell order.
-    /// </summary>
-    private static int Scan(PointGrid grid, ReadOnlySpan<double> query, double radius, int exclude, Span<int> output)
+    /// <summary>The coordinates of the point at sorted slot <paramref name="at"/> (padded to 3, z = 0 in 2D).</summary>
+    private static ReadOnlySpan<double> Query(PointGrid grid, int at) => grid.SortedPositions.AsSpan(3 * at, 3);
+
+    private static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        double qx = query[0], qy = query[1], qz = grid.Dimensions == 3 ? query[2] : 0;
-        var r2 = radius * radius;
-        int x0 = grid.AxisCell(qx - radius, 0), x1 = grid.AxisCell(qx + radius, 0);
-        int y0 = grid.AxisCell(qy - radius, 1), y1 = grid.AxisCell(qy + radius, 1);
-        int z0 = grid.AxisCell(qz - radius, 2), z1 = grid.AxisCell(qz + radius, 2);
-        var positions = grid.SortedPositions.AsSpan();
-        var cellStart = grid.CellStart;
-        var ids = grid.PointsByCell.AsSpan();
-        var write = !output.IsEmpty;
-        var found = 0;
-        for (var cz = z0; cz <= z1; cz++)
-        for (var cy = y0; cy <= y1; cy++)
-        {
-            // Cells along x are contiguous, so one row of cells is one run of points.
-            int first = cellStart[grid.CellIndex(x0, cy, cz)], end = cellStart[grid.CellIndex(x1, cy, cz) + 1];
-            var run = positions.Slice(3 * first, 3 * (end - first));
-            var runIds = ids.Slice(first, end - first);
-            for (var i = 0; i < runIds.Length; i++)
-            {
-                double dx = run[3 * i] - qx, dy = run[3 * i + 1] - qy, dz = run[3 * i + 2] - qz;
-                if (dx * dx + dy * dy + dz * dz > r2 || runIds[i] == exclude) continue;
-                if (write) output[found] = runIds[i];
-                found++;
-            }
-        }
-        return found;
+        double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+        return dx * dx + dy * dy + dz * dz;
     }
 
     internal static int[] Flatten(int[][] chunks)

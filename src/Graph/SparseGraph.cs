@@ -145,8 +145,6 @@ public sealed class SparseGraph
     {
         var wide = new long[indices.Length];
         for (var i = 0; i < indices.Length; i++) wide[i] = indices[i];
-        var cpu = torch.tensor(wide, wide.Length);
-        if (device is null || device.Value.Type == DeviceType.CPU) return cpu;
-        using (cpu) return cpu.to(device.Value);
+        return TensorHandOver.OnDevice(torch.tensor(wide, wide.Length), device);
     }
 }

@@ -49,7 +49,7 @@ public static class Delaunay
     }
 
     /// <summary>Points along a Hilbert curve, so each insertion's walk starts next to its target.</summary>
-    internal static int[] HilbertOrder(Point2[] points)
+    private static int[] HilbertOrder(Point2[] points)
     {
         double minX = points.Min(p => p.X), minY = points.Min(p => p.Y);
         var span = Math.Max(points.Max(p => p.X) - minX, points.Max(p => p.Y) - minY);

@@ -69,7 +69,11 @@ public static class GridInterpolation
     public static float[] GridToMesh(RegularGrid grid, ReadOnlySpan<float> values, int channels, ReadOnlySpan<bool> valid, Mesh2D mesh) =>
         GridToPoints(grid, values, channels, valid, mesh.Positions);
 
-    /// <summary>A mesh node field sampled on a grid; samples outside the mesh are NaN and marked invalid.</summary>
+    /// <summary>
+    /// A mesh node field sampled on a grid; samples outside the mesh are NaN and marked invalid.
+    /// Each call locates the grid points anew: for many frames on one mesh, create a
+    /// <see cref="MeshInterpolator"/> over <see cref="RegularGrid.Positions"/> once and apply it per frame.
+    /// </summary>
     public static (float[] Values, bool[] Valid) MeshToGrid(Mesh2D mesh, ReadOnlySpan<float> nodeField, int channels, RegularGrid grid)
     {
         var interpolator = MeshInterpolator.Create(mesh, grid.Positions());

@@ -285,25 +285,33 @@ internal sealed class Triangulation
         if (n >= 0) edgeTags[3 * n + EdgeIndexFacing(n, t)] = tag;
     }
 
-    /// <summary>Inserts a free point (Delaunay construction). Returns its vertex, or the existing one at p.</summary>
+    /// <summary>Inserts a free point (Delaunay construction). Returns its new vertex, or the existing one at p.</summary>
     public int Insert(Point2 p)
     {
+        var existing = FindInsertionCavity(p);
+        if (existing >= 0) return existing;
         var vertex = AddVertex(p);
-        var placed = InsertVertex(vertex);
-        if (placed != vertex) VertexCount--; // a duplicate: drop the vertex just added
-        return placed;
+        CommitInsertion(vertex);
+        return vertex;
     }
 
     /// <summary>Inserts an added vertex into the triangulation; returns the vertex already at its position instead, if any.</summary>
     public int InsertVertex(int vertex)
     {
-        var p = points[vertex];
+        var existing = FindInsertionCavity(points[vertex]);
+        if (existing >= 0) return existing;
+        CommitInsertion(vertex);
+        return vertex;
+    }
+
+    /// <summary>Locates p and finds its cavity; returns the vertex already at p instead (then there is no cavity), or -1.</summary>
+    private int FindInsertionCavity(Point2 p)
+    {
         var (where, t, k) = Locate(p, LastTriangle, stopAtConstraints: false);
         if (where == Location.OnVertex) return corners[3 * t + k];
         if (where != Location.Inside) throw new InvalidOperationException($"meshing: ({p.X}, {p.Y}) lies outside the triangulation");
         FindCavity(p, t);
-        CommitInsertion(vertex);
-        return vertex;
+        return -1;
     }
 
     // ---- segments ---------------------------------------------------------------------------

@@ -131,9 +131,10 @@ public class InterpolationTests
         // Solid samples hold garbage; the fluid values must never see it.
         var valid = new bool[grid.Count];
         var masked = (float[])values.Clone();
+        var samples = grid.Positions();
         for (var s = 0; s < grid.Count; s++)
         {
-            valid[s] = Point2.Distance(new Point2(grid.Positions()[2 * s], grid.Positions()[2 * s + 1]), new(0.2, 0.2)) > 0.06;
+            valid[s] = Point2.Distance(new Point2(samples[2 * s], samples[2 * s + 1]), new(0.2, 0.2)) > 0.06;
             if (!valid[s]) masked[s] = 1e9f;
         }
         var maskedOnMesh = GridInterpolation.GridToMesh(grid, masked, 1, valid, mesh);

@@ -94,8 +94,7 @@ internal sealed class GraphBenchmark(int points, int queries, int repeats)
             job();
             times[r] = clock.Elapsed.TotalMilliseconds;
         }
-        Array.Sort(times);
-        return times[repeats / 2];
+        return Timing.Median(times);
     }
 
     private static string Ms(double value) => value.ToString("F1", CultureInfo.InvariantCulture);

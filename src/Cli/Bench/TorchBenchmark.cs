@@ -96,8 +96,7 @@ internal sealed class TorchBenchmark(int rows, int repeats)
             }
             if (i >= Warmup) times.Add(clock.Elapsed.TotalMilliseconds);
         }
-        times.Sort();
-        return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        return Timing.Median(times);
     }
 
     private sealed record PythonFigures(double OpOverheadUs, double MlpStepMs);
