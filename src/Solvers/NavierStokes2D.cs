@@ -200,18 +200,19 @@ public sealed class NavierStokes2D
         if (!(dt > 0)) throw new ArgumentException($"time step must be positive, got {dt}");
         Array.Copy(_u, _u0, _u.Length);
         Array.Copy(_v, _v0, _v.Length);
-        bool explicitViscosity = !UsesImplicitViscosity;
+        bool implicitViscosity = UsesImplicitViscosity;
+        if (implicitViscosity) FrozenViscousForce();
 
-        // Heun's SSP-RK2: u1 = u + dt L(u); u* = (u + u1 + dt L(u1)) / 2, with L the advection
-        // (and the diffusion too when it is explicit).
-        Rates(explicitViscosity);
+        // Heun's SSP-RK2: u1 = u + dt L(u); u* = (u + u1 + dt L(u1)) / 2, with L the advection, the
+        // last pressure gradient and the viscous force (frozen at u^n when it is implicit).
+        Rates(implicitViscosity);
         for (int k = 0; k < _u.Length; k++) _u[k] += dt * _du[k];
         for (int k = 0; k < _v.Length; k++) _v[k] += dt * _dv[k];
         UpdateOutflowFaces(dt);
-        Rates(explicitViscosity);
+        Rates(implicitViscosity);
         for (int k = 0; k < _u.Length; k++) _u[k] = 0.5 * (_u0[k] + _u[k] + dt * _du[k]);
         for (int k = 0; k < _v.Length; k++) _v[k] = 0.5 * (_v0[k] + _v[k] + dt * _dv[k]);
-        if (!explicitViscosity) ImplicitDiffusion(dt);
+        if (implicitViscosity) ImplicitViscousCorrection(dt);
         UpdateOutflowFaces(dt);
 
         Project(dt);
@@ -242,15 +243,31 @@ public sealed class NavierStokes2D
             if (!(Math.Abs(_v[k]) < limit)) throw new ArithmeticException($"the flow blew up at t = {Time:g4} (|v| = {_v[k]:g3})");
     }
 
-    /// <summary>_du, _dv = -div(u u) [+ nu lap(u)] on the free faces, zero elsewhere.</summary>
-    void Rates(bool withDiffusion)
+    /// <summary>_du, _dv = -div(u u) - grad(phi) + nu lap(u) on the free faces, zero elsewhere.</summary>
+    void Rates(bool frozenViscosity)
     {
         FillGhosts(_u, _v, homogeneous: false);
         Array.Clear(_du);
         Array.Clear(_dv);
         Advection(_u, _v, _du, _dv);
-        if (withDiffusion) AddDiffusion(_u, _v, _du, _dv, _nu);
+        if (frozenViscosity)
+        {
+            var w = _implicit!;
+            for (int k = 0; k < _du.Length; k++) _du[k] += w.ViscousU[k];
+            for (int k = 0; k < _dv.Length; k++) _dv[k] += w.ViscousV[k];
+        }
+        else AddDiffusion(_u, _v, _du, _dv, _nu);
         SubtractPressureGradient(_phi, _du, _dv, 1);
+    }
+
+    /// <summary>nu lap(u^n), the viscous force the implicit steps carry through the RK stages.</summary>
+    void FrozenViscousForce()
+    {
+        _implicit ??= new ImplicitWork(_u.Length, _v.Length);
+        Array.Clear(_implicit.ViscousU);
+        Array.Clear(_implicit.ViscousV);
+        FillGhosts(_u, _v, homogeneous: false);
+        AddDiffusion(_u, _v, _implicit.ViscousU, _implicit.ViscousV, _nu);
     }
 
     /// <summary>du -= scale grad(phi) on the free faces.</summary>
@@ -339,22 +356,28 @@ public sealed class NavierStokes2D
     }
 
     /// <summary>
-    /// Backward Euler for the viscous term, (I - dt nu lap) u_new = u*, solved for the change
-    /// d = u_new - u* by conjugate gradients: (I - dt nu lap_0) d = dt nu lap(u*), where lap_0 is the
-    /// Laplacian with the side values set to zero (its boundary part already sits in lap(u*)).
+    /// Makes the viscous term backward Euler. The stages used nu lap(u^n); the step should have used
+    /// nu lap(u_new), so u_new = u* + dt nu lap_0(u_new - u^n), i.e. for d = u_new - u*:
+    /// (I - dt nu lap_0) d = dt nu lap_0(u* - u^n), with lap_0 the Laplacian with the side values set
+    /// to zero. Solved by conjugate gradients; d vanishes at a steady state, so the steady state does
+    /// not depend on dt, and the stages never see the large viscous-pressure imbalance that a plain
+    /// split would put into them.
     /// </summary>
-    void ImplicitDiffusion(double dt)
+    void ImplicitViscousCorrection(double dt)
     {
         double scale = dt * _nu;
-        _implicit ??= new ImplicitWork(_u.Length, _v.Length);
-        var w = _implicit;
+        var w = _implicit!;
         Array.Clear(w.Du); Array.Clear(w.Dv);
         Array.Clear(w.Ru); Array.Clear(w.Rv);
-        FillGhosts(_u, _v, homogeneous: false);
-        AddDiffusion(_u, _v, w.Ru, w.Rv, scale); // r = b - A 0 = dt nu lap(u*)
+        for (int k = 0; k < _u.Length; k++) w.Pu[k] = _u[k] - _u0[k];
+        for (int k = 0; k < _v.Length; k++) w.Pv[k] = _v[k] - _v0[k];
+        MaskFree(w.Pu, w.Pv);
+        FillGhosts(w.Pu, w.Pv, homogeneous: true);
+        AddDiffusion(w.Pu, w.Pv, w.Ru, w.Rv, scale); // r = b - A 0
         Array.Copy(w.Ru, w.Pu, w.Ru.Length); Array.Copy(w.Rv, w.Pv, w.Rv.Length);
         double rr = Dot(w.Ru, w.Ru) + Dot(w.Rv, w.Rv);
         double target = 1e-12 * rr; // a relative residual of 1e-6, well below the splitting error
+        LastViscousIterations = 0;
         for (int iteration = 0; iteration < 500 && rr > target; iteration++)
         {
             // q = (I - dt nu lap_0) p on the free faces; p is zero on every other face.
@@ -384,6 +407,7 @@ public sealed class NavierStokes2D
     {
         public readonly double[] Du = new double[uSize], Ru = new double[uSize], Pu = new double[uSize], Qu = new double[uSize];
         public readonly double[] Dv = new double[vSize], Rv = new double[vSize], Pv = new double[vSize], Qv = new double[vSize];
+        public readonly double[] ViscousU = new double[uSize], ViscousV = new double[vSize];
     }
     ImplicitWork? _implicit;
 
