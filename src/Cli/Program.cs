@@ -11,12 +11,15 @@ public static class Program
     {
         var root = new RootCommand("GnnSim: graph neural network surrogates for physics simulation, on libtorch.");
         root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(DataCommands.Solve());
+        root.Subcommands.Add(DataCommands.Generate());
+        root.Subcommands.Add(DataCommands.Info());
         root.Subcommands.Add(BenchCommand.Create());
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TorchException or DllNotFoundException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TorchException or DllNotFoundException or ArithmeticException)
         {
             // What a user can fix gets one line, not a stack trace.
             Console.Error.WriteLine($"gnnsim: {e.Message}");

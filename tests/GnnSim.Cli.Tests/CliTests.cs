@@ -72,4 +72,29 @@ public class CliTests
         Assert.Equal("gnnsim: --steps must be at least 1", error.Trim());
         Assert.NotEqual(0, Run("no-such-command").exitCode);
     }
+
+    [Fact]
+    public void Solve_writes_frames_on_the_solver_grid_and_info_reads_them()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"gnnsim-solve-{Guid.NewGuid():N}");
+        try
+        {
+            var (exitCode, _, error) = Run("solve", "tube", "--set", "vel_in=0.5", "--grid", "40x8", "--t-end", "0.2", "--frame-dt", "0.1", "--out", folder);
+            Assert.True(exitCode == 0, error);
+            foreach (var field in new[] { "u", "v", "p" })
+                Assert.Equal([3, 8, 40], Datasets.Npy.NpyFile.ReadFloating(Path.Combine(folder, field + ".npy"), 3).Shape);
+            var values = Datasets.CfdBench.CaseJson.ReadValues(Path.Combine(folder, "case.json"));
+            Assert.Equal(0.5, values["vel_in"]);
+            Assert.Equal(40, values["nx"]);
+            var (infoExit, output, _) = Run("info", folder);
+            Assert.Equal(0, infoExit);
+            Assert.Contains("tube vel_in=0.5", output);
+            Assert.Contains("3 frames of 8 x 40", output);
+
+            var (badExit, _, badError) = Run("solve", "tube", "--set", "speed=1", "--out", folder);
+            Assert.Equal(2, badExit);
+            Assert.Contains("no parameter 'speed'", badError);
+        }
+        finally { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+    }
 }
