@@ -64,23 +64,28 @@ public static class CaseSimulation
     /// <summary>Bilinear resampling between two cell-centred grids over the same box (edges clamp).</summary>
     public static void Resample(ReadOnlySpan<double> source, int sourceNx, int sourceNy, Span<float> target, int nx, int ny, bool[]? fluid = null)
     {
+        var columns = new (int Low, int High, double T)[nx];
+        for (int i = 0; i < nx; i++) columns[i] = Bracket(i, nx, sourceNx);
         for (int j = 0; j < ny; j++)
         {
-            double y = Math.Clamp((j + 0.5) * sourceNy / ny - 0.5, 0, sourceNy - 1);
-            int j0 = Math.Min((int)y, sourceNy - 2 < 0 ? 0 : sourceNy - 2);
-            double ty = sourceNy == 1 ? 0 : y - j0;
+            var (j0, j1, ty) = Bracket(j, ny, sourceNy);
             for (int i = 0; i < nx; i++)
             {
                 int k = j * nx + i;
                 if (fluid is not null && !fluid[k]) { target[k] = 0; continue; }
-                double x = Math.Clamp((i + 0.5) * sourceNx / nx - 0.5, 0, sourceNx - 1);
-                int i0 = Math.Min((int)x, sourceNx - 2 < 0 ? 0 : sourceNx - 2);
-                double tx = sourceNx == 1 ? 0 : x - i0;
-                int i1 = Math.Min(i0 + 1, sourceNx - 1), j1 = Math.Min(j0 + 1, sourceNy - 1);
+                var (i0, i1, tx) = columns[i];
                 double value = (1 - ty) * ((1 - tx) * source[j0 * sourceNx + i0] + tx * source[j0 * sourceNx + i1])
                              + ty * ((1 - tx) * source[j1 * sourceNx + i0] + tx * source[j1 * sourceNx + i1]);
                 target[k] = (float)value;
             }
         }
+    }
+
+    /// <summary>The two source cells around target cell <paramref name="index"/>'s centre and the weight of the upper one.</summary>
+    static (int Low, int High, double T) Bracket(int index, int count, int sourceCount)
+    {
+        double position = Math.Clamp((index + 0.5) * sourceCount / count - 0.5, 0, sourceCount - 1);
+        int low = (int)position;
+        return (low, Math.Min(low + 1, sourceCount - 1), position - low);
     }
 }

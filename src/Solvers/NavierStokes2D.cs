@@ -18,7 +18,7 @@ namespace GnnSim.Solvers;
 /// 1e-9 U / h. The increment form keeps the steady state independent of dt when the viscous term
 /// is implicit.</item>
 /// </list>
-/// dt follows the advective Courant limit and the explicit diffusion limit together.
+/// dt follows the advective Courant limit, plus the diffusion limit when viscosity is explicit.
 /// Walls, inflow and the domain sides enter through two layers of ghost values; a solid cell's faces
 /// hold zero velocity, and seen from a tangential neighbour a solid face mirrors it (no slip half a
 /// cell away), so masked obstacles are staircase no-slip bodies.
@@ -48,6 +48,7 @@ public sealed class NavierStokes2D
     readonly double[] _phi, _dphi, _rhs; // kinematic pressure p / rho, its increment, the projection's right-hand side
     readonly PressurePoisson _poisson;
     readonly double _boundarySpeed;
+    readonly ImplicitWork? _implicit; // only when viscosity is implicit
 
     public FlowConfiguration Configuration => _config;
     public double Time { get; private set; }
@@ -80,6 +81,13 @@ public sealed class NavierStokes2D
             config.West.Kind == SideKind.Outflow, config.East.Kind == SideKind.Outflow,
             config.South.Kind == SideKind.Outflow, config.North.Kind == SideKind.Outflow));
         _boundarySpeed = new[] { config.West, config.East, config.South, config.North }.Max(s => Math.Abs(s.Speed));
+        UsesImplicitViscosity = config.Viscous switch
+        {
+            ViscousTreatment.Explicit => false,
+            ViscousTreatment.Implicit => true,
+            _ => DiffusiveRate() > 2 * _boundarySpeed * (1 / _dx + 1 / _dy) / config.Courant,
+        };
+        if (UsesImplicitViscosity) _implicit = new ImplicitWork(this);
     }
 
     int Ui(int i, int j) => (j + Pad) * _uw + i + Pad;
@@ -98,21 +106,9 @@ public sealed class NavierStokes2D
             for (int i = 0; i <= _nx; i++)
             {
                 bool left = i > 0 && _fluid[j * _nx + i - 1], right = i < _nx && _fluid[j * _nx + i];
-                FaceKind kind;
-                double value = 0;
-                if (i == 0 || i == _nx)
-                {
-                    var side = i == 0 ? c.West : c.East;
-                    bool inner = i == 0 ? right : left;
-                    if (!inner) kind = FaceKind.Solid;
-                    else if (side.Kind == SideKind.Outflow) kind = FaceKind.Outflow;
-                    else
-                    {
-                        kind = FaceKind.Fixed;
-                        if (side.Kind == SideKind.Inflow) value = (i == 0 ? 1 : -1) * InflowValue(side, (j + 0.5) / _ny);
-                    }
-                }
-                else kind = left && right ? FaceKind.Free : FaceKind.Solid;
+                var (kind, value) = i == 0 ? SideFace(c.West, right, +1, (j + 0.5) / _ny)
+                    : i == _nx ? SideFace(c.East, left, -1, (j + 0.5) / _ny)
+                    : (left && right ? FaceKind.Free : FaceKind.Solid, 0.0);
                 _uKind[j * (_nx + 1) + i] = kind;
                 _u[Ui(i, j)] = value;
             }
@@ -120,25 +116,23 @@ public sealed class NavierStokes2D
             for (int i = 0; i < _nx; i++)
             {
                 bool below = j > 0 && _fluid[(j - 1) * _nx + i], above = j < _ny && _fluid[j * _nx + i];
-                FaceKind kind;
-                double value = 0;
-                if (j == 0 || j == _ny)
-                {
-                    var side = j == 0 ? c.South : c.North;
-                    bool inner = j == 0 ? above : below;
-                    if (!inner) kind = FaceKind.Solid;
-                    else if (side.Kind == SideKind.Outflow) kind = FaceKind.Outflow;
-                    else
-                    {
-                        kind = FaceKind.Fixed;
-                        if (side.Kind == SideKind.Inflow) value = (j == 0 ? 1 : -1) * InflowValue(side, (i + 0.5) / _nx);
-                    }
-                }
-                else kind = below && above ? FaceKind.Free : FaceKind.Solid;
+                var (kind, value) = j == 0 ? SideFace(c.South, above, +1, (i + 0.5) / _nx)
+                    : j == _ny ? SideFace(c.North, below, -1, (i + 0.5) / _nx)
+                    : (below && above ? FaceKind.Free : FaceKind.Solid, 0.0);
                 _vKind[j * _nx + i] = kind;
                 _v[Vi(i, j)] = value;
             }
     }
+
+    /// <summary>
+    /// A face on a domain side: solid when the cell inside is, else outflow, or fixed at the inflow's
+    /// normal speed (pointing into the domain: <paramref name="inward"/> is +1 on west and south) or a
+    /// wall's zero; <paramref name="s"/> is the fraction along the side.
+    /// </summary>
+    static (FaceKind Kind, double Value) SideFace(DomainSide side, bool innerFluid, int inward, double s) =>
+        !innerFluid ? (FaceKind.Solid, 0)
+        : side.Kind == SideKind.Outflow ? (FaceKind.Outflow, 0)
+        : (FaceKind.Fixed, side.Kind == SideKind.Inflow ? inward * InflowValue(side, s) : 0);
 
     /// <summary>Inflow speed at fraction s in (0, 1) along the side; a parabola has the given speed as its mean.</summary>
     static double InflowValue(DomainSide side, double s) =>
@@ -154,7 +148,6 @@ public sealed class NavierStokes2D
         return 1 / (UsesImplicitViscosity ? advective : advective + DiffusiveRate());
     }
 
-    double AdvectiveRate() => _boundarySpeed * (1 / _dx + 1 / _dy) / _config.Courant;
     double DiffusiveRate() => 2 * _nu * (1 / (_dx * _dx) + 1 / (_dy * _dy)) / _config.DiffusionNumber;
 
     /// <summary>Steps until <see cref="Time"/> reaches <paramref name="endTime"/> exactly.</summary>
@@ -163,8 +156,7 @@ public sealed class NavierStokes2D
         while (Time < endTime)
         {
             double dt = StableTimeStep();
-            // Land on endTime exactly, and never leave a sliver of a step for later.
-            if (Time + 1.5 * dt >= endTime) dt = Math.Min(dt, endTime - Time);
+            // The last step lands on endTime exactly (no round-off left in Time).
             if (Time + dt >= endTime) { Step(endTime - Time); Time = endTime; }
             else Step(dt);
         }
@@ -200,7 +192,7 @@ public sealed class NavierStokes2D
         if (!(dt > 0)) throw new ArgumentException($"time step must be positive, got {dt}");
         Array.Copy(_u, _u0, _u.Length);
         Array.Copy(_v, _v0, _v.Length);
-        bool implicitViscosity = UsesImplicitViscosity;
+        bool implicitViscosity = _implicit is not null;
         if (implicitViscosity) FrozenViscousForce();
 
         // Heun's SSP-RK2: u1 = u + dt L(u); u* = (u + u1 + dt L(u1)) / 2, with L the advection, the
@@ -223,15 +215,11 @@ public sealed class NavierStokes2D
 
     /// <summary>
     /// Whether viscosity is solved implicitly: by configuration, or (Auto) when the explicit diffusion
-    /// limit would cut the step more than twice below the advective one, as in the viscous tube and
-    /// dam cases. (An implicit step costs about two explicit ones: 9.7 vs 3.4 ms on the 128 x 128 cavity.)
+    /// limit would cut the step more than twice below the advective one at the boundary speeds, as in
+    /// the viscous tube and dam cases. (An implicit step costs about two explicit ones: 9.7 vs 3.4 ms
+    /// on the 128 x 128 cavity.)
     /// </summary>
-    public bool UsesImplicitViscosity => _config.Viscous switch
-    {
-        ViscousTreatment.Explicit => false,
-        ViscousTreatment.Implicit => true,
-        _ => DiffusiveRate() > 2 * AdvectiveRate(),
-    };
+    public bool UsesImplicitViscosity { get; }
 
     void CheckBounded()
     {
@@ -257,29 +245,29 @@ public sealed class NavierStokes2D
             for (int k = 0; k < _dv.Length; k++) _dv[k] += w.ViscousV[k];
         }
         else AddDiffusion(_u, _v, _du, _dv, _nu);
-        SubtractPressureGradient(_phi, _du, _dv, 1);
+        SubtractGradientOnFreeFaces(_phi, _du, _dv, 1);
     }
 
     /// <summary>nu lap(u^n), the viscous force the implicit steps carry through the RK stages.</summary>
     void FrozenViscousForce()
     {
-        _implicit ??= new ImplicitWork(_u.Length, _v.Length);
-        Array.Clear(_implicit.ViscousU);
-        Array.Clear(_implicit.ViscousV);
+        var w = _implicit!;
+        Array.Clear(w.ViscousU);
+        Array.Clear(w.ViscousV);
         FillGhosts(_u, _v, homogeneous: false);
-        AddDiffusion(_u, _v, _implicit.ViscousU, _implicit.ViscousV, _nu);
+        AddDiffusion(_u, _v, w.ViscousU, w.ViscousV, _nu);
     }
 
-    /// <summary>du -= scale grad(phi) on the free faces.</summary>
-    void SubtractPressureGradient(double[] phi, double[] du, double[] dv, double scale)
+    /// <summary>u -= scale grad(phi) on the free faces (the predictor's pressure force, the projection's correction).</summary>
+    void SubtractGradientOnFreeFaces(double[] phi, double[] u, double[] v, double scale)
     {
         double sx = scale / _dx, sy = scale / _dy;
         for (int j = 0; j < _ny; j++)
             for (int i = 1; i < _nx; i++)
-                if (_uKind[j * (_nx + 1) + i] == FaceKind.Free) du[Ui(i, j)] -= sx * (phi[j * _nx + i] - phi[j * _nx + i - 1]);
+                if (_uKind[j * (_nx + 1) + i] == FaceKind.Free) u[Ui(i, j)] -= sx * (phi[j * _nx + i] - phi[j * _nx + i - 1]);
         for (int j = 1; j < _ny; j++)
             for (int i = 0; i < _nx; i++)
-                if (_vKind[j * _nx + i] == FaceKind.Free) dv[Vi(i, j)] -= sy * (phi[j * _nx + i] - phi[(j - 1) * _nx + i]);
+                if (_vKind[j * _nx + i] == FaceKind.Free) v[Vi(i, j)] -= sy * (phi[j * _nx + i] - phi[(j - 1) * _nx + i]);
     }
 
     void Advection(double[] u, double[] v, double[] du, double[] dv)
@@ -403,24 +391,29 @@ public sealed class NavierStokes2D
     /// <summary>CG iterations of the last implicit viscous solve.</summary>
     public int LastViscousIterations { get; private set; }
 
-    sealed class ImplicitWork(int uSize, int vSize)
+    /// <summary>The implicit viscous step's CG vectors, frozen force and free-face masks, over the padded face arrays.</summary>
+    sealed class ImplicitWork
     {
-        public readonly double[] Du = new double[uSize], Ru = new double[uSize], Pu = new double[uSize], Qu = new double[uSize];
-        public readonly double[] Dv = new double[vSize], Rv = new double[vSize], Pv = new double[vSize], Qv = new double[vSize];
-        public readonly double[] ViscousU = new double[uSize], ViscousV = new double[vSize];
+        public readonly double[] Du, Ru, Pu, Qu, Dv, Rv, Pv, Qv, ViscousU, ViscousV;
+        public readonly double[] FreeU, FreeV; // 1 on free faces, 0 elsewhere
+
+        public ImplicitWork(NavierStokes2D flow)
+        {
+            int uSize = flow._u.Length, vSize = flow._v.Length;
+            Du = new double[uSize]; Ru = new double[uSize]; Pu = new double[uSize]; Qu = new double[uSize]; ViscousU = new double[uSize];
+            Dv = new double[vSize]; Rv = new double[vSize]; Pv = new double[vSize]; Qv = new double[vSize]; ViscousV = new double[vSize];
+            FreeU = FreeMask(uSize, flow._uKind, flow._nx + 1, flow._ny, flow.Ui);
+            FreeV = FreeMask(vSize, flow._vKind, flow._nx, flow._ny + 1, flow.Vi);
+        }
     }
-    ImplicitWork? _implicit;
 
     /// <summary>Zeroes every entry that is not a free face (ghosts, sides, solids).</summary>
     void MaskFree(double[] u, double[] v)
     {
-        _freeU ??= FreeMask(_u.Length, _uKind, _nx + 1, _ny, Ui);
-        _freeV ??= FreeMask(_v.Length, _vKind, _nx, _ny + 1, Vi);
-        for (int k = 0; k < u.Length; k++) u[k] *= _freeU[k];
-        for (int k = 0; k < v.Length; k++) v[k] *= _freeV[k];
+        var w = _implicit!;
+        for (int k = 0; k < u.Length; k++) u[k] *= w.FreeU[k];
+        for (int k = 0; k < v.Length; k++) v[k] *= w.FreeV[k];
     }
-
-    double[]? _freeU, _freeV;
 
     static double[] FreeMask(int size, FaceKind[] kinds, int width, int height, Func<int, int, int> index)
     {
@@ -535,10 +528,10 @@ public sealed class NavierStokes2D
     /// <summary>Mean speed through the faces next to an outflow side, the convective condition's U_c.</summary>
     double ConvectiveSpeed(bool column, int inner)
     {
-        double sum = 0; int count = 0;
-        if (column) for (int j = 0; j < _ny; j++) { sum += Math.Abs(_u[Ui(inner, j)]); count++; }
-        else for (int i = 0; i < _nx; i++) { sum += Math.Abs(_v[Vi(i, inner)]); count++; }
-        return sum / Math.Max(count, 1); // at most the largest speed, so dt keeps this update stable
+        double sum = 0;
+        if (column) for (int j = 0; j < _ny; j++) sum += Math.Abs(_u[Ui(inner, j)]);
+        else for (int i = 0; i < _nx; i++) sum += Math.Abs(_v[Vi(i, inner)]);
+        return sum / (column ? _ny : _nx); // at most the largest speed, so dt keeps this update stable
     }
 
     void Project(double dt)
@@ -553,22 +546,18 @@ public sealed class NavierStokes2D
         // dt |residual| is the divergence left behind: 1e-9 of the velocity scale over the cell size.
         double tolerance = 1e-9 * Math.Max(_boundarySpeed, 1e-6) / Math.Min(_dx, _dy) / dt;
         _poisson.Solve(_rhs, _dphi, tolerance);
+        SubtractGradientOnFreeFaces(_dphi, _u, _v, dt);
+        // Outflow faces see dphi = 0 on the side, half a cell from the inner centre (a mirrored ghost -dphi).
         for (int j = 0; j < _ny; j++)
-            for (int i = 0; i <= _nx; i++)
-            {
-                var kind = _uKind[j * (_nx + 1) + i];
-                if (kind == FaceKind.Free) _u[Ui(i, j)] -= dt * (_dphi[j * _nx + i] - _dphi[j * _nx + i - 1]) / _dx;
-                else if (kind == FaceKind.Outflow)
-                    _u[Ui(i, j)] += (i == 0 ? -2 : 2) * dt * _dphi[j * _nx + (i == 0 ? 0 : _nx - 1)] / _dx;
-            }
-        for (int j = 0; j <= _ny; j++)
-            for (int i = 0; i < _nx; i++)
-            {
-                var kind = _vKind[j * _nx + i];
-                if (kind == FaceKind.Free) _v[Vi(i, j)] -= dt * (_dphi[j * _nx + i] - _dphi[(j - 1) * _nx + i]) / _dy;
-                else if (kind == FaceKind.Outflow)
-                    _v[Vi(i, j)] += (j == 0 ? -2 : 2) * dt * _dphi[(j == 0 ? 0 : _ny - 1) * _nx + i] / _dy;
-            }
+        {
+            if (_uKind[j * (_nx + 1)] == FaceKind.Outflow) _u[Ui(0, j)] -= 2 * dt * _dphi[j * _nx] / _dx;
+            if (_uKind[j * (_nx + 1) + _nx] == FaceKind.Outflow) _u[Ui(_nx, j)] += 2 * dt * _dphi[j * _nx + _nx - 1] / _dx;
+        }
+        for (int i = 0; i < _nx; i++)
+        {
+            if (_vKind[i] == FaceKind.Outflow) _v[Vi(i, 0)] -= 2 * dt * _dphi[i] / _dy;
+            if (_vKind[_ny * _nx + i] == FaceKind.Outflow) _v[Vi(i, _ny)] += 2 * dt * _dphi[(_ny - 1) * _nx + i] / _dy;
+        }
         for (int k = 0; k < _phi.Length; k++) _phi[k] += _dphi[k];
     }
 

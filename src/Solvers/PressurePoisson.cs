@@ -43,8 +43,6 @@ public sealed class PressurePoisson
         _r = new double[n]; _z = new double[n]; _p = new double[n]; _q = new double[n];
     }
 
-    public int LevelCount => _levels.Length;
-
     /// <summary>
     /// Solves A phi = b until the largest residual is at most <paramref name="tolerance"/>, starting
     /// from the <paramref name="phi"/> given. Returns that residual. Solid cells get phi = 0.

@@ -139,13 +139,12 @@ internal static partial class DataCommands
         var table = new Table().AddColumns("problem", "subset", "cases", "frames x H x W (first case)");
         foreach (var problem in Enum.GetValues<CfdProblem>())
         {
-            string problemRoot = Path.GetFileName(Path.TrimEndingDirectorySeparator(root)) == CfdBenchCase.Name(problem) ? root : Path.Combine(root, CfdBenchCase.Name(problem));
+            if (CfdBenchDataset.ProblemFolder(root, problem) is null) continue;
             foreach (var subset in Enum.GetValues<CfdSubset>())
             {
-                if (!Directory.Exists(Path.Combine(problemRoot, CfdBenchSweeps.Name(subset)))) continue;
                 List<string> dirs;
-                try { dirs = CfdBenchDataset.CaseDirectories(problemRoot, problem, [subset]); }
-                catch (InvalidDataException) { continue; }
+                try { dirs = CfdBenchDataset.CaseDirectories(root, problem, [subset]); }
+                catch (InvalidDataException) { continue; } // no cases of this subset
                 var first = NpyFile.Read(Path.Combine(dirs[0], "u.npy"));
                 table.AddRow(CfdBenchCase.Name(problem), CfdBenchSweeps.Name(subset), dirs.Count.ToString(CultureInfo.InvariantCulture), string.Join(" x ", first.Shape));
             }

@@ -21,9 +21,8 @@ public sealed class CfdBenchDataset
     /// </summary>
     public static List<string> CaseDirectories(string root, CfdProblem problem, IEnumerable<CfdSubset> subsets)
     {
-        string name = CfdBenchCase.Name(problem);
-        string problemRoot = Directory.Exists(Path.Combine(root, name)) ? Path.Combine(root, name) : root;
-        if (!Directory.Exists(problemRoot)) throw new InvalidDataException($"{root}: no such data folder");
+        string problemRoot = ProblemFolder(root, problem)
+            ?? throw new InvalidDataException($"{root}: no {CfdBenchCase.Name(problem)} folder (expected ROOT/{CfdBenchCase.Name(problem)}/ or the problem folder itself)");
         var result = new List<string>();
         foreach (var subset in subsets)
         {
@@ -38,6 +37,17 @@ public sealed class CfdBenchDataset
         if (result.Count == 0)
             throw new InvalidDataException($"{problemRoot}: no case directories under {string.Join(", ", subsets.Select(CfdBenchSweeps.Name))}");
         return result;
+    }
+
+    /// <summary>
+    /// Where a problem's subsets live: ROOT/problem, or ROOT itself when it is the problem's folder;
+    /// null when neither exists (a folder named for another problem never stands in for this one).
+    /// </summary>
+    public static string? ProblemFolder(string root, CfdProblem problem)
+    {
+        string name = CfdBenchCase.Name(problem);
+        if (Directory.Exists(Path.Combine(root, name))) return Path.Combine(root, name);
+        return Directory.Exists(root) && Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root))) == name ? root : null;
     }
 
     /// <summary>Loads the cases of one split.</summary>
