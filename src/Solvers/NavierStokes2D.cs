@@ -276,37 +276,37 @@ public sealed class NavierStokes2D
         int uw = _uw, vw = _vw;
         RowParallel.For(_ny, _nx, (j0, j1) =>
         {
-        for (int j = j0; j < j1; j++)
-            for (int i = 1; i < _nx; i++)
-            {
-                if (_uKind[j * (_nx + 1) + i] != FaceKind.Free) continue;
-                int k = Ui(i, j);
-                double c = u[k];
-                double ae = 0.5 * (c + u[k + 1]), aw = 0.5 * (u[k - 1] + c);
-                double an = 0.5 * (v[Vi(i - 1, j + 1)] + v[Vi(i, j + 1)]), as_ = 0.5 * (v[Vi(i - 1, j)] + v[Vi(i, j)]);
-                double fe = ae * Upwind(u[k - 1], c, u[k + 1], u[k + 2], ae);
-                double fw = aw * Upwind(u[k - 2], u[k - 1], c, u[k + 1], aw);
-                double gn = an * Upwind(u[k - uw], c, u[k + uw], u[k + 2 * uw], an);
-                double gs = as_ * Upwind(u[k - 2 * uw], u[k - uw], c, u[k + uw], as_);
-                du[k] -= (fe - fw) * idx + (gn - gs) * idy;
-            }
+            for (int j = j0; j < j1; j++)
+                for (int i = 1; i < _nx; i++)
+                {
+                    if (_uKind[j * (_nx + 1) + i] != FaceKind.Free) continue;
+                    int k = Ui(i, j);
+                    double c = u[k];
+                    double ae = 0.5 * (c + u[k + 1]), aw = 0.5 * (u[k - 1] + c);
+                    double an = 0.5 * (v[Vi(i - 1, j + 1)] + v[Vi(i, j + 1)]), as_ = 0.5 * (v[Vi(i - 1, j)] + v[Vi(i, j)]);
+                    double fe = ae * Upwind(u[k - 1], c, u[k + 1], u[k + 2], ae);
+                    double fw = aw * Upwind(u[k - 2], u[k - 1], c, u[k + 1], aw);
+                    double gn = an * Upwind(u[k - uw], c, u[k + uw], u[k + 2 * uw], an);
+                    double gs = as_ * Upwind(u[k - 2 * uw], u[k - uw], c, u[k + uw], as_);
+                    du[k] -= (fe - fw) * idx + (gn - gs) * idy;
+                }
         });
         RowParallel.For(_ny + 1, _nx, (j0, j1) =>
         {
-        for (int j = Math.Max(j0, 1); j < Math.Min(j1, _ny); j++)
-            for (int i = 0; i < _nx; i++)
-            {
-                if (_vKind[j * _nx + i] != FaceKind.Free) continue;
-                int k = Vi(i, j);
-                double c = v[k];
-                double an = 0.5 * (c + v[k + vw]), as_ = 0.5 * (v[k - vw] + c);
-                double ae = 0.5 * (u[Ui(i + 1, j - 1)] + u[Ui(i + 1, j)]), aw = 0.5 * (u[Ui(i, j - 1)] + u[Ui(i, j)]);
-                double gn = an * Upwind(v[k - vw], c, v[k + vw], v[k + 2 * vw], an);
-                double gs = as_ * Upwind(v[k - 2 * vw], v[k - vw], c, v[k + vw], as_);
-                double fe = ae * Upwind(v[k - 1], c, v[k + 1], v[k + 2], ae);
-                double fw = aw * Upwind(v[k - 2], v[k - 1], c, v[k + 1], aw);
-                dv[k] -= (fe - fw) * idx + (gn - gs) * idy;
-            }
+            for (int j = Math.Max(j0, 1); j < Math.Min(j1, _ny); j++)
+                for (int i = 0; i < _nx; i++)
+                {
+                    if (_vKind[j * _nx + i] != FaceKind.Free) continue;
+                    int k = Vi(i, j);
+                    double c = v[k];
+                    double an = 0.5 * (c + v[k + vw]), as_ = 0.5 * (v[k - vw] + c);
+                    double ae = 0.5 * (u[Ui(i + 1, j - 1)] + u[Ui(i + 1, j)]), aw = 0.5 * (u[Ui(i, j - 1)] + u[Ui(i, j)]);
+                    double gn = an * Upwind(v[k - vw], c, v[k + vw], v[k + 2 * vw], an);
+                    double gs = as_ * Upwind(v[k - 2 * vw], v[k - vw], c, v[k + vw], as_);
+                    double fe = ae * Upwind(v[k - 1], c, v[k + 1], v[k + 2], ae);
+                    double fw = aw * Upwind(v[k - 2], v[k - 1], c, v[k + 1], aw);
+                    dv[k] -= (fe - fw) * idx + (gn - gs) * idy;
+                }
         });
     }
 
@@ -317,29 +317,29 @@ public sealed class NavierStokes2D
         int uw = _uw, vw = _vw;
         RowParallel.For(_ny, _nx, (j0, j1) =>
         {
-        for (int j = j0; j < j1; j++)
-            for (int i = 1; i < _nx; i++)
-            {
-                if (_uKind[j * (_nx + 1) + i] != FaceKind.Free) continue;
-                int k = Ui(i, j);
-                double c = u[k];
-                double north = j + 1 < _ny && _uKind[(j + 1) * (_nx + 1) + i] == FaceKind.Solid ? -c : u[k + uw];
-                double south = j > 0 && _uKind[(j - 1) * (_nx + 1) + i] == FaceKind.Solid ? -c : u[k - uw];
-                du[k] += cx * (u[k + 1] - 2 * c + u[k - 1]) + cy * (north - 2 * c + south);
-            }
+            for (int j = j0; j < j1; j++)
+                for (int i = 1; i < _nx; i++)
+                {
+                    if (_uKind[j * (_nx + 1) + i] != FaceKind.Free) continue;
+                    int k = Ui(i, j);
+                    double c = u[k];
+                    double north = j + 1 < _ny && _uKind[(j + 1) * (_nx + 1) + i] == FaceKind.Solid ? -c : u[k + uw];
+                    double south = j > 0 && _uKind[(j - 1) * (_nx + 1) + i] == FaceKind.Solid ? -c : u[k - uw];
+                    du[k] += cx * (u[k + 1] - 2 * c + u[k - 1]) + cy * (north - 2 * c + south);
+                }
         });
         RowParallel.For(_ny + 1, _nx, (j0, j1) =>
         {
-        for (int j = Math.Max(j0, 1); j < Math.Min(j1, _ny); j++)
-            for (int i = 0; i < _nx; i++)
-            {
-                if (_vKind[j * _nx + i] != FaceKind.Free) continue;
-                int k = Vi(i, j);
-                double c = v[k];
-                double east = i + 1 < _nx && _vKind[j * _nx + i + 1] == FaceKind.Solid ? -c : v[k + 1];
-                double west = i > 0 && _vKind[j * _nx + i - 1] == FaceKind.Solid ? -c : v[k - 1];
-                dv[k] += cx * (east - 2 * c + west) + cy * (v[k + vw] - 2 * c + v[k - vw]);
-            }
+            for (int j = Math.Max(j0, 1); j < Math.Min(j1, _ny); j++)
+                for (int i = 0; i < _nx; i++)
+                {
+                    if (_vKind[j * _nx + i] != FaceKind.Free) continue;
+                    int k = Vi(i, j);
+                    double c = v[k];
+                    double east = i + 1 < _nx && _vKind[j * _nx + i + 1] == FaceKind.Solid ? -c : v[k + 1];
+                    double west = i > 0 && _vKind[j * _nx + i - 1] == FaceKind.Solid ? -c : v[k - 1];
+                    dv[k] += cx * (east - 2 * c + west) + cy * (v[k + vw] - 2 * c + v[k - vw]);
+                }
         });
     }
 
