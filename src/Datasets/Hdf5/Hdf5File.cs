@@ -1,0 +1,64 @@
+using static GnnSim.Datasets.Hdf5.H5Native;
+
+namespace GnnSim.Datasets.Hdf5;
+
+/// <summary>An HDF5 file, opened for reading or created anew; it is its own root group ("/").</summary>
+public sealed class Hdf5File : Hdf5Group
+{
+    Hdf5File(long id, string path) : base(id, path, "/") { }
+
+    /// <summary>Creates (or truncates) a file. For a file that must never be seen half-written, create it under a temporary name and rename it.</summary>
+    public static Hdf5File Create(string path)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        lock (Library())
+        {
+            var id = H5Fcreate(path, AccessTruncate, Default, Default);
+            if (id < 0) throw new IOException($"{path}: cannot create the HDF5 file: {LastError()}");
+            return new Hdf5File(id, path);
+        }
+    }
+
+    public static Hdf5File OpenRead(string path) => Open(path, AccessReadOnly);
+
+    public static Hdf5File OpenReadWrite(string path) => Open(path, AccessReadWrite);
+
+    static Hdf5File Open(string path, uint access)
+    {
+        if (!File.Exists(path)) throw new InvalidDataException($"{path}: file not found");
+        lock (Library())
+        {
+            if (H5Fis_hdf5(path) <= 0)
+            {
+                H5Eclear2(Default);
+                throw new InvalidDataException($"{path}: not an HDF5 file (no HDF5 signature)");
+            }
+            var id = H5Fopen(path, access, Default);
+            if (id < 0) throw new InvalidDataException($"{path}: cannot open the HDF5 file: {LastError()}");
+            return new Hdf5File(id, path);
+        }
+    }
+
+    /// <summary>True when the file starts like an HDF5 file (its signature), without opening it through the library.</summary>
+    public static bool HasSignature(string path)
+    {
+        ReadOnlySpan<byte> signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
+        try
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[8];
+            return stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head.SequenceEqual(signature);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>Loads libhdf5 (once) and returns the lock that serialises calls into it.</summary>
+    static Lock Library()
+    {
+        try { return Gate; }
+        catch (TypeInitializationException e) when (e.InnerException is not null) { throw e.InnerException; }
+    }
+
+    private protected override void Close(long id) => H5Fclose(id);
+}
