@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(QuickstartCommand.Create());
         root.Subcommands.Add(DataCommands.Solve());
         root.Subcommands.Add(DataCommands.Generate());
+        root.Subcommands.Add(DataCommands.Convert());
         root.Subcommands.Add(DataCommands.Info());
         root.Subcommands.Add(BenchCommand.Create());
         try

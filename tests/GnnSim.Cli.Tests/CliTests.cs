@@ -97,4 +97,30 @@ public class CliTests
         }
         finally { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
     }
+
+    [Fact]
+    public void Generate_cylinder_mesh_writes_hdf5_that_info_and_convert_errors_describe()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"gnnsim-cylmesh-{Guid.NewGuid():N}");
+        try
+        {
+            var file = Path.Combine(folder, "cylinder.h5");
+            var (exitCode, _, error) = Run("generate", "cylinder-mesh", "--trajectories", "2", "--frames", "3", "--spin-up", "0.05",
+                "--cells-across", "16", "--out", file);
+            Assert.True(exitCode == 0, error);
+            var trajectories = Datasets.Meshes.MeshTrajectoryFile.ReadAll(file);
+            Assert.Equal(2, trajectories.Count);
+            Assert.All(trajectories, t => Assert.Equal(3, t.FrameCount));
+
+            var (infoExit, output, _) = Run("info", file);
+            Assert.Equal(0, infoExit);
+            Assert.Contains("2 mesh trajectories", output);
+            Assert.Contains("reynolds=", output);
+
+            var (convertExit, _, convertError) = Run("convert", "tfrecord", folder, "--out", Path.Combine(folder, "out.h5"));
+            Assert.Equal(2, convertExit);
+            Assert.Contains(Path.Combine(folder, "meta.json"), convertError);
+        }
+        finally { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+    }
 }

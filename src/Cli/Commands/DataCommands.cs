@@ -2,13 +2,16 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GnnSim.Datasets.CfdBench;
+using GnnSim.Datasets.Hdf5;
+using GnnSim.Datasets.Meshes;
 using GnnSim.Datasets.Npy;
+using GnnSim.Datasets.TfRecord;
 using GnnSim.Solvers;
 using Spectre.Console;
 
 namespace GnnSim.Cli.Commands;
 
-/// <summary><c>gnnsim solve</c>, <c>gnnsim generate</c> and <c>gnnsim info</c>: making and inspecting data.</summary>
+/// <summary><c>gnnsim solve</c>, <c>generate</c>, <c>convert</c> and <c>info</c>: making and inspecting data.</summary>
 internal static partial class DataCommands
 {
     public static Command Solve()
@@ -96,18 +99,85 @@ internal static partial class DataCommands
             return 0;
         });
         command.Subcommands.Add(cfdbench);
+        command.Subcommands.Add(CylinderMesh());
         return command;
+    }
+
+    static Command CylinderMesh()
+    {
+        var trajectories = new Option<int>("--trajectories") { Description = "number of trajectories", Required = true };
+        var defaults = new CylinderMeshSettings();
+        var frames = new Option<int>("--frames") { Description = "frames per trajectory", DefaultValueFactory = _ => defaults.Frames };
+        var frameDt = new Option<double>("--frame-dt") { Description = "time between frames in s", DefaultValueFactory = _ => defaults.FrameDt };
+        var spinUp = new Option<double>("--spin-up") { Description = "simulated time before the first frame, in s", DefaultValueFactory = _ => defaults.SpinUp };
+        var cellsAcross = new Option<int>("--cells-across") { Description = "solver cells across the channel height", DefaultValueFactory = _ => defaults.CellsAcross };
+        var seed = new Option<int>("--seed") { Description = "seed of the per-trajectory inflow speed and cylinder", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "the HDF5 file to write", Required = true };
+        var command = new Command("cylinder-mesh",
+            "Cylinder-wake trajectories on unstructured triangle meshes (like DeepMind's cylinder_flow) in one HDF5 file; re-running resumes.")
+        {
+            trajectories, frames, frameDt, spinUp, cellsAcross, seed, output,
+        };
+        command.SetAction(result =>
+        {
+            var settings = defaults with
+            {
+                Frames = result.GetValue(frames), FrameDt = result.GetValue(frameDt), SpinUp = result.GetValue(spinUp),
+                CellsAcross = result.GetValue(cellsAcross), Seed = result.GetValue(seed),
+            };
+            string path = result.GetValue(output)!;
+            (int Written, int Skipped) counts = default;
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var all = ctx.AddTask("trajectories");
+                    var current = ctx.AddTask("frames");
+                    counts = CylinderMeshGenerator.GenerateFile(path, result.GetValue(trajectories), settings,
+                        trajectoryStarted: (index, total) => { all.MaxValue = total; all.Value = index; current.Description = $"trajectory {index}"; current.Value = 0; },
+                        frameProgress: (done, total) => { current.MaxValue = total; current.Value = done; });
+                    all.Value = all.MaxValue;
+                });
+            AnsiConsole.MarkupLineInterpolated($"{counts.Written} trajectories simulated, {counts.Skipped} already done; wrote [green]{path}[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Convert()
+    {
+        var directory = new Argument<string>("directory") { Description = "a DeepMind MeshGraphNets dataset folder (meta.json, train/valid/test.tfrecord)" };
+        var split = new Option<string>("--split") { Description = "train, valid or test", DefaultValueFactory = _ => "train" };
+        var dt = new Option<double?>("--dt") { Description = "time between frames, when meta.json does not give it" };
+        var output = new Option<string>("--out") { Description = "the HDF5 file to write", Required = true };
+        var tfrecord = new Command("tfrecord", "Convert one split of a DeepMind mesh dataset to GnnSim's HDF5 trajectories.") { directory, split, dt, output };
+        tfrecord.SetAction(result =>
+        {
+            string source = result.GetValue(directory)!, path = result.GetValue(output)!, which = result.GetValue(split)!;
+            int count = 0;
+            AnsiConsole.Status().Start($"converting {which}.tfrecord", ctx =>
+                MeshTrajectoryFile.Write(path, DeepMindMeshDataset.Read(source, which, result.GetValue(dt)).Select(trajectory =>
+                {
+                    ctx.Status($"converting {which}.tfrecord: trajectory {++count}");
+                    return trajectory;
+                })));
+            AnsiConsole.MarkupLineInterpolated($"{count} trajectories written to [green]{path}[/]");
+            return 0;
+        });
+        return new Command("convert", "Convert datasets to GnnSim's formats.") { tfrecord };
     }
 
     public static Command Info()
     {
-        var path = new Argument<string>("path") { Description = "an .npy file, a case folder, or a CFDBench data root" };
+        var path = new Argument<string>("path") { Description = "an .npy or HDF5 file, a case folder, a CFDBench data root or a DeepMind dataset folder" };
         var command = new Command("info", "Summarise a dataset.") { path };
         command.SetAction(result =>
         {
             string target = result.GetValue(path)!;
             if (File.Exists(target) && target.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) DescribeNpy(target);
+            else if (File.Exists(target) && Hdf5File.HasSignature(target)) DescribeHdf5(target);
+            else if (File.Exists(target)) throw new InvalidDataException($"{target}: neither an .npy nor an HDF5 file");
             else if (File.Exists(Path.Combine(target, "case.json"))) DescribeCase(target);
+            else if (File.Exists(Path.Combine(target, "meta.json"))) DescribeDeepMind(target);
             else if (Directory.Exists(target)) DescribeRoot(target);
             else throw new InvalidDataException($"{target}: no such file or folder");
             return 0;
@@ -120,6 +190,41 @@ internal static partial class DataCommands
         var array = NpyFile.Read(path);
         double min = array.Values.Length == 0 ? 0 : array.Values.Min(), max = array.Values.Length == 0 ? 0 : array.Values.Max();
         Console.WriteLine($"{path}: {array.Type}, shape ({string.Join(", ", array.Shape)}), min {min:g5}, max {max:g5}");
+    }
+
+    static void DescribeHdf5(string path)
+    {
+        using var reader = new MeshTrajectoryReader(path);
+        if (reader.Names.Count == 0) throw new InvalidDataException($"{path}: an HDF5 file with no trajectory groups");
+        Console.WriteLine($"{path}: {reader.Names.Count} mesh trajectories");
+        var table = new Table().AddColumns("trajectory", "nodes", "cells", "frames", "dt", "fields");
+        var parameters = new List<string>();
+        foreach (var name in reader.Names.Take(10))
+        {
+            var t = reader.Read(name);
+            table.AddRow(name, $"{t.NodeCount}", $"{t.CellCount}", $"{t.FrameCount}", $"{t.Dt:g4}",
+                Markup.Escape(string.Join(", ", t.Fields.Select(f => $"{f.Name}[{f.Width}]"))));
+            if (t.Parameters.Count > 0) parameters.Add($"  {name}: {string.Join(", ", t.Parameters.Select(p => $"{p.Key}={p.Value:g4}"))}");
+        }
+        AnsiConsole.Write(table);
+        if (reader.Names.Count > 10) Console.WriteLine($"  ... and {reader.Names.Count - 10} more");
+        if (parameters.Count > 0) Console.WriteLine("case parameters:\n" + string.Join("\n", parameters));
+    }
+
+    static void DescribeDeepMind(string folder)
+    {
+        var meta = DeepMindMeta.Read(Path.Combine(folder, "meta.json"));
+        Console.WriteLine($"{folder}: DeepMind mesh dataset, {meta.TrajectoryLength} frames per trajectory, dt {meta.Dt?.ToString("g4", CultureInfo.InvariantCulture) ?? "not given"}");
+        foreach (var feature in meta.Features.Values)
+            Console.WriteLine($"  {feature.Name}: {feature.Type} {feature.DType} [{string.Join(", ", feature.Shape)}]");
+        foreach (var split in new[] { "train", "valid", "test" })
+        {
+            var records = DeepMindMeshDataset.RecordPath(folder, split);
+            if (!File.Exists(records)) continue;
+            // The first record is enough to describe a split; counting all would read gigabytes.
+            var first = DeepMindMeshDataset.Read(folder, split, meta.Dt ?? double.Epsilon).First();
+            Console.WriteLine($"  {split}.tfrecord: {new FileInfo(records).Length / 1e6:f1} MB; the first trajectory has {first.NodeCount} nodes, {first.CellCount} cells, {first.FrameCount} frames");
+        }
     }
 
     static void DescribeCase(string folder)

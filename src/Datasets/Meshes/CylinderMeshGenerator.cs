@@ -1,0 +1,195 @@
+using GnnSim.Graph;
+using GnnSim.Meshing;
+using GnnSim.Solvers;
+
+namespace GnnSim.Datasets.Meshes;
+
+/// <summary>
+/// Settings of a cylinder_flow-like dataset. Each trajectory draws its mean inflow speed, cylinder
+/// radius and centre uniformly from the ranges (seeded per trajectory, so trajectory k is the same
+/// whatever the count). Viscosity 1e-3 and density 1 as DeepMind's cylinder_flow, so the defaults
+/// span Re = U 2r / nu of about 30 to 200: steady wakes at the low end, vortex streets above ~50.
+/// </summary>
+public sealed record CylinderMeshSettings
+{
+    public int Frames { get; init; } = 600;
+    public double FrameDt { get; init; } = 0.01;
+    /// <summary>Simulated time before the first frame, so the trajectory starts from a developed wake rather than from rest.</summary>
+    public double SpinUp { get; init; } = 1.0;
+    public int Seed { get; init; }
+    /// <summary>Solver cells across the channel height (the length gets the same spacing).</summary>
+    public int CellsAcross { get; init; } = 64;
+    public double Density { get; init; } = 1;
+    public double Viscosity { get; init; } = 1e-3;
+    public (double Min, double Max) InflowSpeed { get; init; } = (0.5, 1.5);
+    public (double Min, double Max) Radius { get; init; } = (0.03, 0.07);
+    public (double Min, double Max) CenterX { get; init; } = (0.15, 0.35);
+    public (double Min, double Max) CenterY { get; init; } = (0.15, 0.26);
+
+    public void Validate()
+    {
+        if (Frames < 1) throw new ArgumentException($"frames must be at least 1, got {Frames}");
+        if (!(FrameDt > 0)) throw new ArgumentException($"frame interval must be positive, got {FrameDt}");
+        if (!(SpinUp >= 0)) throw new ArgumentException($"spin-up time must not be negative, got {SpinUp}");
+        if (CellsAcross < 8) throw new ArgumentException($"at least 8 solver cells across the channel, got {CellsAcross}");
+        foreach (var (name, range) in new[] { ("inflow speed", InflowSpeed), ("radius", Radius), ("centre x", CenterX), ("centre y", CenterY) })
+            if (!(range.Min > 0 && range.Max >= range.Min)) throw new ArgumentException($"{name} range [{range.Min}, {range.Max}] is not a positive interval");
+    }
+}
+
+/// <summary>
+/// Trajectories of the cylinder wake on an unstructured triangle mesh, like DeepMind's
+/// cylinder_flow: the mesh comes from <see cref="CylinderFlowDomain"/> (graded toward the
+/// cylinder, DeepMind node types), the flow from <see cref="NavierStokes2D"/> on a masked grid with
+/// a parabolic inflow, sampled at the mesh nodes every frame.
+/// </summary>
+public static class CylinderMeshGenerator
+{
+    /// <summary>
+    /// Writes trajectories 0..count-1 to one HDF5 file. Each finished trajectory is first kept as its
+    /// own file in <c>PATH.parts/</c>, so an interrupted run resumes where it stopped; the final
+    /// file appears (atomically) only when all are done.
+    /// </summary>
+    /// <returns>how many trajectories were simulated now and how many were already done</returns>
+    public static (int Written, int Skipped) GenerateFile(string path, int count, CylinderMeshSettings settings,
+        Action<int, int>? trajectoryStarted = null, Action<int, int>? frameProgress = null, CancellationToken cancel = default)
+    {
+        if (count < 1) throw new ArgumentException($"at least one trajectory, got {count}");
+        settings.Validate();
+        var parts = Path.GetFullPath(path) + ".parts";
+        Directory.CreateDirectory(parts);
+        // Finished parts are only reused by a run with the same settings.
+        var fingerprint = Path.Combine(parts, "settings.txt");
+        if (File.Exists(fingerprint) && File.ReadAllText(fingerprint) != settings.ToString())
+            throw new IOException($"{parts} holds trajectories made with other settings ({File.ReadAllText(fingerprint)}); delete it or rerun with those settings");
+        File.WriteAllText(fingerprint, settings.ToString());
+        string Part(int index) => Path.Combine(parts, $"{index:D5}.h5");
+        int written = 0, skipped = 0;
+        for (int index = 0; index < count; index++)
+        {
+            if (File.Exists(Part(index))) { skipped++; continue; }
+            trajectoryStarted?.Invoke(index, count);
+            var trajectory = Generate(settings, index, frameProgress, cancel);
+            MeshTrajectoryFile.Write(Part(index), [trajectory]);
+            written++;
+        }
+        MeshTrajectoryFile.Write(path, Enumerable.Range(0, count).Select(index => MeshTrajectoryFile.ReadAll(Part(index))[0]));
+        Directory.Delete(parts, recursive: true);
+        return (written, skipped);
+    }
+
+    /// <summary>The domain and flow of trajectory <paramref name="index"/>.</summary>
+    public static (CylinderFlowDomain Domain, double InflowSpeed) Draw(CylinderMeshSettings settings, int index)
+    {
+        var random = new Random(HashCode.Combine(settings.Seed, index, 0x5eed));
+        double Uniform((double Min, double Max) range) => range.Min + (range.Max - range.Min) * random.NextDouble();
+        double speed = Uniform(settings.InflowSpeed), radius = Uniform(settings.Radius);
+        var center = new Point2(Uniform(settings.CenterX), Uniform(settings.CenterY));
+        return (new CylinderFlowDomain { Center = center, Radius = radius }, speed);
+    }
+
+    public static MeshTrajectory Generate(CylinderMeshSettings settings, int index, Action<int, int>? frameProgress = null, CancellationToken cancel = default)
+    {
+        settings.Validate();
+        var (domain, speed) = Draw(settings, index);
+        var mesh = domain.Generate();
+        var types = mesh.NodeTypes();
+
+        int ny = settings.CellsAcross, nx = (int)Math.Round(domain.Length / domain.Height * ny);
+        var config = new FlowConfiguration
+        {
+            Width = domain.Length, Height = domain.Height, Nx = nx, Ny = ny,
+            Density = settings.Density, Viscosity = settings.Viscosity,
+            West = DomainSide.Inflow(speed, InflowProfile.Parabolic), East = DomainSide.Outflow(),
+            South = DomainSide.Wall(), North = DomainSide.Wall(),
+            Outflow = OutflowCondition.Convective,
+        }.WithObstacle((x, y) => Point2.Distance(new Point2(x, y), domain.Center) <= domain.Radius);
+        var solver = new NavierStokes2D(config);
+        var sampler = new NodeSampler(config, mesh, types, speed);
+
+        int nodes = mesh.NodeCount, frames = settings.Frames;
+        var velocity = new float[frames * nodes * 2];
+        var pressure = new float[frames * nodes];
+        for (int f = 0; f < frames; f++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            solver.Advance(settings.SpinUp + f * settings.FrameDt);
+            sampler.Sample(solver, velocity.AsSpan(f * nodes * 2, nodes * 2), pressure.AsSpan(f * nodes, nodes));
+            frameProgress?.Invoke(f + 1, frames);
+        }
+
+        var positions = Array.ConvertAll(mesh.Positions, p => (float)p);
+        var parameters = new Dictionary<string, double>
+        {
+            ["vel_in"] = speed, ["radius"] = domain.Radius, ["x_center"] = domain.Center.X, ["y_center"] = domain.Center.Y,
+            ["density"] = settings.Density, ["viscosity"] = settings.Viscosity,
+            ["reynolds"] = speed * 2 * domain.Radius * settings.Density / settings.Viscosity,
+            ["spin_up"] = settings.SpinUp, ["solver_nx"] = nx, ["solver_ny"] = ny,
+        };
+        return new MeshTrajectory(index.ToString(), positions, 2, mesh.Cells, mesh.VerticesPerCell, types, frames, settings.FrameDt,
+            [new TrajectoryField("velocity", 2, velocity), new TrajectoryField("pressure", 1, pressure)], parameters);
+    }
+
+    /// <summary>
+    /// Samples the solver's cell-centred fields at the mesh nodes: bilinear over fluid cells (points
+    /// within half a cell of the walls take the nearest cell row), then the boundary conditions
+    /// exactly: zero velocity on walls and the cylinder, the parabolic profile on the inflow.
+    /// </summary>
+    sealed class NodeSampler
+    {
+        readonly RegularGrid _centres;
+        readonly bool[] _fluid;
+        readonly double[] _points, _meshY;
+        readonly int[] _types;
+        readonly double[] _u, _v, _p;
+        readonly float[] _uvp;
+        readonly double _speed, _height;
+
+        public NodeSampler(FlowConfiguration config, Mesh2D mesh, int[] types, double speed)
+        {
+            _centres = new RegularGrid(config.X0 + config.Dx / 2, config.Y0 + config.Dy / 2, config.Dx, config.Dy, config.Nx, config.Ny);
+            _fluid = config.Solid is null ? [] : Array.ConvertAll(config.Solid, solid => !solid);
+            _points = new double[mesh.Positions.Length];
+            double xMax = _centres.X0 + (_centres.Nx - 1) * _centres.Dx, yMax = _centres.Y0 + (_centres.Ny - 1) * _centres.Dy;
+            for (int n = 0; n < mesh.NodeCount; n++)
+            {
+                _points[2 * n] = Math.Clamp(mesh.Positions[2 * n], _centres.X0, xMax);
+                _points[2 * n + 1] = Math.Clamp(mesh.Positions[2 * n + 1], _centres.Y0, yMax);
+            }
+            _types = types;
+            _u = new double[config.Nx * config.Ny];
+            _v = new double[_u.Length];
+            _p = new double[_u.Length];
+            _uvp = new float[3 * _u.Length];
+            _speed = speed;
+            _height = config.Height;
+            _meshY = mesh.Positions.Where((_, k) => k % 2 == 1).ToArray();
+        }
+
+        public void Sample(NavierStokes2D solver, Span<float> velocity, Span<float> pressure)
+        {
+            solver.CellCentredVelocity(_u, _v);
+            solver.Pressure(_p);
+            for (int k = 0; k < _u.Length; k++) (_uvp[3 * k], _uvp[3 * k + 1], _uvp[3 * k + 2]) = ((float)_u[k], (float)_v[k], (float)_p[k]);
+            var sampled = GridInterpolation.GridToPoints(_centres, _uvp, 3, _fluid, _points);
+            for (int n = 0; n < _types.Length; n++)
+            {
+                float u = sampled[3 * n], v = sampled[3 * n + 1], p = sampled[3 * n + 2];
+                if (float.IsNaN(p)) throw new InvalidOperationException($"mesh node {n} has no fluid cell around it");
+                switch ((NodeType)_types[n])
+                {
+                    case NodeType.WallBoundary or NodeType.Obstacle:
+                        (u, v) = (0, 0);
+                        break;
+                    case NodeType.Inflow:
+                        double s = _meshY[n] / _height;
+                        (u, v) = ((float)(6 * _speed * s * (1 - s)), 0);
+                        break;
+                }
+                velocity[2 * n] = u;
+                velocity[2 * n + 1] = v;
+                pressure[n] = p;
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using GnnSim.Datasets.Meshes;
+
+namespace GnnSim.Datasets.Tests;
+
+public sealed class CylinderMeshTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("gnnsim-cylmesh-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    static readonly CylinderMeshSettings Small = new() { Frames = 4, FrameDt = 0.02, SpinUp = 0.3, CellsAcross = 32, Seed = 3 };
+
+    [Fact]
+    public void Trajectories_look_like_cylinder_flow_and_obey_their_boundary_conditions()
+    {
+        var trajectory = CylinderMeshGenerator.Generate(Small, 0);
+        Assert.InRange(trajectory.NodeCount, 1500, 2500);
+        Assert.Equal(3, trajectory.VerticesPerCell);
+        Assert.Equal([0, 4, 5, 6], trajectory.NodeTypes.Distinct().Order());
+        double speed = trajectory.Parameters["vel_in"], height = 0.41;
+        Assert.InRange(speed, 0.5, 1.5);
+        Assert.InRange(trajectory.Parameters["reynolds"], 30, 210);
+
+        var velocity = trajectory.Field("velocity");
+        Assert.All(velocity.Values, v => Assert.True(float.IsFinite(v) && Math.Abs(v) < 3 * 1.5 * speed));
+        Assert.All(trajectory.Field("pressure").Values, p => Assert.True(float.IsFinite(p)));
+        for (int f = 0; f < trajectory.FrameCount; f++)
+        {
+            var frame = trajectory.Frame("velocity", f);
+            double normalU = 0;
+            int normal = 0;
+            for (int n = 0; n < trajectory.NodeCount; n++)
+            {
+                float u = frame[2 * n], v = frame[2 * n + 1], y = trajectory.MeshPositions[2 * n + 1];
+                switch ((NodeType)trajectory.NodeTypes[n])
+                {
+                    case NodeType.WallBoundary:
+                        Assert.Equal((0f, 0f), (u, v));
+                        break;
+                    case NodeType.Inflow:
+                        Assert.Equal(6 * speed * y / height * (1 - y / height), u, 1e-5);
+                        break;
+                    case NodeType.Normal:
+                        normalU += u;
+                        normal++;
+                        break;
+                }
+            }
+            // Mass conservation keeps the mean streamwise speed near the inflow's (the wake and walls pull it below).
+            Assert.InRange(normalU / normal, 0.5 * speed, 1.3 * speed);
+        }
+        // Sampling a different seed gives a different geometry: the dataset varies.
+        var other = CylinderMeshGenerator.Draw(Small, 1);
+        Assert.NotEqual(CylinderMeshGenerator.Draw(Small, 0), other);
+    }
+
+    [Fact]
+    public void The_file_generator_resumes_from_finished_trajectories_and_writes_one_hdf5_file()
+    {
+        var path = Path.Combine(_dir, "cylinder.h5");
+        var settings = Small with { Frames = 2, CellsAcross = 16 };
+        var parts = path + ".parts";
+        Directory.CreateDirectory(parts);
+        File.WriteAllText(Path.Combine(parts, "settings.txt"), settings.ToString());
+        MeshTrajectoryFile.Write(Path.Combine(parts, "00001.h5"), [CylinderMeshGenerator.Generate(settings, 1)]); // as if a run stopped after it
+
+        var started = new List<int>();
+        var (written, skipped) = CylinderMeshGenerator.GenerateFile(path, 3, settings, trajectoryStarted: (index, _) => started.Add(index));
+        Assert.Equal((2, 1), (written, skipped));
+        Assert.Equal([0, 2], started);
+        Assert.False(Directory.Exists(parts));
+
+        var trajectories = MeshTrajectoryFile.ReadAll(path);
+        Assert.Equal(["0", "1", "2"], trajectories.Select(t => t.Name));
+        Assert.All(trajectories, t => Assert.Equal(2, t.FrameCount));
+        Assert.Equal(CylinderMeshGenerator.Draw(settings, 1).InflowSpeed, trajectories[1].Parameters["vel_in"]);
+
+        Directory.CreateDirectory(parts);
+        File.WriteAllText(Path.Combine(parts, "settings.txt"), (settings with { Frames = 9 }).ToString());
+        Assert.Throws<IOException>(() => CylinderMeshGenerator.GenerateFile(path, 3, settings));
+    }
+}
