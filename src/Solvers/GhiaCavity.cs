@@ -40,22 +40,30 @@ public static class GhiaCavity
     {
         int n = cavity.Nx;
         if (n % 2 != 0 || cavity.Ny != n) throw new ArgumentException("the Ghia comparison needs an even n x n cavity");
-        double h = 1.0 / n;
-        double Centreline(int count, Func<int, double> face, double low, double high, double s)
-        {
-            // Faces sit at (k + 1/2) h; the walls at 0 and 1 carry the boundary values.
-            double position = s / h - 0.5;
-            if (position <= 0) return low + (face(0) - low) * (s / (0.5 * h));
-            if (position >= count - 1) return face(count - 1) + (high - face(count - 1)) * ((s - (count - 0.5) * h) / (0.5 * h));
-            int k = (int)position;
-            double t = position - k;
-            return face(k) * (1 - t) + face(k + 1) * t;
-        }
+        // u faces on x = 0.5 and v faces on y = 0.5 both sit at (k + 1/2) h along the line.
+        return MaxDeviation(y => AlongLine(n, j => cavity.U(n / 2, j), 0, 1, y), x => AlongLine(n, i => cavity.V(i, n / 2), 0, 0, x));
+    }
+
+    /// <summary>Largest deviations for any solution, given u on x = 0.5 as a function of y and v on y = 0.5 as a function of x.</summary>
+    public static (double U, double V) MaxDeviation(Func<double, double> uOnVerticalCentreline, Func<double, double> vOnHorizontalCentreline)
+    {
         double du = 0, dv = 0;
-        foreach (var (y, u) in UOnVerticalCentreline)
-            du = Math.Max(du, Math.Abs(Centreline(n, j => cavity.U(n / 2, j), 0, 1, y) - u));
-        foreach (var (x, v) in VOnHorizontalCentreline)
-            dv = Math.Max(dv, Math.Abs(Centreline(n, i => cavity.V(i, n / 2), 0, 0, x) - v));
+        foreach (var (y, u) in UOnVerticalCentreline) du = Math.Max(du, Math.Abs(uOnVerticalCentreline(y) - u));
+        foreach (var (x, v) in VOnHorizontalCentreline) dv = Math.Max(dv, Math.Abs(vOnHorizontalCentreline(x) - v));
         return (du, dv);
+    }
+
+    /// <summary>
+    /// Linear interpolation along a line of the unit cavity from n values at s = (k + 1/2) / n, with
+    /// the wall values <paramref name="low"/> at s = 0 and <paramref name="high"/> at s = 1.
+    /// </summary>
+    public static double AlongLine(int n, Func<int, double> value, double low, double high, double s)
+    {
+        double h = 1.0 / n, position = s / h - 0.5;
+        if (position <= 0) return low + (value(0) - low) * (s / (0.5 * h));
+        if (position >= n - 1) return value(n - 1) + (high - value(n - 1)) * ((s - (n - 0.5) * h) / (0.5 * h));
+        int k = (int)position;
+        double t = position - k;
+        return value(k) * (1 - t) + value(k + 1) * t;
     }
 }

@@ -11,6 +11,20 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks: print a table and one JSON line of figures.");
         command.Subcommands.Add(Torch());
         command.Subcommands.Add(Graph());
+        command.Subcommands.Add(Solver());
+        return command;
+    }
+
+    private static Command Solver()
+    {
+        var sizes = new Option<int[]>("--sizes") { Description = "cavity grid sizes for the cell-update rate", DefaultValueFactory = _ => [64, 256], AllowMultipleArgumentsPerToken = true };
+        var steadyGrid = new Option<int>("--steady-grid") { Description = "grid of the time-to-steady-state run (even)", DefaultValueFactory = _ => 64 };
+        var noOpenFoam = new Option<bool>("--no-openfoam") { Description = "skip the side-by-side icoFoam run" };
+        var command = new Command("solver", "Navier-Stokes solver: cell updates/s, time to steady state at Re = 100, and icoFoam side by side.")
+        {
+            sizes, steadyGrid, noOpenFoam,
+        };
+        command.SetAction(result => new SolverBenchmark(result.GetValue(sizes)!, result.GetValue(steadyGrid), !result.GetValue(noOpenFoam)).Run());
         return command;
     }
 
