@@ -15,6 +15,9 @@ public static class Program
         root.Subcommands.Add(DataCommands.Generate());
         root.Subcommands.Add(DataCommands.Convert());
         root.Subcommands.Add(DataCommands.Info());
+        root.Subcommands.Add(TrainingCommands.Train());
+        root.Subcommands.Add(TrainingCommands.RolloutCommand());
+        root.Subcommands.Add(TrainingCommands.Eval());
         root.Subcommands.Add(BenchCommand.Create());
         try
         {

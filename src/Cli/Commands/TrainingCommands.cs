@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Globalization;
+using GnnSim.Operators;
+using GnnSim.Operators.Data;
+using GnnSim.Operators.Evaluation;
+using GnnSim.Operators.Training;
+using GnnSim.Torch;
+using Spectre.Console;
+
+namespace GnnSim.Cli.Commands;
+
+/// <summary><c>gnnsim train</c>, <c>gnnsim rollout</c> and <c>gnnsim eval</c>.</summary>
+internal static class TrainingCommands
+{
+    public static Command Train()
+    {
+        var config = new Argument<string?>("CONFIG") { Description = "experiment YAML (optional with --resume: the run's saved config is used)", Arity = ArgumentArity.ZeroOrOne };
+        var output = new Option<string>("--out") { Description = "run directory (checkpoint, config, metrics)", Required = true };
+        var set = new Option<string[]>("--set") { Description = "override a config key: --set training.steps=2000 (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var resume = new Option<bool>("--resume") { Description = "continue from the run directory's checkpoint" };
+        var threads = CommonOptions.Threads();
+        var command = new Command("train", "Train an operator autoregressively on a dataset, as the config says.") { config, output, set, resume, threads };
+        command.SetAction((result, cancel) =>
+        {
+            CommonOptions.ConfigureRuntime(result.GetValue(threads));
+            var runDirectory = result.GetValue(output)!;
+            var overrides = result.GetValue(set) ?? [];
+            var savedConfig = Path.Combine(runDirectory, Experiment.ConfigFileName);
+            var resuming = result.GetValue(resume);
+            ExperimentConfig experiment;
+            if (resuming && File.Exists(savedConfig)) experiment = ExperimentConfig.Load(savedConfig, overrides);
+            else if (result.GetValue(config) is { } path) experiment = ExperimentConfig.Load(path, overrides);
+            else throw new ArgumentException(resuming ? $"{runDirectory} has no {Experiment.ConfigFileName} to resume from; give CONFIG" : "give a CONFIG file");
+            return Task.FromResult(TrainRun(experiment, runDirectory, resuming, cancel));
+        });
+        return command;
+    }
+
+    /// <summary>Loads the training split, trains with a progress display, and returns the exit code.</summary>
+    public static int TrainRun(ExperimentConfig experiment, string runDirectory, bool resume, CancellationToken cancel)
+    {
+        var device = Device.Parse(experiment.Training.Device);
+        var training = Experiment.LoadTrajectories(experiment, Experiment.ParseSplit("train"));
+        using var model = Experiment.CreateModel(experiment, training[0], device);
+        using var trainer = new Trainer(experiment, model, training, runDirectory, resume, device);
+        var nodes = training.Sum(t => t.NodeCount) / training.Count;
+        AnsiConsole.MarkupLineInterpolated($"[grey]{experiment.Model.Name}: {model.parameter_count():N0} parameters; {training.Count} training trajectories, ~{nodes:N0} nodes each; steps {trainer.Step} -> {experiment.Training.Steps}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
+        var losses = RunWithProgress(trainer, experiment.Training, cancel);
+        if (cancel.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLineInterpolated($"interrupted at step {trainer.Step}; checkpoint saved, continue with --resume");
+            return 130;
+        }
+        if (losses.Count > 0)
+            AnsiConsole.MarkupLineInterpolated($"trained to step {trainer.Step}: loss {Head(losses):E3} -> {Tail(losses):E3}; run in [green]{runDirectory}[/]");
+        else
+            AnsiConsole.MarkupLineInterpolated($"already at step {trainer.Step} of {experiment.Training.Steps}; raise training.steps to go on");
+        return 0;
+    }
+
+    // The first and last 5% of the steps, averaged: single-step losses are noisy.
+    private static double Head(List<double> losses) => losses.Take(Math.Max(1, losses.Count / 20)).Average();
+    private static double Tail(List<double> losses) => losses.TakeLast(Math.Max(1, losses.Count / 20)).Average();
+
+    private static List<double> RunWithProgress(Trainer trainer, ExperimentConfig.TrainingSection t, CancellationToken cancel)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        {
+            // Logs and CI get a line per log interval (its mean loss) instead of a redrawn bar.
+            double sum = 0;
+            var count = 0;
+            return trainer.Run(p =>
+            {
+                sum += p.Loss;
+                count++;
+                if (p.Step % t.LogEvery != 0 && p.Step != p.TotalSteps) return;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  step {p.Step,7}/{p.TotalSteps}  loss {sum / count:E3}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F1} steps/s  eta {Eta(p)}"));
+                (sum, count) = (0, 0);
+            }, cancel);
+        }
+        List<double> losses = [];
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: t.Steps);
+                task.Value = trainer.Step;
+                losses = trainer.Run(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:E2}  {p.StepsPerSecond:F1} it/s");
+                }, cancel);
+            });
+        return losses;
+    }
+
+    private static string Eta(TrainingProgress p) =>
+        TimeSpan.FromSeconds((p.TotalSteps - p.Step) / Math.Max(1e-9, p.StepsPerSecond)).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+
+    public static Command RolloutCommand()
+    {
+        var run = new Argument<string>("RUN_DIR") { Description = "a training run directory" };
+        var data = DataOption();
+        var output = new Option<string>("--out") { Description = "rollout file (HDF5)", Required = true };
+        var (split, steps, start, maxCases) = EvaluationOptions();
+        var threads = CommonOptions.Threads();
+        var command = new Command("rollout", "Roll a trained model out on a split's trajectories and write truth and prediction to HDF5.")
+        {
+            run, data, output, split, steps, start, maxCases, threads,
+        };
+        command.SetAction(result =>
+        {
+            CommonOptions.ConfigureRuntime(result.GetValue(threads));
+            var rollouts = RunRollouts(result.GetValue(run)!, result.GetValue(data), result.GetValue(split), result.GetValue(steps), result.GetValue(start), result.GetValue(maxCases), out _);
+            RolloutFile.Write(result.GetValue(output)!, rollouts);
+            AnsiConsole.MarkupLineInterpolated($"{rollouts.Count} rollouts of {rollouts[0].Steps} steps written to [green]{result.GetValue(output)}[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Eval()
+    {
+        var run = new Argument<string>("RUN_DIR") { Description = "a training run directory" };
+        var data = DataOption();
+        var output = new Option<string?>("--out") { Description = "where eval.json and eval.csv go (default: RUN_DIR)" };
+        var (split, steps, start, maxCases) = EvaluationOptions();
+        var threads = CommonOptions.Threads();
+        var command = new Command("eval", "Score a trained model's rollouts (MSE, RMSE, MAE, NMSE per horizon) against the persistence baseline.")
+        {
+            run, data, output, split, steps, start, maxCases, threads,
+        };
+        command.SetAction(result =>
+        {
+            CommonOptions.ConfigureRuntime(result.GetValue(threads));
+            var runDirectory = result.GetValue(run)!;
+            var rollouts = RunRollouts(runDirectory, result.GetValue(data), result.GetValue(split), result.GetValue(steps), result.GetValue(start), result.GetValue(maxCases), out var splitName);
+            var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
+            var directory = result.GetValue(output) ?? runDirectory;
+            EvaluationReport.Write(directory, metrics, splitName);
+            PrintMetrics(metrics, splitName);
+            AnsiConsole.MarkupLineInterpolated($"metrics in [green]{Path.Combine(directory, EvaluationReport.JsonFileName)}[/] and {EvaluationReport.CsvFileName}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Option<string?> DataOption() => new("--data") { Description = "data path (default: the run config's data.path)" };
+
+    private static (Option<string?> Split, Option<int?> Steps, Option<int?> Start, Option<int?> MaxCases) EvaluationOptions() => (
+        new("--split") { Description = "train, dev or test (default: the config's evaluation.split)" },
+        new("--steps") { Description = "rollout steps (default: the config's; 0 = to the end)" },
+        new("--start") { Description = "start frame (default: the config's)" },
+        new("--max-cases") { Description = "at most this many trajectories" });
+
+    /// <summary>Rolls the run's model out on the chosen split, as the run's config and the options say.</summary>
+    public static List<RolloutResult> RunRollouts(string runDirectory, string? data, string? split, int? steps, int? start, int? maxCases, out string splitName)
+    {
+        var config = Experiment.ReadRunConfig(runDirectory);
+        var device = Device.Parse(config.Training.Device);
+        splitName = split ?? config.Evaluation.Split;
+        var trajectories = Experiment.LoadTrajectories(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases, data);
+        using var model = Experiment.LoadTrainedModel(runDirectory, config, trajectories[0], device);
+        var rolloutSteps = steps ?? config.Evaluation.RolloutSteps;
+        var startFrame = start ?? config.Evaluation.StartFrame;
+        return trajectories.Select(t => Rollout.Run(model, t, startFrame, rolloutSteps, device)).ToList();
+    }
+
+    /// <summary>The mean over cases, horizon by horizon, model beside persistence.</summary>
+    public static void PrintMetrics(IReadOnlyList<CaseMetrics> metrics, string split)
+    {
+        var (model, persistence) = RolloutMetrics.Mean(metrics);
+        var table = new Table().Title($"rollout on {metrics.Count} {split} trajectories (mean over cases)")
+            .AddColumns("steps", "RMSE", "MAE", "NMSE", "NMSE persistence", "model / persistence");
+        for (var i = 0; i < model.Count; i++)
+        {
+            var m = model[i];
+            var p = persistence[i];
+            table.AddRow(m.Horizon.ToString(CultureInfo.InvariantCulture), Number(m.Rmse), Number(m.Mae), Number(m.Nmse), Number(p.Nmse),
+                (m.Nmse / p.Nmse).ToString("F3", CultureInfo.InvariantCulture));
+        }
+        AnsiConsole.Write(table);
+    }
+
+    private static string Number(double value) => value.ToString("E3", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,59 @@
+using GnnSim.Torch;
+using GnnSim.Torch.Modules;
+using F = GnnSim.Torch.torch.nn.functional;
+
+namespace GnnSim.Operators.Layers;
+
+/// <summary>
+/// MeshGraphNets' MLP: Linear layers with ReLU between them (<c>hiddenLayers</c> hidden layers of
+/// <c>hidden</c> units, then the output layer), optionally a LayerNorm on the output.
+/// </summary>
+public sealed class Mlp : Module<Tensor, Tensor>
+{
+    private readonly Linear[] layers;
+    private readonly LayerNorm? outputNorm;
+
+    public Mlp(long input, long hidden, long output, int hiddenLayers = 2, bool layerNorm = true)
+    {
+        if (hiddenLayers < 0) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), "an MLP needs at least zero hidden layers");
+        var widths = new List<long> { input };
+        for (var i = 0; i < hiddenLayers; i++) widths.Add(hidden);
+        widths.Add(output);
+        layers = new Linear[widths.Count - 1];
+        for (var i = 0; i < layers.Length; i++) layers[i] = RegisterModule($"linear{i}", new Linear(widths[i], widths[i + 1]));
+        if (layerNorm) outputNorm = RegisterModule("norm", new LayerNorm(output));
+    }
+
+    /// <summary>The first layer, for callers that apply it piecewise (the concat trick of <see cref="MeshGraphNet.GraphNetBlock"/>).</summary>
+    public Linear FirstLayer => layers[0];
+
+    public override Tensor forward(Tensor input) => ForwardFromFirstLayer(FirstLayer.forward(input));
+
+    /// <summary>The rest of the MLP, given the first layer's output (before its activation).</summary>
+    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput)
+    {
+        var x = firstLayerOutput;
+        for (var i = 1; i < layers.Length; i++) x = layers[i].forward(x.relu());
+        return outputNorm is null ? x : outputNorm.forward(x);
+    }
+
+    /// <summary>
+    /// The MLP of <c>cat(parts, dim 1)</c> without building the concatenation: the first layer is a
+    /// sum of one product per part, <c>W [a, b] = W_a a + W_b b</c>.
+    /// </summary>
+    public Tensor ForwardConcatenated(params Tensor[] parts)
+    {
+        var weight = FirstLayer.weight;
+        Tensor? sum = null;
+        long column = 0;
+        foreach (var part in parts)
+        {
+            var width = part.shape[^1];
+            var product = F.linear(part, weight.narrow(1, column, width));
+            sum = sum is null ? product : sum + product;
+            column += width;
+        }
+        if (column != FirstLayer.InFeatures) throw new ArgumentException($"the parts have {column} features in all, the MLP takes {FirstLayer.InFeatures}");
+        return ForwardFromFirstLayer(FirstLayer.bias is null ? sum! : sum! + FirstLayer.bias);
+    }
+}

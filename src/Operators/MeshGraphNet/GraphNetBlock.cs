@@ -1,0 +1,42 @@
+using GnnSim.Operators.Layers;
+using GnnSim.Torch;
+using GnnSim.Torch.Modules;
+using F = GnnSim.Torch.torch.nn.functional;
+
+namespace GnnSim.Operators.MeshGraphNet;
+
+/// <summary>
+/// One processor step of MeshGraphNets (its own weights):
+/// <c>e'_ij = f_e(h_i, h_j, e_ij)</c>, <c>h'_i = f_v(h_i, sum_j e'_ij)</c>, then residuals
+/// <c>e += e'</c>, <c>h += h'</c>. Messages flow sender j to receiver i.
+/// </summary>
+public sealed class GraphNetBlock : Module
+{
+    private readonly Mlp edgeMlp;
+    private readonly Mlp nodeMlp;
+    private readonly long latent;
+
+    public GraphNetBlock(long latent, int hiddenLayers)
+    {
+        this.latent = latent;
+        edgeMlp = RegisterModule("edge_mlp", new Mlp(3 * latent, latent, latent, hiddenLayers));
+        nodeMlp = RegisterModule("node_mlp", new Mlp(2 * latent, latent, latent, hiddenLayers));
+    }
+
+    /// <param name="nodes">[N, L]</param>
+    /// <param name="edges">[E, L]</param>
+    public (Tensor Nodes, Tensor Edges) forward(Tensor nodes, Tensor edges, Tensor senders, Tensor receivers)
+    {
+        // The concat trick: W [h_s, h_r, e] = (W_s h)[s] + (W_r h)[r] + W_e e, so the first edge layer
+        // multiplies N rows of node latents instead of E rows of gathered ones, and no [E, 3L] concat exists.
+        var w = edgeMlp.FirstLayer.weight;
+        var fromSenders = F.linear(nodes, w.narrow(1, 0, latent)).index_select(0, senders);
+        var fromReceivers = F.linear(nodes, w.narrow(1, latent, latent)).index_select(0, receivers);
+        var fromEdges = F.linear(edges, w.narrow(1, 2 * latent, latent), edgeMlp.FirstLayer.bias);
+        var newEdges = edgeMlp.ForwardFromFirstLayer(fromSenders + fromReceivers + fromEdges);
+
+        var received = torch.zeros_like(nodes).index_add(0, receivers, newEdges);
+        var newNodes = nodeMlp.ForwardConcatenated(nodes, received);
+        return (nodes + newNodes, edges + newEdges);
+    }
+}

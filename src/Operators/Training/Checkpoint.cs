@@ -1,0 +1,80 @@
+using System.Text.Json;
+using GnnSim.Torch;
+using GnnSim.Torch.Optimizers;
+
+namespace GnnSim.Operators.Training;
+
+/// <summary>
+/// A training run's state in one torch.save file (Python's torch.load opens it): the model's
+/// parameters and normalizer statistics (<c>model.*</c>), the optimizer's moments (<c>optimizer.*</c>),
+/// and the loop's step, elapsed time and libtorch generator state (<c>trainer.*</c>). The schedule
+/// is a function of the step, so the step restores it. Written to a temporary name and renamed, so a
+/// crash mid-write leaves the previous checkpoint intact.
+/// </summary>
+public static class Checkpoint
+{
+    public const string FileName = "checkpoint.pt";
+    public const string SummaryFileName = "checkpoint.json";
+
+    public static void Save(string runDirectory, GraphSimulator model, Optimizer optimizer, int step, double elapsedSeconds, double? lastLoss)
+    {
+        using var scope = torch.NewDisposeScope();
+        var entries = new Dictionary<string, Tensor>();
+        foreach (var (name, tensor) in model.state_dict()) entries[$"model.{name}"] = tensor;
+        foreach (var (name, tensor) in optimizer.state_dict()) entries[$"optimizer.{name}"] = tensor;
+        entries["trainer.step"] = torch.tensor(new long[] { step });
+        entries["trainer.elapsed_seconds"] = torch.tensor(new double[] { elapsedSeconds });
+        entries["trainer.rng_state"] = torch.get_rng_state();
+        var path = Path.Combine(runDirectory, FileName);
+        var temporary = path + ".tmp";
+        torch.save(entries, temporary);
+        File.Move(temporary, path, overwrite: true);
+        // Fresh copies made above (optimizer counters, the trainer entries) belong to the scope;
+        // the model's and the optimizer's own tensors do not, so the scope frees only the copies.
+
+        var summary = new { step, elapsed_seconds = Math.Round(elapsedSeconds, 2), loss = lastLoss, saved = DateTime.UtcNow.ToString("o") };
+        var summaryPath = Path.Combine(runDirectory, SummaryFileName);
+        File.WriteAllText(summaryPath + ".tmp", JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
+    }
+
+    public static bool Exists(string runDirectory) => File.Exists(Path.Combine(runDirectory, FileName));
+
+    /// <summary>Loads the model's weights and statistics only (rollout and evaluation).</summary>
+    public static void LoadModel(string runDirectory, GraphSimulator model)
+    {
+        var entries = Read(runDirectory);
+        try { model.load_state_dict(Section(entries, "model.")); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{Path.Combine(runDirectory, FileName)}: {e.Message}"); }
+        finally { foreach (var t in entries.Values) t.Dispose(); }
+    }
+
+    /// <summary>Restores model, optimizer and generator; returns the step and elapsed time to continue from.</summary>
+    public static (int Step, double ElapsedSeconds) Restore(string runDirectory, GraphSimulator model, Optimizer optimizer)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        var entries = Read(runDirectory);
+        try
+        {
+            model.load_state_dict(Section(entries, "model."));
+            optimizer.load_state_dict(Section(entries, "optimizer."));
+            if (!entries.TryGetValue("trainer.step", out var step) || !entries.TryGetValue("trainer.rng_state", out var rng) || !entries.TryGetValue("trainer.elapsed_seconds", out var elapsed))
+                throw new InvalidDataException($"{path}: not a GnnSim training checkpoint (no trainer.step / trainer.rng_state)");
+            torch.set_rng_state(rng);
+            return ((int)step.item_long(), elapsed.item());
+        }
+        catch (ArgumentException e) { throw new InvalidDataException($"{path}: does not fit this run's model: {e.Message}"); }
+        finally { foreach (var t in entries.Values) t.Dispose(); }
+    }
+
+    private static Dictionary<string, Tensor> Read(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no checkpoint (train first, or check the run directory)", path);
+        try { return torch.load(path); }
+        catch (TorchException e) { throw new InvalidDataException($"{path}: unreadable checkpoint: {e.Message}"); }
+    }
+
+    private static Dictionary<string, Tensor> Section(Dictionary<string, Tensor> entries, string prefix) =>
+        entries.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key[prefix.Length..], e => e.Value);
+}
