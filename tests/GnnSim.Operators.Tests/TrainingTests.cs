@@ -91,4 +91,16 @@ public class TrainingTests
         Assert.Contains("training.batch_size", range.Message);
         Assert.Throws<InvalidDataException>(() => ExperimentConfig.Parse("model: [unclosed", "c.yaml"));
     }
+
+    [Fact]
+    public void ExampleConfigsParse()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        var configs = Directory.GetFiles(Path.Combine(root.FullName, "configs"), "*.yaml");
+        Assert.Contains(configs, c => c.EndsWith("cavity.yaml", StringComparison.Ordinal));
+        Assert.Contains(configs, c => c.EndsWith("cylinder.yaml", StringComparison.Ordinal));
+        foreach (var path in configs) Assert.Equal("meshgraphnet", ExperimentConfig.Load(path).Model.Name);
+    }
 }
