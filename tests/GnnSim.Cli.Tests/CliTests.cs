@@ -87,6 +87,19 @@ public class CliTests
     }
 
     [Fact]
+    public void Bench_mgn_times_the_full_model_on_a_small_mesh()
+    {
+        var (exitCode, output, _) = Run("bench", "mgn", "--nodes", "100", "--repeats", "1", "--no-python");
+        Assert.Equal(0, exitCode);
+        using var figures = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        var root = figures.RootElement;
+        Assert.Equal(100, root.GetProperty("nodes").GetInt32());
+        Assert.Equal(2 * (2 * 9 * 10 + 81), root.GetProperty("edges").GetInt32()); // 10 x 10 nodes: sides and diagonals, both directions
+        Assert.True(root.GetProperty("train_step_ms").GetDouble() > 0);
+        Assert.True(root.GetProperty("peak_rss_mb").GetDouble() > 0);
+    }
+
+    [Fact]
     public void Bench_graph_prints_figures_at_the_sizes_it_promises()
     {
         var (exitCode, output, _) = Run("bench", "graph", "--points", "5000", "--queries", "20000", "--repeats", "1");

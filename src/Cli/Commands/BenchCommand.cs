@@ -12,6 +12,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Torch());
         command.Subcommands.Add(Graph());
         command.Subcommands.Add(Solver());
+        command.Subcommands.Add(Mgn());
         return command;
     }
 
@@ -38,6 +39,24 @@ internal static class BenchCommand
             points, queries, repeats,
         };
         command.SetAction(result => new GraphBenchmark(result.GetValue(points), result.GetValue(queries), result.GetValue(repeats)).Run());
+        return command;
+    }
+
+    private static Command Mgn()
+    {
+        var nodes = new Option<int>("--nodes") { Description = "nodes of the triangulated square (2,000 and 20,000 in the issue)", DefaultValueFactory = _ => 2000 };
+        var repeats = new Option<int>("--repeats") { Description = "timed steps (the median is reported)", DefaultValueFactory = _ => 5 };
+        var noPython = new Option<bool>("--no-python") { Description = "skip the side-by-side run of PyTorch's Python API" };
+        var threads = CommonOptions.Threads();
+        var command = new Command("mgn", "MeshGraphNet (15 x 128) training and rollout step time and peak memory, against the same model in PyTorch.")
+        {
+            nodes, repeats, noPython, threads,
+        };
+        command.SetAction(result =>
+        {
+            CommonOptions.ConfigureRuntime(result.GetValue(threads));
+            return new MgnBenchmark(result.GetValue(nodes), result.GetValue(repeats)).Run(compareWithPython: !result.GetValue(noPython));
+        });
         return command;
     }
 

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GnnSim.Graph;
+using GnnSim.Meshing;
+using GnnSim.Operators;
+using GnnSim.Operators.Data;
+using GnnSim.Operators.MeshGraphNet;
+using GnnSim.Operators.Training;
+using GnnSim.Torch;
+using GnnSim.Torch.Optimizers;
+using Spectre.Console;
+
+namespace GnnSim.Cli.Bench;
+
+/// <summary>
+/// `gnnsim bench mgn`: one training step (forward, loss, backward, Adam) and one rollout step of the
+/// 15-block, 128-wide MeshGraphNet on a triangulated unit square of about N nodes, and the process's
+/// peak resident memory; beside them the same architecture written plainly in PyTorch's Python API
+/// (bench/mgn_bench.py) on the same libtorch, threads and malloc settings, in its own process.
+/// Sizes run in separate processes too (each size re-launches this command), so peaks do not mix.
+/// </summary>
+internal sealed class MgnBenchmark(int nodes, int repeats)
+{
+    private const int Warmup = 2;
+
+    public int Run(bool compareWithPython)
+    {
+        if (nodes < 16 || repeats < 1) throw new ArgumentException("--nodes must be at least 16 and --repeats at least 1");
+        var side = (int)Math.Round(Math.Sqrt(nodes));
+        var mesh = StructuredMesh.Rectangle(0, 0, 1, 1, side - 1, side - 1, CellShape.Triangles);
+        var graph = mesh.EdgeGraph();
+        var positions = mesh.Positions.Select(p => (float)p).ToArray();
+        var types = new int[mesh.NodeCount];
+        var states = new float[2 * mesh.NodeCount * 2];
+        var random = new Random(0);
+        for (var i = 0; i < states.Length; i++) states[i] = (float)random.NextDouble();
+        var trajectory = new SimulationTrajectory("bench", graph, positions, types, ["u", "v"], states, [], 0.01);
+
+        var (trainMs, rolloutMs) = Measure(trajectory);
+        var peakMb = PeakResidentMegabytes();
+        var python = compareWithPython ? RunPython(side, torch.get_num_threads(), torch.get_blas_threads()) : null;
+
+        AnsiConsole.MarkupLine($"[grey]MeshGraphNet 15 x 128 on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
+        var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
+        table.AddRow("training step (ms, median)", Format(trainMs), Format(python?.TrainMs), Ratio(trainMs, python?.TrainMs));
+        table.AddRow("rollout step (ms, median)", Format(rolloutMs), Format(python?.RolloutMs), Ratio(rolloutMs, python?.RolloutMs));
+        table.AddRow("peak resident memory (MB)", Format(peakMb), Format(python?.PeakMb), Ratio(peakMb, python?.PeakMb));
+        AnsiConsole.Write(table);
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["bench"] = "mgn",
+            ["nodes"] = mesh.NodeCount,
+            ["edges"] = graph.EdgeCount,
+            ["train_step_ms"] = Math.Round(trainMs, 1),
+            ["rollout_step_ms"] = Math.Round(rolloutMs, 1),
+            ["peak_rss_mb"] = Math.Round(peakMb, 0),
+            ["python_train_step_ms"] = python is null ? null : Math.Round(python.TrainMs, 1),
+            ["python_rollout_step_ms"] = python is null ? null : Math.Round(python.RolloutMs, 1),
+            ["python_peak_rss_mb"] = python is null ? null : Math.Round(python.PeakMb, 0),
+            ["train_step_ratio"] = python is null ? null : Math.Round(trainMs / python.TrainMs, 3),
+        }));
+        return 0;
+    }
+
+    private (double TrainMs, double RolloutMs) Measure(SimulationTrajectory trajectory)
+    {
+        torch.manual_seed(0);
+        using var model = new MeshGraphNetModel(2, 9, 3, new MeshGraphNetOptions());
+        using var optimizer = new Adam(model.parameters(), lr: 1e-4);
+        using var tensors = TrajectoryTensors.Create(trajectory);
+        using var state = tensors.State(0);
+        using var target = torch.randn(trajectory.NodeCount, 2);
+        var inputs = GraphInputs.For(tensors, state);
+
+        var train = new List<double>();
+        for (var i = 0; i < Warmup + repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (torch.NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                var prediction = model.forward(inputs, accumulate: true);
+                Trainer.MaskedLoss(prediction, model.TargetNormalizer.forward(target, accumulate: true), tensors.PredictedMask).backward();
+                optimizer.step();
+            }
+            if (i >= Warmup) train.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        model.eval();
+        var rollout = new List<double>();
+        using var noGrad = torch.no_grad();
+        for (var i = 0; i < Warmup + repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (torch.NewDisposeScope()) model.NextState(inputs).ToArray<float>();
+            if (i >= Warmup) rollout.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return (Timing.Median(train), Timing.Median(rollout));
+    }
+
+    /// <summary>VmHWM: the most resident memory this process has held.</summary>
+    private static double PeakResidentMegabytes()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static string Format(double? value) => value is null ? "-" : value.Value.ToString("F1", CultureInfo.InvariantCulture);
+
+    private static string Ratio(double ours, double? theirs) => theirs is null ? "-" : (ours / theirs.Value).ToString("F2", CultureInfo.InvariantCulture);
+
+    private sealed record PythonFigures(double TrainMs, double RolloutMs, double PeakMb);
+
+    private PythonFigures? RunPython(int side, int intraThreads, int blasThreads)
+    {
+        const string python = "/usr/bin/python3";
+        var script = RepositoryPaths.Root() is { } root ? Path.Combine(root, "bench", "mgn_bench.py") : null;
+        if (!File.Exists(python) || script is null || !File.Exists(script))
+        {
+            AnsiConsole.MarkupLine("[yellow]PyTorch comparison skipped: needs /usr/bin/python3 (python3-torch) and bench/mgn_bench.py in the checkout[/]");
+            return null;
+        }
+        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new object[] { script, intraThreads, side, Warmup, repeats }) info.ArgumentList.Add(Convert.ToString(arg, CultureInfo.InvariantCulture)!);
+        if (blasThreads > 0) info.Environment["OPENBLAS_NUM_THREADS"] = blasThreads.ToString(CultureInfo.InvariantCulture);
+        if (torch.keeps_freed_memory)
+        {
+            info.Environment["MALLOC_MMAP_MAX_"] = "0";
+            info.Environment["MALLOC_TRIM_THRESHOLD_"] = int.MaxValue.ToString(CultureInfo.InvariantCulture);
+        }
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            AnsiConsole.MarkupLine($"[yellow]PyTorch comparison failed (exit {process.ExitCode}):[/] {Markup.Escape(error.Result.Trim())}");
+            return null;
+        }
+        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        var r = json.RootElement;
+        return new PythonFigures(r.GetProperty("train_step_ms").GetDouble(), r.GetProperty("rollout_step_ms").GetDouble(), r.GetProperty("peak_rss_mb").GetDouble());
+    }
+}
