@@ -39,7 +39,7 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
 
         var (trainMs, rolloutMs) = Measure(trajectory);
         var peakMb = PeakResidentMegabytes();
-        var python = compareWithPython ? RunPython(side, torch.get_num_threads(), torch.get_blas_threads()) : null;
+        var python = compareWithPython ? RunPython(side) : null;
 
         AnsiConsole.MarkupLine($"[grey]MeshGraphNet 15 x 128 on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
         var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
@@ -111,33 +111,11 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
 
     private sealed record PythonFigures(double TrainMs, double RolloutMs, double PeakMb);
 
-    private PythonFigures? RunPython(int side, int intraThreads, int blasThreads)
+    /// <summary>bench/mgn_bench.py on the same square, with the same intra-op threads and repeats.</summary>
+    private PythonFigures? RunPython(int side)
     {
-        const string python = "/usr/bin/python3";
-        var script = RepositoryPaths.Root() is { } root ? Path.Combine(root, "bench", "mgn_bench.py") : null;
-        if (!File.Exists(python) || script is null || !File.Exists(script))
-        {
-            AnsiConsole.MarkupLine("[yellow]PyTorch comparison skipped: needs /usr/bin/python3 (python3-torch) and bench/mgn_bench.py in the checkout[/]");
-            return null;
-        }
-        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new object[] { script, intraThreads, side, Warmup, repeats }) info.ArgumentList.Add(Convert.ToString(arg, CultureInfo.InvariantCulture)!);
-        if (blasThreads > 0) info.Environment["OPENBLAS_NUM_THREADS"] = blasThreads.ToString(CultureInfo.InvariantCulture);
-        if (torch.keeps_freed_memory)
-        {
-            info.Environment["MALLOC_MMAP_MAX_"] = "0";
-            info.Environment["MALLOC_TRIM_THRESHOLD_"] = int.MaxValue.ToString(CultureInfo.InvariantCulture);
-        }
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            AnsiConsole.MarkupLine($"[yellow]PyTorch comparison failed (exit {process.ExitCode}):[/] {Markup.Escape(error.Result.Trim())}");
-            return null;
-        }
-        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        using var json = PythonSide.Run("mgn_bench.py", torch.get_num_threads(), side, Warmup, repeats);
+        if (json is null) return null;
         var r = json.RootElement;
         return new PythonFigures(r.GetProperty("train_step_ms").GetDouble(), r.GetProperty("rollout_step_ms").GetDouble(), r.GetProperty("peak_rss_mb").GetDouble());
     }

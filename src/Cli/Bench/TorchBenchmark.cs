@@ -31,7 +31,7 @@ internal sealed class TorchBenchmark(int rows, int repeats)
 
         var opOverhead = OpOverheadMicroseconds();
         var stepMs = MlpStepMilliseconds();
-        var python = compareWithPython ? RunPython(intra, blas) : null;
+        var python = compareWithPython ? RunPython(intra) : null;
 
         var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
         table.AddRow("per-op overhead, 1-element add (µs)", $"{opOverhead:F2}", Format(python?.OpOverheadUs), Ratio(opOverhead, python?.OpOverheadUs));
@@ -101,36 +101,10 @@ internal sealed class TorchBenchmark(int rows, int repeats)
 
     private sealed record PythonFigures(double OpOverheadUs, double MlpStepMs);
 
-    /// <summary>Runs bench/torch_bench.py with Debian's Python under this process's thread and malloc settings.</summary>
-    private PythonFigures? RunPython(int intraThreads, int blasThreads)
+    /// <summary>bench/torch_bench.py with the same sizes and intra-op threads.</summary>
+    private PythonFigures? RunPython(int intraThreads)
     {
-        const string python = "/usr/bin/python3";
-        var script = RepositoryPaths.Root() is { } root ? Path.Combine(root, "bench", "torch_bench.py") : null;
-        if (!File.Exists(python) || script is null || !File.Exists(script))
-        {
-            AnsiConsole.MarkupLine("[yellow]PyTorch comparison skipped: needs /usr/bin/python3 (python3-torch) and bench/torch_bench.py in the checkout[/]");
-            return null;
-        }
-        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { script, intraThreads.ToString(), rows.ToString(), Width.ToString(), Warmup.ToString(), repeats.ToString(), OpIterations.ToString() })
-            info.ArgumentList.Add(arg);
-        if (blasThreads > 0) info.Environment["OPENBLAS_NUM_THREADS"] = blasThreads.ToString();
-        if (torch.keeps_freed_memory)
-        {
-            // the policy torch.ConfigureForTraining applied to this process through mallopt
-            info.Environment["MALLOC_MMAP_MAX_"] = "0";
-            info.Environment["MALLOC_TRIM_THRESHOLD_"] = int.MaxValue.ToString();
-        }
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync(); // drained alongside stdout, so neither pipe fills and blocks
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            AnsiConsole.MarkupLine($"[yellow]PyTorch comparison failed (exit {process.ExitCode}):[/] {Markup.Escape(error.Result.Trim())}");
-            return null;
-        }
-        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
-        return new PythonFigures(json.RootElement.GetProperty("op_overhead_us").GetDouble(), json.RootElement.GetProperty("mlp_step_ms").GetDouble());
+        using var json = PythonSide.Run("torch_bench.py", intraThreads, rows, Width, Warmup, repeats, OpIterations);
+        return json is null ? null : new PythonFigures(json.RootElement.GetProperty("op_overhead_us").GetDouble(), json.RootElement.GetProperty("mlp_step_ms").GetDouble());
     }
 }
