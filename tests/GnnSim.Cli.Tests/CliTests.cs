@@ -52,6 +52,9 @@ public class CliTests
                 """);
             var second = Path.Combine(root, "second");
             Assert.Equal(0, Run("train", config, "--out", second).exitCode);
+            (exitCode, _, error) = Run("train", config, "--out", second); // a finished run is never overwritten by accident
+            Assert.Equal(2, exitCode);
+            Assert.Contains("already holds a trained run", error);
             (exitCode, output, error) = Run("train", "--out", second, "--resume", "--set", "training.steps=20");
             Assert.True(exitCode == 0, error);
             Assert.Contains("trained to step 20", output);

@@ -52,6 +52,8 @@ public sealed class Trainer : IDisposable
         pairOffsets = new long[training.Count + 1];
         for (var i = 0; i < training.Count; i++) pairOffsets[i + 1] = pairOffsets[i] + training[i].FrameCount - rolled;
 
+        if (!resume && Checkpoint.Exists(runDirectory))
+            throw new IOException($"{runDirectory} already holds a trained run (checkpoint.pt): resume it, or train into another directory");
         Directory.CreateDirectory(runDirectory);
         trajectories = training.Select(tr => TrajectoryTensors.Create(tr, device)).ToList();
         var o = config.Optimizer;
