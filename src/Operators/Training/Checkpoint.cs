@@ -18,6 +18,8 @@ public static class Checkpoint
 
     public static void Save(string runDirectory, GraphSimulator model, Optimizer optimizer, int step, double elapsedSeconds, double? lastLoss)
     {
+        // The scope frees the fresh copies made here (optimizer counters, trainer entries); the
+        // model's and the optimizer's own tensors belong to no scope and stay.
         using var scope = torch.NewDisposeScope();
         var entries = new Dictionary<string, Tensor>();
         foreach (var (name, tensor) in model.state_dict()) entries[$"model.{name}"] = tensor;
@@ -29,12 +31,10 @@ public static class Checkpoint
         var temporary = path + ".tmp";
         torch.save(entries, temporary);
         File.Move(temporary, path, overwrite: true);
-        // Fresh copies made above (optimizer counters, the trainer entries) belong to the scope;
-        // the model's and the optimizer's own tensors do not, so the scope frees only the copies.
 
         var summary = new { step, elapsed_seconds = Math.Round(elapsedSeconds, 2), loss = lastLoss, saved = DateTime.UtcNow.ToString("o") };
         var summaryPath = Path.Combine(runDirectory, SummaryFileName);
-        File.WriteAllText(summaryPath + ".tmp", JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(summaryPath + ".tmp", JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
     }
 

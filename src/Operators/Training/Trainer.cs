@@ -22,6 +22,9 @@ public sealed class Trainer : IDisposable
     public const string MetricsCsv = "metrics.csv";
     public const string MetricsJsonLines = "metrics.jsonl";
 
+    // A diverged run logs its NaN loss instead of dying on it.
+    private static readonly JsonSerializerOptions LogJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     private readonly ExperimentConfig config;
     private readonly string runDirectory;
     private readonly List<TrajectoryTensors> trajectories;
@@ -186,7 +189,7 @@ public sealed class Trainer : IDisposable
         if (!File.Exists(csv)) File.WriteAllText(csv, "step,loss,learning_rate,steps_per_second,elapsed_seconds\n");
         var c = CultureInfo.InvariantCulture;
         File.AppendAllText(csv, string.Create(c, $"{atStep},{loss:G9},{learningRate:G6},{stepsPerSecond:F3},{elapsed:F2}\n"));
-        var json = JsonSerializer.Serialize(new { step = atStep, loss, learning_rate = learningRate, steps_per_second = Math.Round(stepsPerSecond, 3), elapsed_seconds = Math.Round(elapsed, 2) });
+        var json = JsonSerializer.Serialize(new { step = atStep, loss, learning_rate = learningRate, steps_per_second = Math.Round(stepsPerSecond, 3), elapsed_seconds = Math.Round(elapsed, 2) }, LogJson);
         File.AppendAllText(Path.Combine(runDirectory, MetricsJsonLines), json + "\n");
     }
 
