@@ -3,15 +3,23 @@ namespace GnnSim.Datasets;
 /// <summary>Writes that never leave a half-written file under the final name: write a temporary, then rename.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Replace(path, temporary =>
+    {
+        using var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        write(stream);
+    });
+
+    public static void WriteAllText(string path, string text) => Replace(path, temporary => File.WriteAllText(temporary, text));
+
+    /// <summary>For writers that want a path of their own (libhdf5, torch.save): <paramref name="write"/> fills the temporary path given to it.</summary>
+    public static void Replace(string path, Action<string> write)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temporary = full + $".tmp{Environment.ProcessId}";
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-                write(stream);
+            write(temporary);
             File.Move(temporary, full, overwrite: true);
         }
         finally

@@ -99,19 +99,13 @@ internal static class TrainingCommands
 
     public static Command RolloutCommand()
     {
-        var run = new Argument<string>("RUN_DIR") { Description = "a training run directory" };
-        var data = DataOption();
+        var rollout = new RolloutOptions();
         var output = new Option<string>("--out") { Description = "rollout file (HDF5)", Required = true };
-        var (split, steps, start, maxCases) = EvaluationOptions();
-        var threads = CommonOptions.Threads();
-        var command = new Command("rollout", "Roll a trained model out on a split's trajectories and write truth and prediction to HDF5.")
-        {
-            run, data, output, split, steps, start, maxCases, threads,
-        };
+        var command = new Command("rollout", "Roll a trained model out on a split's trajectories and write truth and prediction to HDF5.") { output };
+        rollout.AddTo(command);
         command.SetAction(result =>
         {
-            CommonOptions.ConfigureRuntime(result.GetValue(threads));
-            var rollouts = RunRollouts(result.GetValue(run)!, result.GetValue(data), result.GetValue(split), result.GetValue(steps), result.GetValue(start), result.GetValue(maxCases), out _);
+            var rollouts = rollout.Run(result, out _);
             RolloutFile.Write(result.GetValue(output)!, rollouts);
             AnsiConsole.MarkupLineInterpolated($"{rollouts.Count} rollouts of {rollouts[0].Steps} steps written to [green]{result.GetValue(output)}[/]");
             return 0;
@@ -121,22 +115,15 @@ internal static class TrainingCommands
 
     public static Command Eval()
     {
-        var run = new Argument<string>("RUN_DIR") { Description = "a training run directory" };
-        var data = DataOption();
+        var rollout = new RolloutOptions();
         var output = new Option<string?>("--out") { Description = "where eval.json and eval.csv go (default: RUN_DIR)" };
-        var (split, steps, start, maxCases) = EvaluationOptions();
-        var threads = CommonOptions.Threads();
-        var command = new Command("eval", "Score a trained model's rollouts (MSE, RMSE, MAE, NMSE per horizon) against the persistence baseline.")
-        {
-            run, data, output, split, steps, start, maxCases, threads,
-        };
+        var command = new Command("eval", "Score a trained model's rollouts (MSE, RMSE, MAE, NMSE per horizon) against the persistence baseline.") { output };
+        rollout.AddTo(command);
         command.SetAction(result =>
         {
-            CommonOptions.ConfigureRuntime(result.GetValue(threads));
-            var runDirectory = result.GetValue(run)!;
-            var rollouts = RunRollouts(runDirectory, result.GetValue(data), result.GetValue(split), result.GetValue(steps), result.GetValue(start), result.GetValue(maxCases), out var splitName);
+            var rollouts = rollout.Run(result, out var splitName);
             var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
-            var directory = result.GetValue(output) ?? runDirectory;
+            var directory = result.GetValue(output) ?? result.GetValue(rollout.RunDirectory)!;
             EvaluationReport.Write(directory, metrics, splitName);
             PrintMetrics(metrics, splitName);
             AnsiConsole.MarkupLineInterpolated($"metrics in [green]{Path.Combine(directory, EvaluationReport.JsonFileName)}[/] and {EvaluationReport.CsvFileName}");
@@ -145,13 +132,30 @@ internal static class TrainingCommands
         return command;
     }
 
-    private static Option<string?> DataOption() => new("--data") { Description = "data path (default: the run config's data.path)" };
+    /// <summary>What `rollout` and `eval` share: the run, the data and split, the rollout's length and start, threads.</summary>
+    private sealed class RolloutOptions
+    {
+        public readonly Argument<string> RunDirectory = new("RUN_DIR") { Description = "a training run directory" };
+        private readonly Option<string?> data = new("--data") { Description = "data path (default: the run config's data.path)" };
+        private readonly Option<string?> split = new("--split") { Description = "train, dev or test (default: the config's evaluation.split)" };
+        private readonly Option<int?> steps = new("--steps") { Description = "rollout steps (default: the config's; 0 = to the end)" };
+        private readonly Option<int?> start = new("--start") { Description = "start frame (default: the config's)" };
+        private readonly Option<int?> maxCases = new("--max-cases") { Description = "at most this many trajectories" };
+        private readonly Option<int?> threads = CommonOptions.Threads();
 
-    private static (Option<string?> Split, Option<int?> Steps, Option<int?> Start, Option<int?> MaxCases) EvaluationOptions() => (
-        new("--split") { Description = "train, dev or test (default: the config's evaluation.split)" },
-        new("--steps") { Description = "rollout steps (default: the config's; 0 = to the end)" },
-        new("--start") { Description = "start frame (default: the config's)" },
-        new("--max-cases") { Description = "at most this many trajectories" });
+        public void AddTo(Command command)
+        {
+            command.Arguments.Add(RunDirectory);
+            foreach (var option in new Option[] { data, split, steps, start, maxCases, threads }) command.Options.Add(option);
+        }
+
+        public List<RolloutResult> Run(ParseResult result, out string splitName)
+        {
+            CommonOptions.ConfigureRuntime(result.GetValue(threads));
+            return RunRollouts(result.GetValue(RunDirectory)!, result.GetValue(data), result.GetValue(split), result.GetValue(steps),
+                result.GetValue(start), result.GetValue(maxCases), out splitName);
+        }
+    }
 
     /// <summary>Rolls the run's model out on the chosen split, as the run's config and the options say.</summary>
     public static List<RolloutResult> RunRollouts(string runDirectory, string? data, string? split, int? steps, int? start, int? maxCases, out string splitName)

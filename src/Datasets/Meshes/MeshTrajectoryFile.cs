@@ -17,19 +17,11 @@ public static class MeshTrajectoryFile
     public static void Write(string path, IEnumerable<MeshTrajectory> trajectories, Hdf5Storage? storage = null)
     {
         storage ??= Hdf5Storage.Compressed;
-        var full = Path.GetFullPath(path);
-        var temporary = full + $".tmp{Environment.ProcessId}";
-        try
+        AtomicFile.Replace(path, temporary =>
         {
-            using (var file = Hdf5File.Create(temporary))
-                foreach (var trajectory in trajectories)
-                    WriteGroup(file, trajectory, storage);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            using var file = Hdf5File.Create(temporary);
+            foreach (var trajectory in trajectories) WriteGroup(file, trajectory, storage);
+        });
     }
 
     static void WriteGroup(Hdf5File file, MeshTrajectory trajectory, Hdf5Storage storage)

@@ -10,7 +10,7 @@ namespace GnnSim.Operators.Data;
 public sealed class TrajectoryTensors : IDisposable
 {
     private TrajectoryTensors(SimulationTrajectory trajectory, Tensor senders, Tensor receivers, Tensor edgeFeatures,
-        Tensor nodeTypes, Tensor staticNodeFeatures, Tensor predictedMask)
+        Tensor nodeTypes, Tensor staticNodeFeatures, Tensor predictedMask, Tensor noiseMask)
     {
         Trajectory = trajectory;
         Senders = senders;
@@ -19,6 +19,7 @@ public sealed class TrajectoryTensors : IDisposable
         NodeTypes = nodeTypes;
         StaticNodeFeatures = staticNodeFeatures;
         PredictedMask = predictedMask;
+        NoiseMask = noiseMask;
     }
 
     public SimulationTrajectory Trajectory { get; }
@@ -33,6 +34,8 @@ public sealed class TrajectoryTensors : IDisposable
     public Tensor StaticNodeFeatures { get; }
     /// <summary>[N] bool: NORMAL or OUTFLOW.</summary>
     public Tensor PredictedMask { get; }
+    /// <summary>[N, 1] float32: 1 on NORMAL nodes, the ones training noise perturbs.</summary>
+    public Tensor NoiseMask { get; }
 
     public static TrajectoryTensors Create(SimulationTrajectory trajectory, Device? device = null)
     {
@@ -47,7 +50,9 @@ public sealed class TrajectoryTensors : IDisposable
             : torch.cat([oneHot, torch.tensor(trajectory.Parameters, 1, parameterCount).to(oneHot.device).expand(graph.NodeCount, parameterCount)], 1);
         var types = torch.tensor(trajectory.NodeTypes.Select(t => (long)t).ToArray(), graph.NodeCount).to(oneHot.device);
         var predicted = torch.tensor(trajectory.PredictedNodes(), graph.NodeCount).to(oneHot.device);
-        return new TrajectoryTensors(trajectory, Keep(senders), Keep(receivers), Keep(edgeFeatures), Keep(types), Keep(staticFeatures.contiguous()), Keep(predicted));
+        var normal = types.eq((double)NodeType.Normal).unsqueeze(1).@float();
+        return new TrajectoryTensors(trajectory, Keep(senders), Keep(receivers), Keep(edgeFeatures), Keep(types),
+            Keep(staticFeatures.contiguous()), Keep(predicted), Keep(normal));
     }
 
     private static Tensor Keep(Tensor t) => t.DetachFromDisposeScope();
@@ -64,5 +69,6 @@ public sealed class TrajectoryTensors : IDisposable
         NodeTypes.Dispose();
         StaticNodeFeatures.Dispose();
         PredictedMask.Dispose();
+        NoiseMask.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GnnSim.Datasets;
 
 namespace GnnSim.Operators.Evaluation;
 
@@ -22,7 +23,7 @@ public static class EvaluationReport
             mean = new { model = Rows(model), persistence = Rows(persistence) },
             per_case = cases.Select(c => new { @case = c.Case, model = Rows(c.Model), persistence = Rows(c.Persistence) }).ToList(),
         };
-        WriteAtomically(Path.Combine(directory, JsonFileName), JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        AtomicFile.WriteAllText(Path.Combine(directory, JsonFileName), JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 
         var csv = new StringBuilder("case,predictor,horizon,mse,rmse,mae,nmse\n");
         void Add(string name, string predictor, IEnumerable<HorizonErrors> rows)
@@ -37,12 +38,6 @@ public static class EvaluationReport
             Add(c.Case, "model", c.Model);
             Add(c.Case, "persistence", c.Persistence);
         }
-        WriteAtomically(Path.Combine(directory, CsvFileName), csv.ToString());
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        File.WriteAllText(path + ".tmp", text);
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(directory, CsvFileName), csv.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using GnnSim.Datasets;
 using GnnSim.Datasets.Hdf5;
 
 namespace GnnSim.Operators.Evaluation;
@@ -20,22 +21,12 @@ public static class RolloutFile
 
     public static void Write(string path, IReadOnlyList<RolloutResult> rollouts)
     {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + $".tmp{Environment.ProcessId}";
-        try
+        AtomicFile.Replace(path, temporary =>
         {
-            using (var file = Hdf5File.Create(temporary))
-            {
-                file.SetAttribute("format", "gnnsim-rollout-1");
-                for (var i = 0; i < rollouts.Count; i++) WriteGroup(file, $"{i:D4}", rollouts[i]);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            using var file = Hdf5File.Create(temporary);
+            file.SetAttribute("format", "gnnsim-rollout-1");
+            for (var i = 0; i < rollouts.Count; i++) WriteGroup(file, $"{i:D4}", rollouts[i]);
+        });
     }
 
     private static void WriteGroup(Hdf5File file, string name, RolloutResult rollout)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GnnSim.Datasets;
 using GnnSim.Torch;
 using GnnSim.Torch.Optimizers;
 
@@ -27,15 +28,11 @@ public static class Checkpoint
         entries["trainer.step"] = torch.tensor(new long[] { step });
         entries["trainer.elapsed_seconds"] = torch.tensor(new double[] { elapsedSeconds });
         entries["trainer.rng_state"] = torch.get_rng_state();
-        var path = Path.Combine(runDirectory, FileName);
-        var temporary = path + ".tmp";
-        torch.save(entries, temporary);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Replace(Path.Combine(runDirectory, FileName), temporary => torch.save(entries, temporary));
 
         var summary = new { step, elapsed_seconds = Math.Round(elapsedSeconds, 2), loss = lastLoss, saved = DateTime.UtcNow.ToString("o") };
-        var summaryPath = Path.Combine(runDirectory, SummaryFileName);
-        File.WriteAllText(summaryPath + ".tmp", JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-        File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFileName), JsonSerializer.Serialize(summary,
+            new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     }
 
     public static bool Exists(string runDirectory) => File.Exists(Path.Combine(runDirectory, FileName));

@@ -89,7 +89,7 @@ public sealed class ExperimentConfig
         public int? MaxCases { get; set; }
     }
 
-    private static IDeserializer Deserializer() => new DeserializerBuilder()
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
 
     /// <summary>Reads a YAML file, applies <c>key.path=value</c> overrides, and validates the result.</summary>
@@ -109,7 +109,7 @@ public sealed class ExperimentConfig
         Dictionary<object, object?> tree;
         try
         {
-            tree = Deserializer().Deserialize<Dictionary<object, object?>>(yaml) ?? [];
+            tree = Deserializer.Deserialize<Dictionary<object, object?>>(yaml) ?? [];
         }
         catch (YamlException e)
         {
@@ -120,7 +120,7 @@ public sealed class ExperimentConfig
         try
         {
             var normalized = new SerializerBuilder().Build().Serialize(tree);
-            config = Deserializer().Deserialize<ExperimentConfig>(normalized) ?? new ExperimentConfig();
+            config = Deserializer.Deserialize<ExperimentConfig>(normalized) ?? new ExperimentConfig();
         }
         catch (YamlException e)
         {
@@ -138,7 +138,7 @@ public sealed class ExperimentConfig
         var keys = assignment[..equals].Trim().Split('.');
         var valueText = assignment[(equals + 1)..];
         object? value;
-        try { value = Deserializer().Deserialize<object?>(valueText); }
+        try { value = Deserializer.Deserialize<object?>(valueText); }
         catch (YamlException) { value = valueText; }
         var node = tree;
         foreach (var key in keys[..^1])

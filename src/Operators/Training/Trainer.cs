@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using GnnSim.Datasets;
 using GnnSim.Operators.Data;
 using GnnSim.Torch;
 using GnnSim.Torch.Optimizers;
@@ -48,6 +49,8 @@ public sealed class Trainer : IDisposable
         foreach (var trajectory in training)
         {
             model.CheckFits(trajectory);
+            if (!trajectory.PredictedNodes().Contains(true))
+                throw new InvalidDataException($"{trajectory.Name}: no NORMAL or OUTFLOW node: nothing to train on");
             if (trajectory.FrameCount < rolled + 1)
                 throw new InvalidDataException($"{trajectory.Name}: {trajectory.FrameCount} frames, training with {t.PushforwardSteps} push-forward steps needs at least {rolled + 1}");
         }
@@ -81,9 +84,7 @@ public sealed class Trainer : IDisposable
             foreach (var log in new[] { MetricsCsv, MetricsJsonLines }) File.Delete(Path.Combine(runDirectory, log));
         }
         schedule?.Restore(step);
-        var configPath = Path.Combine(runDirectory, Experiment.ConfigFileName);
-        File.WriteAllText(configPath + ".tmp", config.ToYaml());
-        File.Move(configPath + ".tmp", configPath, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, Experiment.ConfigFileName), config.ToYaml());
     }
 
     public GraphSimulator Model { get; }
@@ -129,7 +130,9 @@ public sealed class Trainer : IDisposable
         using var scope = torch.NewDisposeScope();
         var samples = DrawSamples(t.BatchSize);
         var inputs = GraphInputs.Batch(samples.Select(s => (trajectories[s.Trajectory], trajectories[s.Trajectory].State(s.Frame))).ToList());
-        var normalNodes = inputs.NodeTypes.eq((double)GnnSim.Graph.NodeType.Normal).unsqueeze(1).@float();
+        var normalNodes = samples.Count == 1
+            ? trajectories[samples[0].Trajectory].NoiseMask
+            : torch.cat(samples.Select(s => trajectories[s.Trajectory].NoiseMask).ToList());
         // Training noise (MeshGraphNets): the model learns to pull a perturbed state back, which keeps rollouts stable.
         var state = inputs.State + torch.randn_like(inputs.State) * t.NoiseStd * normalNodes;
         for (var k = 1; k <= t.PushforwardSteps; k++)
@@ -152,13 +155,14 @@ public sealed class Trainer : IDisposable
         return loss.item();
     }
 
-    /// <summary>Mean over the predicted nodes of the squared error summed over fields (DeepMind's loss).</summary>
+    /// <summary>
+    /// Mean over the predicted nodes of the squared error summed over fields (DeepMind's loss). The
+    /// trainer has checked that every trajectory has predicted nodes, so the count is never zero.
+    /// </summary>
     public static Tensor MaskedLoss(Tensor prediction, Tensor target, Tensor predictedMask)
     {
         var mask = predictedMask.@float();
-        var count = mask.sum();
-        if (count.item() == 0) throw new InvalidDataException("no NORMAL or OUTFLOW node in the batch: nothing to train on");
-        return ((prediction - target).square().sum(1) * mask).sum() / count;
+        return ((prediction - target).square().sum(1) * mask).sum() / mask.sum();
     }
 
     private Tensor TruthAt(IReadOnlyList<(int Trajectory, int Frame)> samples, int offset) =>
@@ -175,9 +179,9 @@ public sealed class Trainer : IDisposable
         foreach (var u in draws)
         {
             var pair = Math.Min(total - 1, (long)(u * total));
+            // Offsets strictly increase (every trajectory has at least one pair, checked above).
             var trajectory = Array.BinarySearch(pairOffsets, pair);
             trajectory = trajectory >= 0 ? trajectory : ~trajectory - 1;
-            while (pairOffsets[trajectory + 1] <= pair) trajectory++; // empty trajectories share an offset
             samples.Add((trajectory, (int)(pair - pairOffsets[trajectory])));
         }
         return samples;
