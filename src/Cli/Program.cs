@@ -18,12 +18,15 @@ public static class Program
         root.Subcommands.Add(TrainingCommands.Train());
         root.Subcommands.Add(TrainingCommands.RolloutCommand());
         root.Subcommands.Add(TrainingCommands.Eval());
+        root.Subcommands.Add(VizCommands.Plot());
+        root.Subcommands.Add(VizCommands.Report());
+        root.Subcommands.Add(VizCommands.Export());
         root.Subcommands.Add(BenchCommand.Create());
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TorchException or DllNotFoundException or ArithmeticException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or TorchException or DllNotFoundException or ArithmeticException)
         {
             // What a user can fix gets one line, not a stack trace.
             Console.Error.WriteLine($"gnnsim: {e.Message}");

@@ -8,9 +8,9 @@ using Spectre.Console;
 
 namespace GnnSim.Cli.Tests;
 
-public class CliTests
+internal static class CliRunner
 {
-    private static (int exitCode, string output, string error) Run(params string[] args)
+    public static (int exitCode, string output, string error) Run(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -26,54 +26,71 @@ public class CliTests
             Console.SetError(oldError);
         }
     }
+}
+
+/// <summary>A shortened quickstart (the real data, model, evaluation and report; 60 training steps), run once for the tests that need a run.</summary>
+public sealed class QuickstartRun : IDisposable
+{
+    public QuickstartRun()
+    {
+        (ExitCode, Output, Error) = CliRunner.Run("quickstart", "--out", Root, "--set", "training.steps=60", "--set", "training.log_every=20",
+            "--set", "evaluation.rollout_steps=4");
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), $"gnnsim-quickstart-{Guid.NewGuid():N}");
+    public string RunDirectory => Path.Combine(Root, "run");
+    public int ExitCode { get; }
+    public string Output { get; }
+    public string Error { get; }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+}
+
+public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
+{
+    private static (int exitCode, string output, string error) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Quickstart_then_train_resume_rollout_and_eval_through_the_command_line()
     {
-        var root = Path.Combine(Path.GetTempPath(), $"gnnsim-quickstart-{Guid.NewGuid():N}");
-        try
-        {
-            // A shortened quickstart: the real data, model and evaluation, 60 training steps.
-            var (exitCode, output, error) = Run("quickstart", "--out", root, "--set", "training.steps=60", "--set", "training.log_every=20",
-                "--set", "evaluation.rollout_steps=4");
-            Assert.True(exitCode == 0, error);
-            var run = Path.Combine(root, "run");
-            foreach (var file in new[] { "config.yaml", "checkpoint.pt", "metrics.csv", "metrics.jsonl", "eval.json", "eval.csv", "rollout.h5" })
-                Assert.True(File.Exists(Path.Combine(run, file)), $"quickstart left no {file}");
-            Assert.Contains("persistence", output); // the metrics table (Spectre wraps its headers on narrow consoles)
-            Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length); // header + steps 20, 40, 60
+        var root = quickstart.Root;
+        Assert.True(quickstart.ExitCode == 0, quickstart.Error);
+        var run = quickstart.RunDirectory;
+        foreach (var file in new[] { "config.yaml", "checkpoint.pt", "metrics.csv", "metrics.jsonl", "eval.json", "eval.csv", "rollout.h5", "report.html" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"quickstart left no {file}");
+        Assert.Contains("persistence", quickstart.Output); // the metrics table (Spectre wraps its headers on narrow consoles)
+        Assert.Contains(Path.GetFullPath(Path.Combine(run, "report.html")), quickstart.Output.Replace("\n", ""));
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length); // header + steps 20, 40, 60
 
-            // train from a config file, stop at 10 steps, resume to 20, then roll out and score.
-            var config = Path.Combine(root, "cavity.yaml");
-            File.WriteAllText(config, $"""
-                model: {"{"} latent: 16, message_passing_steps: 2 {"}"}
-                data: {"{"} format: cfdbench, path: {Path.Combine(root, "data")}, problem: cavity, subsets: [bc] {"}"}
-                training: {"{"} steps: 10, log_every: 5, checkpoint_every: 5 {"}"}
-                """);
-            var second = Path.Combine(root, "second");
-            Assert.Equal(0, Run("train", config, "--out", second).exitCode);
-            (exitCode, _, error) = Run("train", config, "--out", second); // a finished run is never overwritten by accident
-            Assert.Equal(2, exitCode);
-            Assert.Contains("already holds a trained run", error);
-            (exitCode, output, error) = Run("train", "--out", second, "--resume", "--set", "training.steps=20");
-            Assert.True(exitCode == 0, error);
-            Assert.Contains("trained to step 20", output);
-            Assert.Equal(["step", "5", "10", "15", "20"], File.ReadAllLines(Path.Combine(second, "metrics.csv")).Select(l => l.Split(',')[0]));
-            Assert.Contains("steps: 20", File.ReadAllText(Path.Combine(second, "config.yaml")));
+        // train from a config file, stop at 10 steps, resume to 20, then roll out and score.
+        var config = Path.Combine(root, "cavity.yaml");
+        File.WriteAllText(config, $"""
+            model: {"{"} latent: 16, message_passing_steps: 2 {"}"}
+            data: {"{"} format: cfdbench, path: {Path.Combine(root, "data")}, problem: cavity, subsets: [bc] {"}"}
+            training: {"{"} steps: 10, log_every: 5, checkpoint_every: 5 {"}"}
+            """);
+        var second = Path.Combine(root, "second");
+        Assert.Equal(0, Run("train", config, "--out", second).exitCode);
+        var (exitCode, output, error) = Run("train", config, "--out", second); // a finished run is never overwritten by accident
+        Assert.Equal(2, exitCode);
+        Assert.Contains("already holds a trained run", error);
+        (exitCode, output, error) = Run("train", "--out", second, "--resume", "--set", "training.steps=20");
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("trained to step 20", output);
+        Assert.Equal(["step", "5", "10", "15", "20"], File.ReadAllLines(Path.Combine(second, "metrics.csv")).Select(l => l.Split(',')[0]));
+        Assert.Contains("steps: 20", File.ReadAllText(Path.Combine(second, "config.yaml")));
 
-            var rollout = Path.Combine(root, "rollout.h5");
-            Assert.Equal(0, Run("rollout", second, "--out", rollout, "--steps", "3", "--split", "dev").exitCode);
-            Assert.True(File.Exists(rollout));
-            (exitCode, output, _) = Run("eval", second, "--steps", "3", "--out", Path.Combine(root, "scores"));
-            Assert.Equal(0, exitCode);
-            using var scores = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "scores", "eval.json")));
-            Assert.Equal("test", scores.RootElement.GetProperty("split").GetString());
-            Assert.Equal(2, scores.RootElement.GetProperty("cases").GetInt32());
-        }
-        finally
-        {
-            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        }
+        var rollout = Path.Combine(root, "rollout.h5");
+        Assert.Equal(0, Run("rollout", second, "--out", rollout, "--steps", "3", "--split", "dev").exitCode);
+        Assert.True(File.Exists(rollout));
+        (exitCode, output, _) = Run("eval", second, "--steps", "3", "--out", Path.Combine(root, "scores"));
+        Assert.Equal(0, exitCode);
+        using var scores = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "scores", "eval.json")));
+        Assert.Equal("test", scores.RootElement.GetProperty("split").GetString());
+        Assert.Equal(2, scores.RootElement.GetProperty("cases").GetInt32());
     }
 
     [Fact]

@@ -73,4 +73,42 @@ public class EvaluationTests
         }
         finally { Directory.Delete(directory, recursive: true); }
     }
+
+    [Fact]
+    public void EvaluationAndTrainingLogsReadBackWhatWasWritten()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"gnnsim-eval-{Guid.NewGuid():N}");
+        try
+        {
+            HorizonErrors Row(int h, double mse) => new(h, mse, Math.Sqrt(mse), mse / 2, double.NaN);
+            var cases = new[]
+            {
+                new CaseMetrics("a", [Row(1, 1e-4), Row(5, 4e-4)], [Row(1, 1e-3), Row(5, 4e-3)]),
+                new CaseMetrics("b", [Row(1, 3e-4), Row(5, 8e-4)], [Row(1, 3e-3), Row(5, 8e-3)]),
+            };
+            EvaluationReport.Write(directory, cases, "test");
+            var stored = EvaluationReport.Read(directory)!;
+            Assert.Equal(("test", 2), (stored.Split, stored.Cases));
+            Assert.Equal([1, 5], stored.Model.Select(r => r.Horizon));
+            Assert.Equal(2e-4, stored.Model[0].Mse, 12);
+            Assert.Equal(6e-3, stored.Persistence[1].Mse, 12);
+            Assert.True(double.IsNaN(stored.Model[0].Nmse));
+
+            File.WriteAllText(Path.Combine(directory, Trainer.MetricsCsv), "step,loss,learning_rate,steps_per_second,elapsed_seconds\n10,0.5,0.001,9.5,1.2\n20,NaN,0.001,9.4,2.3\n");
+            var log = TrainingLog.Read(directory);
+            Assert.Equal([10, 20], log.Select(e => e.Step));
+            Assert.True(double.IsNaN(log[1].Loss));
+            File.AppendAllText(Path.Combine(directory, Trainer.MetricsCsv), "30,oops\n");
+            var error = Assert.Throws<InvalidDataException>(() => TrainingLog.Read(directory));
+            Assert.Contains(Trainer.MetricsCsv, error.Message);
+            Assert.Contains("line 4", error.Message);
+
+            File.WriteAllText(Path.Combine(directory, EvaluationReport.JsonFileName), "{\"split\": \"test\"}");
+            Assert.Contains(EvaluationReport.JsonFileName, Assert.Throws<InvalidDataException>(() => EvaluationReport.Read(directory)).Message);
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using GnnSim.Cli.Reports;
 using GnnSim.Datasets.CfdBench;
 using GnnSim.Operators.Evaluation;
 using GnnSim.Operators.Training;
@@ -11,7 +12,7 @@ namespace GnnSim.Cli.Commands;
 /// <summary>
 /// The first walk through GnnSim: a tiny cavity dataset from our solver (seconds), MeshGraphNet
 /// trained on it (about two minutes on two cores), rolled out on held-out cases and scored against
-/// the persistence baseline. Everything lands in runs/quickstart/.
+/// the persistence baseline, and reported in one HTML page. Everything lands in runs/quickstart/.
 /// </summary>
 internal static class QuickstartCommand
 {
@@ -95,7 +96,9 @@ internal static class QuickstartCommand
         var (model, persistence) = RolloutMetrics.Mean(metrics);
         var all = model[^1].Nmse / persistence[^1].Nmse;
         AnsiConsole.MarkupLineInterpolated($"over all {model[^1].Horizon} steps the model's NMSE is {all:P0} of persistence's ({(all < 1 ? "better" : "NOT better")} than holding the first frame)");
+        var report = VizCommands.Write(runDirectory, Path.Combine(runDirectory, "report.html"), new RunReport.Options());
         AnsiConsole.MarkupLineInterpolated($"done in {clock.Elapsed.TotalMinutes:F1} min: config, checkpoint, metrics.csv, eval.json and rollout.h5 in [green]{runDirectory}[/]");
+        AnsiConsole.MarkupLineInterpolated($"report: [green]{report}[/] (open it in a browser)");
         return 0;
     }
 

@@ -5,6 +5,9 @@ using GnnSim.Datasets;
 
 namespace GnnSim.Operators.Evaluation;
 
+/// <summary>What eval.json holds: the split, how many cases, and the mean over cases, model beside persistence.</summary>
+public sealed record StoredEvaluation(string Split, int Cases, IReadOnlyList<HorizonErrors> Model, IReadOnlyList<HorizonErrors> Persistence);
+
 /// <summary>Rollout metrics written as JSON (every case, every horizon, model and persistence) and as a flat CSV.</summary>
 public static class EvaluationReport
 {
@@ -39,5 +42,32 @@ public static class EvaluationReport
             Add(c.Case, "persistence", c.Persistence);
         }
         AtomicFile.WriteAllText(Path.Combine(directory, CsvFileName), csv.ToString());
+    }
+
+    /// <summary>Reads the mean rows of <paramref name="directory"/>'s eval.json; null when there is none.</summary>
+    public static StoredEvaluation? Read(string directory)
+    {
+        var path = Path.Combine(directory, JsonFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            var mean = root.GetProperty("mean");
+            List<HorizonErrors> Rows(string predictor) => mean.GetProperty(predictor).EnumerateArray().Select(r => new HorizonErrors(
+                r.GetProperty("horizon").GetInt32(), Number(r, "mse"), Number(r, "rmse"), Number(r, "mae"), Number(r, "nmse"))).ToList();
+            return new StoredEvaluation(root.GetProperty("split").GetString() ?? "", root.GetProperty("cases").GetInt32(), Rows("model"), Rows("persistence"));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: not an evaluation written by gnnsim eval ({e.Message})");
+        }
+    }
+
+    // NaN and infinities are written as strings (AllowNamedFloatingPointLiterals).
+    private static double Number(JsonElement row, string name)
+    {
+        var value = row.GetProperty(name);
+        return value.ValueKind == JsonValueKind.String ? double.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetDouble();
     }
 }

@@ -1,0 +1,140 @@
+using System.CommandLine;
+using GnnSim.Cli.Reports;
+using GnnSim.Datasets;
+using GnnSim.Viz;
+using GnnSim.Viz.Fields;
+using GnnSim.Viz.Rollouts;
+using Spectre.Console;
+
+namespace GnnSim.Cli.Commands;
+
+/// <summary><c>gnnsim plot</c>, <c>gnnsim report</c> and <c>gnnsim export</c>: looking at runs and rollouts.</summary>
+internal static class VizCommands
+{
+    public static Command Plot()
+    {
+        var inputs = new Argument<string[]>("ROLLOUT") { Description = "rollout file(s) from gnnsim rollout (several only with --errors)", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "the picture: .png (snapshot, --mesh), .gif (--animate) or .svg (--errors)", Required = true };
+        var field = new Option<string?>("--field") { Description = "field to show: u, v, p, ... or speed (|velocity|); default speed when there is a velocity" };
+        var which = new Option<string?>("--case") { Description = "case name or index in the file (default: the first)" };
+        var step = new Option<int?>("--step") { Description = "rollout step of the snapshot (default: the last)" };
+        var animate = new Option<bool>("--animate") { Description = "an animated GIF of truth, prediction and error over the rollout" };
+        var frames = new Option<int>("--frames") { Description = "most frames in the animation", DefaultValueFactory = _ => 60 };
+        var errors = new Option<bool>("--errors") { Description = "RMSE against rollout step, one curve per rollout file (SVG)" };
+        var mesh = new Option<bool>("--mesh") { Description = "the case's mesh as a wireframe (triangle meshes)" };
+        var width = new Option<int>("--width") { Description = "pixels per panel", DefaultValueFactory = _ => 320 };
+        var command = new Command("plot", "Draw a rollout: truth / prediction / error at a step (PNG), an animation (GIF), error curves (SVG) or the mesh.")
+            { inputs, output, field, which, step, animate, frames, errors, mesh, width };
+        command.SetAction(result =>
+        {
+            var paths = result.GetValue(inputs)!;
+            var outPath = result.GetValue(output)!;
+            var modes = new[] { result.GetValue(animate), result.GetValue(errors), result.GetValue(mesh) }.Count(m => m);
+            if (modes > 1) throw new ArgumentException("give at most one of --animate, --errors and --mesh");
+            if (paths.Length > 1 && !result.GetValue(errors)) throw new ArgumentException("several rollout files can only be compared with --errors");
+            if (result.GetValue(width) is < 64 or > 4096) throw new ArgumentException("--width must lie in 64..4096");
+
+            if (result.GetValue(errors))
+            {
+                RequireExtension(outPath, ".svg", "--errors");
+                var runs = paths.Select(p => (Label(p), (IReadOnlyList<RolloutView>)RolloutViews.Read(p))).ToList();
+                var name = result.GetValue(field) ?? RolloutViews.DefaultField(runs[0].Item2[0]);
+                AtomicFile.WriteAllText(outPath, RolloutFigures.ErrorCurves(runs, name).ToSvg(720, 420));
+            }
+            else
+            {
+                var rollout = RolloutViews.Pick(RolloutViews.Read(paths[0]), result.GetValue(which), paths[0]);
+                var name = result.GetValue(field) ?? RolloutViews.DefaultField(rollout);
+                if (result.GetValue(animate))
+                {
+                    RequireExtension(outPath, ".gif", "--animate");
+                    if (result.GetValue(frames) < 1) throw new ArgumentException("--frames must be at least 1");
+                    var gif = RolloutFigures.Animation(rollout, name, result.GetValue(frames), panelWidth: result.GetValue(width));
+                    AtomicFile.Write(outPath, stream => stream.Write(gif));
+                }
+                else if (result.GetValue(mesh))
+                {
+                    RequireExtension(outPath, ".png", "--mesh");
+                    if (rollout.Domain is not TriangleDomain triangles) throw new ArgumentException($"{paths[0]}: case {rollout.Case} is a grid case, not a triangle mesh; --mesh draws meshes");
+                    var image = MeshPlot.Wireframe(triangles, $"{rollout.Case}: {triangles.NodeCount} nodes, {triangles.Triangles.Length / 3} triangles", 2 * result.GetValue(width));
+                    AtomicFile.Write(outPath, stream => stream.Write(PngWriter.Encode(image)));
+                }
+                else
+                {
+                    RequireExtension(outPath, ".png", "a snapshot");
+                    var at = result.GetValue(step) ?? rollout.Steps;
+                    if (at < 0 || at > rollout.Steps) throw new ArgumentException($"--step {at} is outside the rollout's 0..{rollout.Steps}");
+                    var image = RolloutFigures.Snapshot(rollout, name, at, result.GetValue(width));
+                    AtomicFile.Write(outPath, stream => stream.Write(PngWriter.Encode(image)));
+                }
+            }
+            AnsiConsole.MarkupLineInterpolated($"wrote [green]{outPath}[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Report()
+    {
+        var run = new Argument<string>("RUN_DIR") { Description = "a training run directory" };
+        var output = new Option<string?>("--out") { Description = "the HTML file (default: RUN_DIR/report.html)" };
+        var rollout = new Option<string?>("--rollout") { Description = "rollout file to show (default: RUN_DIR/rollout.h5)" };
+        var field = new Option<string?>("--field") { Description = "field of the snapshots and animation (default: speed, or the first field)" };
+        var cases = new Option<int>("--cases") { Description = "cases to show snapshots of", DefaultValueFactory = _ => 2 };
+        var command = new Command("report", "Write a run's report: config, data, loss curves, metrics against persistence, flow fields, an animation; one self-contained HTML file.")
+            { run, output, rollout, field, cases };
+        command.SetAction(result =>
+        {
+            var runDirectory = result.GetValue(run)!;
+            var outPath = result.GetValue(output) ?? Path.Combine(runDirectory, "report.html");
+            var path = Write(runDirectory, outPath, new RunReport.Options(result.GetValue(rollout), result.GetValue(field), result.GetValue(cases)));
+            AnsiConsole.MarkupLineInterpolated($"report in [green]{path}[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Builds and writes a run's report; returns its full path.</summary>
+    public static string Write(string runDirectory, string outPath, RunReport.Options options)
+    {
+        RequireExtension(outPath, ".html", "a report");
+        AtomicFile.WriteAllText(outPath, RunReport.Build(runDirectory, options));
+        return Path.GetFullPath(outPath);
+    }
+
+    public static Command Export()
+    {
+        var input = new Argument<string>("ROLLOUT") { Description = "rollout file from gnnsim rollout" };
+        var output = new Option<string>("--out") { Description = "directory for the .pvd collections and their .vtu steps", Required = true };
+        var which = new Option<string?>("--case") { Description = "one case (name or index); default: every case" };
+        var command = new Command("export", "Write a rollout as VTU/PVD files (truth, prediction, error per step) for ParaView.") { input, output, which };
+        command.SetAction(result =>
+        {
+            var path = result.GetValue(input)!;
+            var directory = result.GetValue(output)!;
+            var rollouts = RolloutViews.Read(path);
+            var chosen = result.GetValue(which) is { } name ? [RolloutViews.Pick(rollouts, name, path)] : rollouts;
+            foreach (var rollout in chosen)
+            {
+                var index = rollouts.IndexOf(rollout);
+                var pvd = RolloutVtkExport.Write(rollout, directory, $"case_{index:D4}");
+                AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{pvd}[/] ({rollout.Steps + 1} steps)");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static void RequireExtension(string path, string extension, string what)
+    {
+        if (!path.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{what} is written as {extension}; --out {path} names another format");
+    }
+
+    /// <summary>A curve's legend name: the run directory for RUN/rollout.h5, the file name otherwise.</summary>
+    private static string Label(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return Path.GetFileName(full) == RunReport.RolloutFileName ? Path.GetFileName(Path.GetDirectoryName(full))! : Path.GetFileNameWithoutExtension(full);
+    }
+}

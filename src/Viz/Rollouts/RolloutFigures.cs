@@ -1,0 +1,71 @@
+using System.Globalization;
+using GnnSim.Viz.Fields;
+
+namespace GnnSim.Viz.Rollouts;
+
+/// <summary>The standard pictures of a rollout: truth / prediction / error snapshots, their animation, error curves.</summary>
+public static class RolloutFigures
+{
+    /// <summary>
+    /// Truth, prediction and error at one step. Truth and prediction share a viridis scale spanning
+    /// both; the error (prediction - truth) has a cool-warm scale centred on zero.
+    /// </summary>
+    public static RgbaImage Snapshot(RolloutView rollout, string field, int step, int panelWidth = 320)
+    {
+        var truth = rollout.TruthAt(field, step);
+        var prediction = rollout.PredictionAt(field, step);
+        var error = rollout.ErrorAt(field, step);
+        var scale = ColorScale.Spanning(Colormap.Viridis, truth, prediction);
+        var errorScale = ColorScale.Symmetric(Colormap.CoolWarm, error);
+        return FieldFigure.Render(rollout.Domain,
+            [new FieldPanel("truth", truth, scale), new FieldPanel("prediction", prediction, scale), new FieldPanel("prediction - truth", error, errorScale)],
+            Heading(rollout, field, step), panelWidth);
+    }
+
+    /// <summary>
+    /// Frames of truth, prediction and error over the rollout (at most <paramref name="maxFrames"/>,
+    /// evenly spaced, always with the last step), every frame on the same scales so change shows.
+    /// </summary>
+    public static List<RgbaImage> AnimationFrames(RolloutView rollout, string field, int maxFrames = 60, int panelWidth = 256)
+    {
+        if (maxFrames < 1) throw new ArgumentException("an animation needs at least one frame");
+        var steps = Enumerable.Range(0, maxFrames).Select(k => maxFrames == 1 ? rollout.Steps : (int)Math.Round(k * (double)rollout.Steps / (maxFrames - 1)))
+            .Distinct().ToList();
+        var truths = Enumerable.Range(0, rollout.Steps + 1).Select(s => rollout.TruthAt(field, s)).ToList();
+        var predictions = Enumerable.Range(0, rollout.Steps + 1).Select(s => rollout.PredictionAt(field, s)).ToList();
+        var scale = ColorScale.Spanning(Colormap.Viridis, [.. truths, .. predictions]);
+        var errors = Enumerable.Range(0, rollout.Steps + 1).Select(s => rollout.ErrorAt(field, s)).ToList();
+        var errorScale = ColorScale.Symmetric(Colormap.CoolWarm, [.. errors]);
+        return steps.Select(s => FieldFigure.Render(rollout.Domain,
+            [new FieldPanel("truth", truths[s], scale), new FieldPanel("prediction", predictions[s], scale), new FieldPanel("prediction - truth", errors[s], errorScale)],
+            Heading(rollout, field, s), panelWidth)).ToList();
+    }
+
+    /// <summary>An animated GIF of <see cref="AnimationFrames"/>, about <paramref name="seconds"/> long.</summary>
+    public static byte[] Animation(RolloutView rollout, string field, int maxFrames = 60, double seconds = 6, int panelWidth = 256)
+    {
+        var frames = AnimationFrames(rollout, field, maxFrames, panelWidth);
+        var delay = (int)Math.Clamp(Math.Round(100 * seconds / frames.Count), 2, 100);
+        return GifWriter.Encode(frames, GifWriter.PaletteFor(Colormap.Viridis, Colormap.CoolWarm), delay);
+    }
+
+    /// <summary>RMSE of <paramref name="field"/> against step, one curve per labelled rollout (several runs or models on one chart).</summary>
+    public static LineChart ErrorCurves(IReadOnlyList<(string Label, IReadOnlyList<RolloutView> Cases)> runs, string field, bool logScale = true)
+    {
+        var chart = new LineChart { Title = $"rollout error of {field}", XLabel = "rollout step", YLabel = $"RMSE of {field}", LogY = logScale };
+        foreach (var (label, cases) in runs)
+        {
+            if (cases.Count == 0) continue;
+            var steps = cases.Min(c => c.Steps);
+            var curves = cases.Select(c => c.RmseByStep(field)).ToList();
+            // Step 0 is the given start, error zero by construction: nothing to show on a log axis.
+            var x = Enumerable.Range(1, steps).Select(s => (double)s).ToList();
+            var y = x.Select(s => curves.Average(curve => curve[(int)s])).ToList();
+            chart.Series.Add(new Series(cases.Count == 1 ? label : $"{label} (mean of {cases.Count} cases)", x, y));
+        }
+        return chart;
+    }
+
+    private static string Heading(RolloutView rollout, string field, int step) =>
+        string.Create(CultureInfo.InvariantCulture, $"case {rollout.Case}   {field}   step {step}/{rollout.Steps}   t = {(rollout.StartFrame + step) * rollout.Dt:0.###}");
+}

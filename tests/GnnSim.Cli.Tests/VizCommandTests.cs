@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using GnnSim.Viz.Tests.Decoders;
+
+namespace GnnSim.Cli.Tests;
+
+/// <summary><c>plot</c>, <c>report</c> and <c>export</c> on the quickstart's run, and the report in a real browser.</summary>
+public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
+{
+    private string Rollout => Path.Combine(quickstart.RunDirectory, "rollout.h5");
+
+    private string Scratch(string name)
+    {
+        var directory = Path.Combine(quickstart.Root, "viz");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, name);
+    }
+
+    [Fact]
+    public void Plot_writes_a_snapshot_an_animation_and_error_curves()
+    {
+        Assert.True(quickstart.ExitCode == 0, quickstart.Error);
+        var snapshot = Scratch("u.png");
+        var (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--field", "u", "--step", "2", "--out", snapshot, "--width", "160");
+        Assert.True(exitCode == 0, error);
+        var png = PngDecoder.Decode(File.ReadAllBytes(snapshot));
+        Assert.True(png.Width > 3 * 160 && png.Height > 160, $"{png.Width} x {png.Height}");
+
+        var animation = Scratch("rollout.gif");
+        Assert.Equal(0, CliRunner.Run("plot", Rollout, "--animate", "--out", animation, "--width", "96").exitCode);
+        Assert.Equal(5, GifDecoder.Decode(File.ReadAllBytes(animation)).Frames.Count); // steps 0..4
+
+        // Two runs on one chart: the same rollout under two names.
+        var copy = Scratch("other.h5");
+        File.Copy(Rollout, copy, overwrite: true);
+        var curves = Scratch("errors.svg");
+        Assert.Equal(0, CliRunner.Run("plot", Rollout, copy, "--errors", "--field", "v", "--out", curves).exitCode);
+        var svg = XDocument.Load(curves);
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(2, svg.Descendants(ns + "polyline").Count());
+        var texts = svg.Descendants(ns + "text").Select(t => t.Value).ToList();
+        Assert.Contains(texts, t => t.StartsWith("run", StringComparison.Ordinal)); // RUN/rollout.h5 is named after its run
+        Assert.Contains(texts, t => t.StartsWith("other", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Plot_and_export_refuse_what_they_cannot_draw_with_one_line()
+    {
+        Assert.True(quickstart.ExitCode == 0, quickstart.Error);
+        var (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--field", "p", "--out", Scratch("p.png"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("no field 'p' (it has u, v, speed)", error);
+        (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--animate", "--out", Scratch("a.png"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("written as .gif", error);
+        (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--mesh", "--out", Scratch("mesh.png"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("grid case", error);
+        (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--step", "99", "--out", Scratch("s.png"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("outside the rollout's 0..4", error);
+        (exitCode, _, error) = CliRunner.Run("export", Path.Combine(quickstart.Root, "config-not-rollout.h5"), "--out", Scratch("vtk"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("no such rollout file", error);
+        var notRollout = Scratch("text.h5");
+        File.WriteAllText(notRollout, "not hdf5");
+        (exitCode, _, error) = CliRunner.Run("plot", notRollout, "--out", Scratch("t.png"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains(notRollout, error);
+    }
+
+    [Fact]
+    public void Export_writes_a_pvd_per_case_for_paraview()
+    {
+        Assert.True(quickstart.ExitCode == 0, quickstart.Error);
+        var directory = Scratch("vtk");
+        Assert.Equal(0, CliRunner.Run("export", Rollout, "--out", directory).exitCode);
+        foreach (var pvd in new[] { "case_0000.pvd", "case_0001.pvd" })
+        {
+            var files = XDocument.Load(Path.Combine(directory, pvd)).Descendants("DataSet").Select(d => d.Attribute("file")!.Value).ToList();
+            Assert.Equal(5, files.Count);
+            // 32 x 32 cell centres joined into 31 x 31 quads.
+            var piece = XDocument.Load(Path.Combine(directory, files[^1])).Descendants("Piece").Single();
+            Assert.Equal(("1024", "961"), (piece.Attribute("NumberOfPoints")!.Value, piece.Attribute("NumberOfCells")!.Value));
+        }
+    }
+
+    [SkippableFact]
+    public void The_report_renders_in_headless_chromium_without_console_errors()
+    {
+        Assert.True(quickstart.ExitCode == 0, quickstart.Error);
+        var chromium = new[] { "chromium", "chromium-browser", "google-chrome" }
+            .Select(name => Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists))
+            .FirstOrDefault(p => p is not null);
+        Skip.If(chromium is null, "Chromium is not installed (.ci/run installs Debian's chromium; GNNSIM_TEST_TOOLS=1 ./setup.sh as root does too)");
+
+        var report = Scratch("report.html");
+        var (exitCode, _, error) = CliRunner.Run("report", quickstart.RunDirectory, "--out", report);
+        Assert.True(exitCode == 0, error);
+        var html = File.ReadAllText(report);
+        foreach (Match image in Regex.Matches(html, "data:image/(png|gif);base64,([A-Za-z0-9+/=]+)"))
+        {
+            var bytes = Convert.FromBase64String(image.Groups[2].Value);
+            if (image.Groups[1].Value == "png") PngDecoder.Decode(bytes);
+            else GifDecoder.Decode(bytes);
+        }
+
+        var screenshot = Scratch("report.png");
+        var profile = Scratch("chromium-profile");
+        var start = new ProcessStartInfo(chromium!)
+        {
+            ArgumentList =
+            {
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
+                $"--user-data-dir={profile}", "--window-size=1280,2400", $"--screenshot={screenshot}", new Uri(Path.GetFullPath(report)).AbsoluteUri,
+            },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var browser = Process.Start(start)!;
+        var log = browser.StandardError.ReadToEndAsync();
+        _ = browser.StandardOutput.ReadToEndAsync();
+        if (!browser.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            browser.Kill(entireProcessTree: true);
+            Assert.Fail("Chromium did not finish the screenshot in 120 s");
+        }
+        // Chromium logs every console message of the page as a CONSOLE line.
+        var consoleLines = log.Result.Split('\n').Where(l => l.Contains(":CONSOLE", StringComparison.Ordinal)).ToList();
+        Assert.True(consoleLines.Count == 0, string.Join('\n', consoleLines));
+
+        var shot = PngDecoder.Decode(File.ReadAllBytes(screenshot));
+        Assert.Equal((1280, 2400), (shot.Width, shot.Height));
+        var colours = new HashSet<int>();
+        var nonWhite = 0;
+        for (var p = 0; p < shot.Width * shot.Height; p++)
+        {
+            int r = shot.Rgba[4 * p], g = shot.Rgba[4 * p + 1], b = shot.Rgba[4 * p + 2];
+            colours.Add(r << 16 | g << 8 | b);
+            if (r + g + b < 3 * 240) nonWhite++;
+        }
+        // Text, charts and the viridis fields: many colours and plenty of ink, not a blank page.
+        Assert.True(colours.Count > 200, $"{colours.Count} colours in the screenshot");
+        Assert.True(nonWhite > shot.Width * shot.Height / 50, $"{nonWhite} non-white pixels");
+    }
+}
