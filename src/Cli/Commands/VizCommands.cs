@@ -37,7 +37,8 @@ internal static class VizCommands
             if (result.GetValue(errors))
             {
                 RequireExtension(outPath, ".svg", "--errors");
-                var runs = paths.Select(p => (Label(p), (IReadOnlyList<RolloutView>)RolloutViews.Read(p))).ToList();
+                var labels = Labels(paths);
+                var runs = paths.Select((p, i) => (labels[i], (IReadOnlyList<RolloutView>)RolloutViews.Read(p))).ToList();
                 var name = result.GetValue(field) ?? RolloutViews.DefaultField(runs[0].Item2[0]);
                 AtomicFile.WriteAllText(outPath, RolloutFigures.ErrorCurves(runs, name).ToSvg(720, 420));
             }
@@ -131,10 +132,20 @@ internal static class VizCommands
             throw new ArgumentException($"{what} is written as {extension}; --out {path} names another format");
     }
 
-    /// <summary>A curve's legend name: the run directory for RUN/rollout.h5, the file name otherwise.</summary>
-    private static string Label(string path)
+    /// <summary>
+    /// Legend names: the run directory for RUN/rollout.h5, the file name otherwise; with its parent
+    /// folder too where two would read the same (runs/a/run and runs/b/run).
+    /// </summary>
+    private static string[] Labels(string[] paths)
     {
-        var full = Path.GetFullPath(path);
-        return Path.GetFileName(full) == RunReport.RolloutFileName ? Path.GetFileName(Path.GetDirectoryName(full))! : Path.GetFileNameWithoutExtension(full);
+        static string Label(string path, bool withParent)
+        {
+            var full = Path.GetFullPath(path);
+            var named = Path.GetFileName(full) == RunReport.RolloutFileName ? Path.GetDirectoryName(full)! : Path.ChangeExtension(full, null);
+            var parent = Path.GetFileName(Path.GetDirectoryName(named));
+            return withParent && !string.IsNullOrEmpty(parent) ? $"{parent}/{Path.GetFileName(named)}" : Path.GetFileName(named);
+        }
+        var plain = paths.Select(p => Label(p, false)).ToArray();
+        return paths.Select((p, i) => plain.Count(l => l == plain[i]) > 1 ? Label(p, true) : plain[i]).ToArray();
     }
 }
