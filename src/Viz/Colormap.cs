@@ -53,11 +53,4 @@ public sealed class Colormap
         new(241, 141, 111), new(236, 127, 99), new(229, 112, 88), new(222, 96, 77), new(213, 80, 66),
         new(203, 62, 56), new(192, 40, 47), new(180, 4, 38),
     ]);
-
-    public static Colormap ForName(string name) => name.ToLowerInvariant() switch
-    {
-        "viridis" => Viridis,
-        "coolwarm" => CoolWarm,
-        _ => throw new ArgumentException($"unknown colormap '{name}' (viridis or coolwarm)"),
-    };
 }

@@ -7,7 +7,6 @@ public readonly record struct Rgba(byte R, byte G, byte B, byte A = 255)
 {
     public static readonly Rgba White = new(255, 255, 255);
     public static readonly Rgba Black = new(0, 0, 0);
-    public static readonly Rgba Transparent = new(0, 0, 0, 0);
 
     /// <summary>The gray that marks masked (solid) cells: darker than any diverging map's middle.</summary>
     public static readonly Rgba MaskGray = new(128, 128, 128);

@@ -2,7 +2,7 @@ namespace GnnSim.Viz;
 
 /// <summary>
 /// A raster in memory, rows top to bottom, 4 bytes (R, G, B, A) per pixel, and the few drawing
-/// operations the figures need: rectangles, anti-aliased lines, text, blitting and pixel blending.
+/// operations the figures need: rectangles, anti-aliased lines, text and pixel blending.
 /// </summary>
 public sealed class RgbaImage
 {
@@ -112,16 +112,4 @@ public sealed class RgbaImage
     /// <summary>Text centred horizontally on <paramref name="centreX"/>.</summary>
     public void DrawTextCentred(string text, int centreX, int y, Rgba color, int scale = 2) =>
         DrawText(text, centreX - BitmapFont.Measure(text, scale) / 2, y, color, scale);
-
-    /// <summary>Copies <paramref name="source"/> with its top-left at (<paramref name="x"/>, <paramref name="y"/>), blending by its alpha.</summary>
-    public void Draw(RgbaImage source, int x, int y)
-    {
-        for (var row = 0; row < source.Height; row++)
-        for (var column = 0; column < source.Width; column++)
-        {
-            var pixel = source[column, row];
-            if (pixel.A == 255 && Contains(x + column, y + row)) this[x + column, y + row] = pixel;
-            else Blend(x + column, y + row, pixel);
-        }
-    }
 }

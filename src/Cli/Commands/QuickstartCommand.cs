@@ -90,13 +90,13 @@ internal static class QuickstartCommand
         var rollouts = TrainingCommands.RunRollouts(runDirectory, null, null, null, null, null, out var split);
         var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
         EvaluationReport.Write(runDirectory, metrics, split);
-        RolloutFile.Write(Path.Combine(runDirectory, "rollout.h5"), rollouts);
+        RolloutFile.Write(Path.Combine(runDirectory, RunReport.RolloutFileName), rollouts);
         TrainingCommands.PrintMetrics(metrics, split);
 
         var (model, persistence) = RolloutMetrics.Mean(metrics);
         var all = model[^1].Nmse / persistence[^1].Nmse;
         AnsiConsole.MarkupLineInterpolated($"over all {model[^1].Horizon} steps the model's NMSE is {all:P0} of persistence's ({(all < 1 ? "better" : "NOT better")} than holding the first frame)");
-        var report = VizCommands.Write(runDirectory, Path.Combine(runDirectory, "report.html"), new RunReport.Options());
+        var report = VizCommands.Write(runDirectory, Path.Combine(runDirectory, RunReport.FileName), new RunReport.Options());
         AnsiConsole.MarkupLineInterpolated($"done in {clock.Elapsed.TotalMinutes:F1} min: config, checkpoint, metrics.csv, eval.json and rollout.h5 in [green]{runDirectory}[/]");
         AnsiConsole.MarkupLineInterpolated($"report: [green]{report}[/] (open it in a browser)");
         return 0;

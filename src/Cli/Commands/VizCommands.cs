@@ -87,7 +87,7 @@ internal static class VizCommands
         command.SetAction(result =>
         {
             var runDirectory = result.GetValue(run)!;
-            var outPath = result.GetValue(output) ?? Path.Combine(runDirectory, "report.html");
+            var outPath = result.GetValue(output) ?? Path.Combine(runDirectory, RunReport.FileName);
             var path = Write(runDirectory, outPath, new RunReport.Options(result.GetValue(rollout), result.GetValue(field), result.GetValue(cases)));
             AnsiConsole.MarkupLineInterpolated($"report in [green]{path}[/]");
             return 0;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using GnnSim.Operators.Evaluation;
 using GnnSim.Operators.Training;
 using GnnSim.Viz;
@@ -16,7 +15,11 @@ namespace GnnSim.Cli.Reports;
 /// </summary>
 internal static class RunReport
 {
+    /// <summary>Where the quickstart puts a run's rollout, and where the report looks for it.</summary>
     public const string RolloutFileName = "rollout.h5";
+
+    /// <summary>The report's default place in the run directory.</summary>
+    public const string FileName = "report.html";
 
     public sealed record Options(string? RolloutPath = null, string? Field = null, int SnapshotCases = 2, int AnimationFrames = 40);
 
@@ -46,19 +49,8 @@ internal static class RunReport
     {
         var m = config.Model;
         var text = $"{m.Name} ({m.MessagePassingSteps} message-passing steps, latent width {m.Latent}) trained on {config.Data.Format} data ({config.Data.Problem}).";
-        var summaryPath = Path.Combine(runDirectory, Checkpoint.SummaryFileName);
-        if (!File.Exists(summaryPath)) return text + " No checkpoint yet.";
-        try
-        {
-            using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
-            var step = summary.RootElement.GetProperty("step").GetInt32();
-            var seconds = summary.RootElement.GetProperty("elapsed_seconds").GetDouble();
-            return text + string.Create(CultureInfo.InvariantCulture, $" The checkpoint is at step {step} of {config.Training.Steps}, after {seconds / 60:F1} minutes of training.");
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{summaryPath}: not a checkpoint summary ({e.Message})");
-        }
+        if (Checkpoint.ReadSummary(runDirectory) is not var (step, seconds)) return text + " No checkpoint yet.";
+        return text + string.Create(CultureInfo.InvariantCulture, $" The checkpoint is at step {step} of {config.Training.Steps}, after {seconds / 60:F1} minutes of training.");
     }
 
     private static void AddTraining(HtmlReport report, string runDirectory)

@@ -37,6 +37,22 @@ public static class Checkpoint
 
     public static bool Exists(string runDirectory) => File.Exists(Path.Combine(runDirectory, FileName));
 
+    /// <summary>The step and training time checkpoint.json records, without loading the weights; null when there is none.</summary>
+    public static (int Step, double ElapsedSeconds)? ReadSummary(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, SummaryFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var summary = JsonDocument.Parse(File.ReadAllText(path));
+            return (summary.RootElement.GetProperty("step").GetInt32(), summary.RootElement.GetProperty("elapsed_seconds").GetDouble());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: not a checkpoint summary ({e.Message})");
+        }
+    }
+
     /// <summary>Loads the model's weights and statistics only (rollout and evaluation).</summary>
     public static void LoadModel(string runDirectory, GraphSimulator model)
     {

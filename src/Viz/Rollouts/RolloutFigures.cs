@@ -34,7 +34,7 @@ public static class RolloutFigures
         var truths = Enumerable.Range(0, rollout.Steps + 1).Select(s => rollout.TruthAt(field, s)).ToList();
         var predictions = Enumerable.Range(0, rollout.Steps + 1).Select(s => rollout.PredictionAt(field, s)).ToList();
         var scale = ColorScale.Spanning(Colormap.Viridis, [.. truths, .. predictions]);
-        var errors = Enumerable.Range(0, rollout.Steps + 1).Select(s => rollout.ErrorAt(field, s)).ToList();
+        var errors = truths.Zip(predictions, (truth, prediction) => prediction.Zip(truth, (p, t) => p - t).ToArray()).ToList();
         var errorScale = ColorScale.Symmetric(Colormap.CoolWarm, [.. errors]);
         return steps.Select(s => FieldFigure.Render(rollout.Domain,
             [new FieldPanel("truth", truths[s], scale), new FieldPanel("prediction", predictions[s], scale), new FieldPanel("prediction - truth", errors[s], errorScale)],
