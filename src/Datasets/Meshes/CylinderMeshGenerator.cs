@@ -81,11 +81,24 @@ public static class CylinderMeshGenerator
     /// <summary>The domain and flow of trajectory <paramref name="index"/>.</summary>
     public static (CylinderFlowDomain Domain, double InflowSpeed) Draw(CylinderMeshSettings settings, int index)
     {
-        var random = new Random(HashCode.Combine(settings.Seed, index, 0x5eed));
+        var random = new Random(TrajectorySeed(settings.Seed, index));
         double Uniform((double Min, double Max) range) => range.Min + (range.Max - range.Min) * random.NextDouble();
         double speed = Uniform(settings.InflowSpeed), radius = Uniform(settings.Radius);
         var center = new Point2(Uniform(settings.CenterX), Uniform(settings.CenterY));
         return (new CylinderFlowDomain { Center = center, Radius = radius }, speed);
+    }
+
+    /// <summary>
+    /// A seed for trajectory <paramref name="index"/> that is the same in every process
+    /// (HashCode.Combine is randomised per process, so it would give another dataset on each run):
+    /// the SplitMix64 finaliser over the dataset seed and the index.
+    /// </summary>
+    static int TrajectorySeed(int seed, int index)
+    {
+        ulong z = ((ulong)(uint)seed << 32 | (uint)index) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
     }
 
     public static MeshTrajectory Generate(CylinderMeshSettings settings, int index, Action<int, int>? frameProgress = null, CancellationToken cancel = default)
@@ -113,8 +126,11 @@ public static class CylinderMeshGenerator
         for (int f = 0; f < frames; f++)
         {
             cancel.ThrowIfCancellationRequested();
-            solver.Advance(settings.SpinUp + f * settings.FrameDt);
-            sampler.Sample(solver, velocity.AsSpan(f * nodes * 2, nodes * 2), pressure.AsSpan(f * nodes, nodes));
+            double time = settings.SpinUp + f * settings.FrameDt;
+            solver.Advance(time);
+            if (!sampler.Sample(solver, velocity.AsSpan(f * nodes * 2, nodes * 2), pressure.AsSpan(f * nodes, nodes)))
+                throw new InvalidOperationException(
+                    $"trajectory {index} (inflow {speed:g4}, radius {domain.Radius:g4}, centre {domain.Center}): the flow solver diverged by t = {time:g4}; try more cells across (now {ny})");
             frameProgress?.Invoke(f + 1, frames);
         }
 
@@ -132,8 +148,10 @@ public static class CylinderMeshGenerator
 
     /// <summary>
     /// Samples the solver's cell-centred fields at the mesh nodes: bilinear over fluid cells (points
-    /// within half a cell of the walls take the nearest cell row), then the boundary conditions
-    /// exactly: zero velocity on walls and the cylinder, the parabolic profile on the inflow.
+    /// within half a cell of the walls take the nearest cell row; a cylinder node whose four
+    /// surrounding cell centres are all solid takes the nearest fluid cell: refinement splits the
+    /// cylinder's segments on their chords, just inside the circle the solver masks), then the boundary conditions exactly: zero velocity on walls
+    /// and the cylinder, the parabolic profile on the inflow.
     /// </summary>
     sealed class NodeSampler
     {
@@ -141,6 +159,8 @@ public static class CylinderMeshGenerator
         readonly bool[] _fluid;
         readonly double[] _points, _meshY;
         readonly int[] _types;
+        /// <summary>Per node, the fluid cell to copy when no fluid cell surrounds it, else -1.</summary>
+        readonly int[] _nearestFluidCell;
         readonly double[] _u, _v, _p;
         readonly float[] _uvp;
         readonly double _speed, _height;
@@ -164,9 +184,33 @@ public static class CylinderMeshGenerator
             _speed = speed;
             _height = config.Height;
             _meshY = mesh.Positions.Where((_, k) => k % 2 == 1).ToArray();
+            _nearestFluidCell = NearestFluidCellsWhereUnsurrounded();
         }
 
-        public void Sample(NavierStokes2D solver, Span<float> velocity, Span<float> pressure)
+        int[] NearestFluidCellsWhereUnsurrounded()
+        {
+            var ones = new float[_centres.Count];
+            Array.Fill(ones, 1f);
+            var reached = GridInterpolation.GridToPoints(_centres, ones, 1, _fluid, _points);
+            var nearest = new int[reached.Length];
+            for (int n = 0; n < nearest.Length; n++)
+            {
+                nearest[n] = -1;
+                if (!float.IsNaN(reached[n])) continue;
+                double best = double.PositiveInfinity;
+                for (int cell = 0; cell < _centres.Count; cell++)
+                {
+                    if (!_fluid[cell]) continue;
+                    double dx = _centres.X0 + cell % _centres.Nx * _centres.Dx - _points[2 * n];
+                    double dy = _centres.Y0 + cell / _centres.Nx * _centres.Dy - _points[2 * n + 1];
+                    if (dx * dx + dy * dy < best) (best, nearest[n]) = (dx * dx + dy * dy, cell);
+                }
+            }
+            return nearest;
+        }
+
+        /// <returns>false when the solver's fields are no longer finite</returns>
+        public bool Sample(NavierStokes2D solver, Span<float> velocity, Span<float> pressure)
         {
             solver.CellCentredVelocity(_u, _v);
             solver.Pressure(_p);
@@ -174,8 +218,10 @@ public static class CylinderMeshGenerator
             var sampled = GridInterpolation.GridToPoints(_centres, _uvp, 3, _fluid, _points);
             for (int n = 0; n < _types.Length; n++)
             {
+                int from = _nearestFluidCell[n];
+                if (from >= 0) _uvp.AsSpan(3 * from, 3).CopyTo(sampled.AsSpan(3 * n, 3));
                 float u = sampled[3 * n], v = sampled[3 * n + 1], p = sampled[3 * n + 2];
-                if (float.IsNaN(p)) throw new InvalidOperationException($"mesh node {n} has no fluid cell around it");
+                if (!(float.IsFinite(u) && float.IsFinite(v) && float.IsFinite(p))) return false;
                 switch ((NodeType)_types[n])
                 {
                     case NodeType.WallBoundary or NodeType.Obstacle:
@@ -190,6 +236,7 @@ public static class CylinderMeshGenerator
                 velocity[2 * n + 1] = v;
                 pressure[n] = p;
             }
+            return true;
         }
     }
 }
