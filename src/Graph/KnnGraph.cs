@@ -67,7 +67,7 @@ public static class KnnGraph
                     {
                         var id = grid.PointsByCell[at];
                         if (id == exclude) continue;
-                        double dx = grid.SortedPositions[3 * at] - qx, dy = grid.SortedPositions[3 * at + 1] - qy, dz = grid.SortedPositions[3 * at + 2] - qz;
+                        double dx = grid.SortedX[at] - qx, dy = grid.SortedY[at] - qy, dz = grid.SortedZ[at] - qz;
                         var candidate = (D2: dx * dx + dy * dy + dz * dz, Id: id);
                         if (found == k && candidate.CompareTo(best[k - 1]) >= 0) continue;
                         var slot = found < k ? found++ : k - 1;

@@ -17,7 +17,9 @@ public static class RadiusGraph
     {
         if (!(radius >= 0) || double.IsInfinity(radius)) throw new ArgumentException($"radius must be >= 0 and finite, got {radius}");
         if (maxNeighbors is < 1) throw new ArgumentException($"maxNeighbors must be at least 1, got {maxNeighbors}");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         var grid = new PointGrid(positions, dimensions, radius > 0 ? radius : 1.0);
+        Console.Error.WriteLine($"grid {sw.Elapsed.TotalMilliseconds:F1}");
         return maxNeighbors is { } max ? BuildCapped(grid, radius, max, selfLoops) : BuildAll(grid, radius, selfLoops);
     }
 
@@ -33,14 +35,17 @@ public static class RadiusGraph
         var chunkCount = (count + ReceiversPerChunk - 1) / ReceiversPerChunk;
         var byCell = grid.PointsByCell;
         var offsets = new int[count + 1];
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        string T() { var t = sw.Elapsed.TotalMilliseconds.ToString("F1"); sw.Restart(); return t; }
         Parallel.For(0, chunkCount, chunk =>
         {
             for (var at = chunk * ReceiversPerChunk; at < Math.Min(count, (chunk + 1) * ReceiversPerChunk); at++)
             {
                 var receiver = byCell[at];
-                offsets[receiver + 1] = grid.Within(Query(grid, at), radius, [], selfLoops ? -1 : receiver);
+                offsets[receiver + 1] = grid.WithinOfSorted(at, radius, [], selfLoops ? -1 : receiver);
             }
         });
+        Console.Error.WriteLine($"count {T()}");
         for (var i = 0; i < count; i++) offsets[i + 1] = checked(offsets[i + 1] + offsets[i]);
         // Every slot is written below; skipping the zeroing leaves the first touch of these pages to the parallel fill.
         var senders = GC.AllocateUninitializedArray<int>(offsets[count]);
@@ -51,11 +56,14 @@ public static class RadiusGraph
             {
                 var receiver = byCell[at];
                 var slice = offsets[receiver]..offsets[receiver + 1];
-                grid.Within(Query(grid, at), radius, senders.AsSpan(slice), selfLoops ? -1 : receiver);
+                grid.WithinOfSorted(at, radius, senders.AsSpan(slice), selfLoops ? -1 : receiver);
                 receivers.AsSpan(slice).Fill(receiver);
             }
         });
-        return new SparseGraph(count, senders, receivers);
+        Console.Error.WriteLine($"fill {T()}");
+        var g = new SparseGraph(count, senders, receivers);
+        Console.Error.WriteLine($"graph {T()}");
+        return g;
     }
 
     private static SparseGraph BuildCapped(PointGrid grid, double radius, int max, bool selfLoops)
@@ -76,16 +84,16 @@ public static class RadiusGraph
             var found = new List<(double D2, int Id)>(64);
             for (var receiver = chunk * ReceiversPerChunk; receiver < end; receiver++)
             {
-                var query = Query(grid, slotOf[receiver]);
+                var at = slotOf[receiver];
                 var exclude = selfLoops ? -1 : receiver;
-                var n = grid.Within(query, radius, ids, exclude);
+                var n = grid.WithinOfSorted(at, radius, ids, exclude);
                 if (n > ids.Length)
                 {
                     ids = new int[2 * n];
-                    grid.Within(query, radius, ids, exclude);
+                    grid.WithinOfSorted(at, radius, ids, exclude);
                 }
                 found.Clear();
-                foreach (var id in ids.AsSpan(0, n)) found.Add((SquaredDistance(query, Query(grid, slotOf[id])), id));
+                foreach (var id in ids.AsSpan(0, n)) found.Add((grid.SquaredDistance(at, slotOf[id]), id));
                 found.Sort();
                 for (var i = 0; i < Math.Min(max, found.Count); i++)
                 {
@@ -97,15 +105,6 @@ public static class RadiusGraph
             chunkReceivers[chunk] = receivers.ToArray();
         });
         return new SparseGraph(count, Flatten(chunkSenders), Flatten(chunkReceivers));
-    }
-
-    /// <summary>The coordinates of the point at sorted slot <paramref name="at"/> (padded to 3, z = 0 in 2D).</summary>
-    private static ReadOnlySpan<double> Query(PointGrid grid, int at) => grid.SortedPositions.AsSpan(3 * at, 3);
-
-    private static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-        return dx * dx + dy * dy + dz * dz;
     }
 
     internal static int[] Flatten(int[][] chunks)

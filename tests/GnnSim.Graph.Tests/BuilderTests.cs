@@ -73,6 +73,29 @@ public class RadiusAndKnnTests
     }
 
     [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void WithinCountsAllAndWritesWhatFits(int dimensions)
+    {
+        // 3,000 points in a small box: one query sees more than a thousand candidates.
+        var random = new Random(dimensions);
+        var points = Generate.Points(random, 3000, dimensions);
+        var grid = new PointGrid(points, dimensions, 0.5);
+        var query = new double[dimensions];
+        query.AsSpan().Fill(0.5);
+        var expected = Enumerable.Range(0, 3000).Where(i => i != 7 && Enumerable.Range(0, dimensions).Sum(a => Math.Pow(points[i * dimensions + a] - 0.5, 2)) <= 0.16).ToHashSet();
+
+        var all = new int[3000];
+        var total = grid.Within(query, 0.4, all, exclude: 7);
+        Assert.Equal(expected.Count, total);
+        Assert.Equal(expected.Order(), all[..total].Order());
+        Assert.Equal(total, grid.Within(query, 0.4, [], exclude: 7));
+        var few = new int[10];
+        Assert.Equal(total, grid.Within(query, 0.4, few, exclude: 7));
+        Assert.Equal(all[..10], few); // the first ones in cell order
+    }
+
+    [Theory]
     [InlineData(2, 11)]
     [InlineData(3, 12)]
     public void MaxNeighborsKeepsTheNearest(int dimensions, int seed)
