@@ -106,7 +106,7 @@ public sealed class PressurePoisson
         Array.Clear(level.X);
         if (l == _levels.Length - 1)
         {
-            for (int s = 0; s < CoarsestSweeps; s++) { level.Smooth(forward: true, 1); level.Smooth(forward: false, 1); }
+            level.SmoothSymmetric(CoarsestSweeps);
             return;
         }
         level.Smooth(forward: true, PreSmoothing);
@@ -276,23 +276,36 @@ public sealed class PressurePoisson
         public void Smooth(bool forward, int sweeps)
         {
             Pad(X);
+            for (int s = 0; s < sweeps; s++) Sweep(forward);
+            for (int j = 0; j < Ny; j++) Array.Copy(_padded, (j + 1) * _w + 1, X, j * Nx, Nx);
+        }
+
+        /// <summary>Pairs of a forward and a backward sweep (symmetric, as CG's preconditioner must be), padded once.</summary>
+        public void SmoothSymmetric(int pairs)
+        {
+            Pad(X);
+            for (int s = 0; s < pairs; s++) { Sweep(forward: true); Sweep(forward: false); }
+            for (int j = 0; j < Ny; j++) Array.Copy(_padded, (j + 1) * _w + 1, X, j * Nx, Nx);
+        }
+
+        /// <summary>One red-black sweep over the padded copy of X.</summary>
+        void Sweep(bool forward)
+        {
             var xp = _padded;
-            for (int s = 0; s < sweeps; s++)
-                for (int pass = 0; pass < 2; pass++)
+            for (int pass = 0; pass < 2; pass++)
+            {
+                int colour = forward ? pass : 1 - pass;
+                // Cells of one colour only read the other colour, so rows may run in parallel.
+                RowParallel.For(Ny, Nx / 2, (j0, j1) =>
                 {
-                    int colour = forward ? pass : 1 - pass;
-                    // Cells of one colour only read the other colour, so rows may run in parallel.
-                    RowParallel.For(Ny, Nx / 2, (j0, j1) =>
+                    for (int j = j0; j < j1; j++)
                     {
-                        for (int j = j0; j < j1; j++)
-                        {
-                            int first = (j + colour) & 1;
-                            for (int i = first, p = (j + 1) * _w + 1 + first, k = j * Nx + first; i < Nx; i += 2, p += 2, k += 2)
-                                xp[p] = (B[k] + NeighbourSum(xp, p)) * _inverseDiagonal[p];
-                        }
-                    });
-                }
-            for (int j = 0; j < Ny; j++) Array.Copy(xp, (j + 1) * _w + 1, X, j * Nx, Nx);
+                        int first = (j + colour) & 1;
+                        for (int i = first, p = (j + 1) * _w + 1 + first, k = j * Nx + first; i < Nx; i += 2, p += 2, k += 2)
+                            xp[p] = (B[k] + NeighbourSum(xp, p)) * _inverseDiagonal[p];
+                    }
+                });
+            }
         }
 
         public void Restrict(double[] fine, Level coarse)
