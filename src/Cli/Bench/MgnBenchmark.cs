@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using GnnSim.Graph;
 using GnnSim.Meshing;
@@ -39,6 +40,10 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
 
         var (trainMs, rolloutMs) = Measure(trajectory);
         var peakMb = PeakResidentMegabytes();
+        // The allocator keeps freed memory (no trimming, see torch.Runtime); hand it back so that the
+        // Python side, run next, has the machine's memory too: at 20,000 nodes each side peaks near 10 GB.
+        GC.Collect();
+        malloc_trim(0);
         var python = compareWithPython ? RunPython(side) : null;
 
         AnsiConsole.MarkupLine($"[grey]MeshGraphNet 15 x 128 on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
@@ -98,11 +103,14 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
         return (Timing.Median(train), Timing.Median(rollout));
     }
 
-    /// <summary>VmHWM: the most resident memory this process has held.</summary>
+    [DllImport("libc")]
+    private static extern int malloc_trim(nuint pad);
+
+    /// <summary>VmHWM: the most resident memory this process has held ("VmHWM:\t 1956 kB"; the padding is gone from 8 digits on, so split on any whitespace).</summary>
     private static double PeakResidentMegabytes()
     {
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return line is null ? double.NaN : double.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
     private static string Format(double? value) => value is null ? "-" : value.Value.ToString("F1", CultureInfo.InvariantCulture);

@@ -27,14 +27,33 @@ public sealed class Mlp : Module<Tensor, Tensor>
     /// <summary>The first layer, for callers that apply it piecewise (the concat trick of <see cref="MeshGraphNet.GraphNetBlock"/>).</summary>
     public Linear FirstLayer => layers[0];
 
-    public override Tensor forward(Tensor input) => ForwardFromFirstLayer(FirstLayer.forward(input));
+    public override Tensor forward(Tensor input)
+    {
+        using var firstLayerOutput = FirstLayer.forward(input);
+        return ForwardFromFirstLayer(firstLayerOutput);
+    }
 
-    /// <summary>The rest of the MLP, given the first layer's output (before its activation).</summary>
+    /// <summary>
+    /// The rest of the MLP, given the first layer's output (before its activation; the caller keeps
+    /// it). Intermediates are disposed as soon as they are consumed (autograd holds what it saves).
+    /// </summary>
     public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput)
     {
         var x = firstLayerOutput;
-        for (var i = 1; i < layers.Length; i++) x = layers[i].forward(x.relu());
-        return outputNorm is null ? x : outputNorm.forward(x);
+        for (var i = 1; i < layers.Length; i++)
+        {
+            Tensor next;
+            using (var activated = x.relu()) next = layers[i].forward(activated);
+            if (!ReferenceEquals(x, firstLayerOutput)) x.Dispose();
+            x = next;
+        }
+        if (outputNorm is not null)
+        {
+            var normalized = outputNorm.forward(x);
+            if (!ReferenceEquals(x, firstLayerOutput)) x.Dispose();
+            x = normalized;
+        }
+        return ReferenceEquals(x, firstLayerOutput) ? x.alias() : x;
     }
 
     /// <summary>
@@ -44,16 +63,23 @@ public sealed class Mlp : Module<Tensor, Tensor>
     public Tensor ForwardConcatenated(params Tensor[] parts)
     {
         var weight = FirstLayer.weight;
+        long total = parts.Sum(part => part.shape[^1]);
+        if (total != FirstLayer.InFeatures) throw new ArgumentException($"the parts have {total} features in all, the MLP takes {FirstLayer.InFeatures}");
         Tensor? sum = null;
         long column = 0;
         foreach (var part in parts)
         {
             var width = part.shape[^1];
             var product = F.linear(part, weight.narrow(1, column, width));
-            sum = sum is null ? product : sum + product;
+            sum = sum is null ? product : SumAndDispose(sum, product);
             column += width;
         }
-        if (column != FirstLayer.InFeatures) throw new ArgumentException($"the parts have {column} features in all, the MLP takes {FirstLayer.InFeatures}");
-        return ForwardFromFirstLayer(FirstLayer.bias is null ? sum! : sum! + FirstLayer.bias);
+        if (FirstLayer.bias is not null) sum = SumAndDispose(sum!, FirstLayer.bias.alias());
+        using (sum) return ForwardFromFirstLayer(sum!);
+    }
+
+    private static Tensor SumAndDispose(Tensor a, Tensor b)
+    {
+        using (a) using (b) return a + b;
     }
 }

@@ -25,18 +25,36 @@ public sealed class GraphNetBlock : Module
 
     /// <param name="nodes">[N, L]</param>
     /// <param name="edges">[E, L]</param>
+    /// <remarks>
+    /// Every intermediate is disposed as soon as it is consumed: autograd keeps what backward needs
+    /// by its own references, and the rest (gathered products, pre-activation sums, the new latents
+    /// before the residuals), E x L each, would otherwise live until the step's dispose scope ends,
+    /// half again the memory of the step at 20,000 nodes.
+    /// </remarks>
     public (Tensor Nodes, Tensor Edges) forward(Tensor nodes, Tensor edges, Tensor senders, Tensor receivers)
     {
         // The concat trick: W [h_s, h_r, e] = (W_s h)[s] + (W_r h)[r] + W_e e, so the first edge layer
         // multiplies N rows of node latents instead of E rows of gathered ones, and no [E, 3L] concat exists.
         var w = edgeMlp.FirstLayer.weight;
-        var fromSenders = F.linear(nodes, w.narrow(1, 0, latent)).index_select(0, senders);
-        var fromReceivers = F.linear(nodes, w.narrow(1, latent, latent)).index_select(0, receivers);
-        var fromEdges = F.linear(edges, w.narrow(1, 2 * latent, latent), edgeMlp.FirstLayer.bias);
-        var newEdges = edgeMlp.ForwardFromFirstLayer(fromSenders + fromReceivers + fromEdges);
+        Tensor newEdges;
+        using (var fromSenders = Gathered(nodes, w.narrow(1, 0, latent), senders))
+        using (var fromReceivers = Gathered(nodes, w.narrow(1, latent, latent), receivers))
+        using (var fromEdges = F.linear(edges, w.narrow(1, 2 * latent, latent), edgeMlp.FirstLayer.bias))
+        using (var fromNodes = fromSenders + fromReceivers)
+        using (var firstLayer = fromNodes + fromEdges)
+            newEdges = edgeMlp.ForwardFromFirstLayer(firstLayer);
 
-        var received = torch.zeros_like(nodes).index_add(0, receivers, newEdges);
-        var newNodes = nodeMlp.ForwardConcatenated(nodes, received);
-        return (nodes + newNodes, edges + newEdges);
+        using (newEdges)
+        using (var zeros = torch.zeros_like(nodes))
+        using (var received = zeros.index_add(0, receivers, newEdges))
+        using (var newNodes = nodeMlp.ForwardConcatenated(nodes, received))
+            return (nodes + newNodes, edges + newEdges);
+    }
+
+    /// <summary>(W h)[index]: a node-side product of the first edge layer, gathered onto the edges.</summary>
+    private static Tensor Gathered(Tensor nodes, Tensor weight, Tensor index)
+    {
+        using var product = F.linear(nodes, weight);
+        return product.index_select(0, index);
     }
 }

@@ -38,9 +38,18 @@ public sealed class MeshGraphNetModel : GraphSimulator
 
     public override Tensor forward(GraphInputs inputs, bool accumulate)
     {
-        var nodes = nodeEncoder.forward(NormalizedNodeInputs(inputs, accumulate));
-        var edges = edgeEncoder.forward(NormalizedEdgeInputs(inputs, accumulate));
-        foreach (var block in processor) (nodes, edges) = block.forward(nodes, edges, inputs.Senders, inputs.Receivers);
-        return decoder.forward(nodes);
+        Tensor nodes, edges;
+        using (var nodeInputs = NormalizedNodeInputs(inputs, accumulate)) nodes = nodeEncoder.forward(nodeInputs);
+        using (var edgeInputs = NormalizedEdgeInputs(inputs, accumulate)) edges = edgeEncoder.forward(edgeInputs);
+        // Each block's latents are freed once the next has read them (autograd keeps its own references).
+        foreach (var block in processor)
+        {
+            var (nextNodes, nextEdges) = block.forward(nodes, edges, inputs.Senders, inputs.Receivers);
+            nodes.Dispose();
+            edges.Dispose();
+            (nodes, edges) = (nextNodes, nextEdges);
+        }
+        edges.Dispose();
+        using (nodes) return decoder.forward(nodes);
     }
 }
