@@ -45,8 +45,7 @@ public sealed class GraphNetBlock : Module
             newEdges = edgeMlp.ForwardFromFirstLayer(firstLayer);
 
         using (newEdges)
-        using (var zeros = torch.zeros_like(nodes))
-        using (var received = zeros.index_add(0, receivers, newEdges))
+        using (var received = torch.scatter_sum(newEdges, receivers, nodes.shape[0]))
         using (var newNodes = nodeMlp.ForwardConcatenated(nodes, received))
             return (nodes + newNodes, edges + newEdges);
     }
