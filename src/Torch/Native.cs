@@ -133,6 +133,7 @@ internal static class Native
     // ---- linear algebra and nn functions ----
     [DllImport(Lib)] internal static extern IntPtr gs_matmul(int op, IntPtr a, IntPtr b);
     [DllImport(Lib)] internal static extern IntPtr gs_linear(IntPtr x, IntPtr weight, IntPtr bias);
+    [DllImport(Lib)] internal static extern int gs_linear_uses_onednn();
     [DllImport(Lib)] internal static extern IntPtr gs_softmax(IntPtr t, long dim, int log);
     [DllImport(Lib)] internal static extern unsafe IntPtr gs_layer_norm(IntPtr x, long* shape, int ndim, IntPtr weight, IntPtr bias, double eps);
     [DllImport(Lib)] internal static extern IntPtr gs_dropout(IntPtr t, double p, int train);

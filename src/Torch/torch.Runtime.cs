@@ -36,24 +36,33 @@ public static partial class torch
     public static int get_blas_threads() => gs_get_blas_threads();
 
     /// <summary>
-    /// Uses <paramref name="cores"/> cores (all by default) the way measured best for training on
-    /// CPU: libtorch's intra-op pool on half of them and OpenBLAS on all of them (1 + 2 on two cores:
-    /// 168 ms per MLP step, against 209 ms for 2 + 2 and 237 ms for 1 + 1; `gnnsim bench torch`),
-    /// and freed activation buffers kept by malloc rather than handed back to the OS every step
-    /// (GNNSIM_MALLOC=system turns that off). OPENBLAS_NUM_THREADS, when set and no core count is
-    /// given, keeps OpenBLAS's own count.
+    /// Uses <paramref name="cores"/> cores (all by default) the way measured best for training on CPU.
+    /// Where float32 linear layers run on oneDNN (<see cref="nn.functional.linear_uses_onednn"/>), its
+    /// sgemm and the elementwise ops share libtorch's OpenMP pool, so that pool gets every core and
+    /// OpenBLAS (left with the other matrix products) one thread, so that the two pools never spin
+    /// against each other (`gnnsim bench mgn`, 2,000 nodes on two cores: 458 ms a training step, against
+    /// 675 ms with the pool on one core and 864 ms on OpenBLAS). On OpenBLAS alone, libtorch's pool gets
+    /// half of the cores and OpenBLAS all of them (1 + 2 on two cores: 168 ms per MLP step, against
+    /// 209 ms for 2 + 2 and 237 ms for 1 + 1; `gnnsim bench torch`). Freed activation buffers are kept
+    /// by malloc rather than handed back to the OS every step (GNNSIM_MALLOC=system turns that off).
+    /// OPENBLAS_NUM_THREADS, when set and no core count is given, keeps OpenBLAS's own count.
     /// </summary>
     public static void ConfigureForTraining(int? cores = null)
     {
         if (cores is < 1) throw new ArgumentOutOfRangeException(nameof(cores), "core count must be at least 1");
         var budget = cores ?? Environment.ProcessorCount;
-        set_num_threads(Math.Max(1, budget / 2));
+        training_cores = budget;
+        var onOneDnn = nn.functional.linear_uses_onednn();
+        set_num_threads(onOneDnn ? budget : Math.Max(1, budget / 2));
         if (cores.HasValue || Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") == null)
-            set_blas_threads(budget);
+            set_blas_threads(onOneDnn ? 1 : budget);
         if (Environment.GetEnvironmentVariable("GNNSIM_MALLOC") == "system") return;
         gs_keep_freed_memory();
         keeps_freed_memory = true;
     }
+
+    /// <summary>The cores <see cref="ConfigureForTraining"/> was given (all of them until it is called).</summary>
+    public static int training_cores { get; private set; } = Environment.ProcessorCount;
 
     /// <summary>True once <see cref="ConfigureForTraining"/> has told malloc to keep freed buffers.</summary>
     public static bool keeps_freed_memory { get; private set; }

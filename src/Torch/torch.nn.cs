@@ -17,9 +17,18 @@ public static partial class torch
 
         public static class functional
         {
-            /// <summary>y = x W^T + b with W [out, in].</summary>
+            /// <summary>
+            /// y = x W^T + b with W [out, in]. On CPU float32 its products run on oneDNN's AVX-512 sgemm
+            /// when libtorch brought oneDNN along (see <see cref="linear_uses_onednn"/>), else at::linear.
+            /// </summary>
             public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null) =>
                 new(gs_linear(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero));
+
+            /// <summary>
+            /// True when float32 CPU <see cref="linear"/> runs on oneDNN's sgemm (libtorch's libdnnl,
+            /// found in the process) rather than at::linear's BLAS; GNNSIM_GEMM=libtorch turns it off.
+            /// </summary>
+            public static bool linear_uses_onednn() => gs_linear_uses_onednn() != 0;
 
             /// <summary>Normalizes over the trailing <paramref name="normalizedShape"/> dimensions, then scales and shifts.</summary>
             public static unsafe Tensor layer_norm(Tensor input, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)

@@ -156,6 +156,38 @@ public class MathTests
     }
 
     [Fact]
+    public void Float32_linear_matches_float64_linear_with_its_gradients()
+    {
+        // Debian's libtorch brings oneDNN, and float32 linear layers run their products on its sgemm;
+        // float64 stays on at::linear, so this compares the two paths. The weight is a column slice of
+        // a wider matrix (the concat trick's case: its rows are not contiguous), the input 3-d.
+        Assert.True(F.linear_uses_onednn(), "libtorch's oneDNN was not found in the process");
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        var wide = torch.randn([5, 11], ScalarType.Float64);
+        var input64 = torch.randn([2, 7, 4], ScalarType.Float64).requires_grad_();
+        var weight64 = wide.narrow(1, 3, 4).detach().requires_grad_();
+        var bias64 = torch.randn([5], ScalarType.Float64).requires_grad_();
+        var outputGradient = torch.randn([2, 7, 5], ScalarType.Float64);
+        F.linear(input64, weight64, bias64).backward(outputGradient);
+
+        foreach (var withBias in new[] { true, false })
+        {
+            var input = input64.detach().@float().requires_grad_();
+            var weight = wide.@float().narrow(1, 3, 4).requires_grad_();
+            var bias = withBias ? bias64.detach().@float().requires_grad_() : null;
+            var output = F.linear(input, weight, bias);
+            Assert.Equal(new long[] { 2, 7, 5 }, output.shape);
+            var expected = withBias ? F.linear(input64, weight64, bias64) : F.linear(input64, weight64);
+            Close(Values(expected), Values(output), 1e-5);
+            output.backward(outputGradient.@float());
+            Close(Values(input64.grad!), Values(input.grad!), 1e-5);
+            Close(Values(weight64.grad!), Values(weight.grad!), 1e-5);
+            if (bias is not null) Close(Values(bias64.grad!), Values(bias.grad!), 1e-5);
+        }
+    }
+
+    [Fact]
     public void Losses_reduce_squared_and_absolute_differences()
     {
         using var scope = torch.NewDisposeScope();

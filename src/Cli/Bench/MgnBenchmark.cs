@@ -18,7 +18,8 @@ namespace GnnSim.Cli.Bench;
 /// `gnnsim bench mgn`: one training step (forward, loss, backward, Adam) and one rollout step of the
 /// 15-block, 128-wide MeshGraphNet on a triangulated unit square of about N nodes, and the process's
 /// peak resident memory; beside them the same architecture written plainly in PyTorch's Python API
-/// (bench/mgn_bench.py) on the same libtorch, threads and malloc settings, in its own process.
+/// (bench/mgn_bench.py) on the same libtorch, cores and malloc settings, in its own process, with
+/// stock PyTorch's fastest thread split (see <see cref="PythonSide"/>).
 /// Sizes run in separate processes too (each size re-launches this command), so peaks do not mix.
 /// </summary>
 internal sealed class MgnBenchmark(int nodes, int repeats)
@@ -46,7 +47,7 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
         malloc_trim(0);
         var python = compareWithPython ? RunPython(side) : null;
 
-        AnsiConsole.MarkupLine($"[grey]MeshGraphNet 15 x 128 on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
+        AnsiConsole.MarkupLine($"[grey]MeshGraphNet 15 x 128 on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS; linear layers on {(torch.nn.functional.linear_uses_onednn() ? "oneDNN" : "libtorch's BLAS")}[/]");
         var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
         table.AddRow("training step (ms, median)", Format(trainMs), Format(python?.TrainMs), Ratio(trainMs, python?.TrainMs));
         table.AddRow("rollout step (ms, median)", Format(rolloutMs), Format(python?.RolloutMs), Ratio(rolloutMs, python?.RolloutMs));
@@ -64,6 +65,7 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
             ["python_rollout_step_ms"] = python is null ? null : Math.Round(python.RolloutMs, 1),
             ["python_peak_rss_mb"] = python is null ? null : Math.Round(python.PeakMb, 0),
             ["train_step_ratio"] = python is null ? null : Math.Round(trainMs / python.TrainMs, 3),
+            ["linear_on_onednn"] = torch.nn.functional.linear_uses_onednn(),
         }));
         return 0;
     }
@@ -119,10 +121,10 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
 
     private sealed record PythonFigures(double TrainMs, double RolloutMs, double PeakMb);
 
-    /// <summary>bench/mgn_bench.py on the same square, with the same intra-op threads and repeats.</summary>
+    /// <summary>bench/mgn_bench.py on the same square and cores, with the same repeats.</summary>
     private PythonFigures? RunPython(int side)
     {
-        using var json = PythonSide.Run("mgn_bench.py", torch.get_num_threads(), side, Warmup, repeats);
+        using var json = PythonSide.Run("mgn_bench.py", PythonSide.IntraThreads, side, Warmup, repeats);
         if (json is null) return null;
         var r = json.RootElement;
         return new PythonFigures(r.GetProperty("train_step_ms").GetDouble(), r.GetProperty("rollout_step_ms").GetDouble(), r.GetProperty("peak_rss_mb").GetDouble());

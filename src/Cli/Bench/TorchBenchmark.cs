@@ -13,8 +13,8 @@ namespace GnnSim.Cli.Bench;
 /// `gnnsim bench torch`: (1) the binding's overhead on a one-element add, where libtorch does almost
 /// nothing and the cost is the call itself; (2) one training step (forward, MSE, backward, Adam) of a
 /// MeshGraphNet-size MLP: three Linear(128, 128) layers and a LayerNorm over 60,000 rows. The same
-/// measurements run through PyTorch's Python API (bench/torch_bench.py) on the same libtorch with
-/// the same thread and malloc settings.
+/// measurements run through PyTorch's Python API (bench/torch_bench.py) on the same libtorch, cores
+/// and malloc settings, with stock PyTorch's fastest thread split (see <see cref="PythonSide"/>).
 /// </summary>
 internal sealed class TorchBenchmark(int rows, int repeats)
 {
@@ -27,11 +27,11 @@ internal sealed class TorchBenchmark(int rows, int repeats)
         if (rows < 1 || repeats < 1) throw new ArgumentException("--rows and --repeats must be at least 1");
         var intra = torch.get_num_threads();
         var blas = torch.get_blas_threads();
-        AnsiConsole.MarkupLine($"[grey]threads: {intra} intra-op, {(blas < 0 ? "no OpenBLAS" : blas + " OpenBLAS")}; MLP 3 x Linear({Width}, {Width}) + LayerNorm on {rows:N0} rows[/]");
+        AnsiConsole.MarkupLine($"[grey]threads: {intra} intra-op, {(blas < 0 ? "no OpenBLAS" : blas + " OpenBLAS")}; linear layers on {(F.linear_uses_onednn() ? "oneDNN" : "libtorch's BLAS")}; MLP 3 x Linear({Width}, {Width}) + LayerNorm on {rows:N0} rows[/]");
 
         var opOverhead = OpOverheadMicroseconds();
         var stepMs = MlpStepMilliseconds();
-        var python = compareWithPython ? RunPython(intra) : null;
+        var python = compareWithPython ? RunPython(PythonSide.IntraThreads) : null;
 
         var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
         table.AddRow("per-op overhead, 1-element add (µs)", $"{opOverhead:F2}", Format(python?.OpOverheadUs), Ratio(opOverhead, python?.OpOverheadUs));
@@ -44,6 +44,7 @@ internal sealed class TorchBenchmark(int rows, int repeats)
             ["rows"] = rows,
             ["intra_threads"] = intra,
             ["blas_threads"] = blas,
+            ["linear_on_onednn"] = F.linear_uses_onednn(),
             ["op_overhead_us"] = Math.Round(opOverhead, 3),
             ["mlp_step_ms"] = Math.Round(stepMs, 2),
             ["python_op_overhead_us"] = python is null ? null : Math.Round(python.OpOverheadUs, 3),
@@ -101,7 +102,7 @@ internal sealed class TorchBenchmark(int rows, int repeats)
 
     private sealed record PythonFigures(double OpOverheadUs, double MlpStepMs);
 
-    /// <summary>bench/torch_bench.py with the same sizes and intra-op threads.</summary>
+    /// <summary>bench/torch_bench.py with the same sizes, on the same cores.</summary>
     private PythonFigures? RunPython(int intraThreads)
     {
         using var json = PythonSide.Run("torch_bench.py", intraThreads, rows, Width, Warmup, repeats, OpIterations);

@@ -8,7 +8,7 @@ internal static class CommonOptions
 {
     public static Option<int?> Threads() => new("--threads")
     {
-        Description = "CPU cores to use (default: all): half of them run libtorch's intra-op threads, all of them OpenBLAS's",
+        Description = "CPU cores to use (default: all): libtorch's intra-op pool (elementwise ops and oneDNN's products) runs on all of them",
     };
 
     /// <summary>Applies the measured thread and memory defaults for the user's --threads core budget.</summary>

@@ -95,6 +95,8 @@ GS_API gs_tensor gs_argminmax(int op, gs_tensor t, int64_t dim, int has_dim, int
 // op: 0 mm, 1 bmm, 2 matmul
 GS_API gs_tensor gs_matmul(int op, gs_tensor a, gs_tensor b);
 GS_API gs_tensor gs_linear(gs_tensor x, gs_tensor weight, gs_tensor bias /* nullable */);
+// 1 when float32 CPU linear layers run on oneDNN's sgemm (linear.cpp), 0 when on at::linear
+GS_API int gs_linear_uses_onednn(void);
 GS_API gs_tensor gs_softmax(gs_tensor t, int64_t dim, int log);
 GS_API gs_tensor gs_layer_norm(gs_tensor x, const int64_t* shape, int ndim, gs_tensor weight, gs_tensor bias, double eps);
 GS_API gs_tensor gs_dropout(gs_tensor t, double p, int train);

@@ -195,12 +195,6 @@ gs_tensor gs_matmul(int op, gs_tensor a, gs_tensor b) {
   GS_CATCH(nullptr)
 }
 
-gs_tensor gs_linear(gs_tensor x, gs_tensor weight, gs_tensor bias) {
-  GS_TRY
-  return wrap(at::linear(unwrap(x), unwrap(weight), unwrap_optional(bias)));
-  GS_CATCH(nullptr)
-}
-
 gs_tensor gs_softmax(gs_tensor t, int64_t dim, int log) {
   GS_TRY
   return wrap(log ? at::log_softmax(unwrap(t), dim) : at::softmax(unwrap(t), dim));
