@@ -188,6 +188,26 @@ public class MathTests
     }
 
     [Fact]
+    public void Training_configuration_gives_the_OpenMP_pool_every_core_when_linear_layers_run_on_oneDNN()
+    {
+        var (intra, blas) = (torch.get_num_threads(), torch.get_blas_threads());
+        try
+        {
+            torch.ConfigureForTraining(2);
+            Assert.Equal(2, torch.training_cores);
+            Assert.Equal(2, torch.get_num_threads());
+            // OpenBLAS keeps the products that are not linear layers, on one thread so that its pool
+            // does not spin against OpenMP's (-1: libtorch is not on OpenBLAS at all).
+            Assert.Contains(torch.get_blas_threads(), new[] { 1, -1 });
+        }
+        finally
+        {
+            torch.set_num_threads(intra);
+            if (blas > 0) torch.set_blas_threads(blas);
+        }
+    }
+
+    [Fact]
     public void Losses_reduce_squared_and_absolute_differences()
     {
         using var scope = torch.NewDisposeScope();
