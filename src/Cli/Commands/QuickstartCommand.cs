@@ -11,7 +11,7 @@ namespace GnnSim.Cli.Commands;
 
 /// <summary>
 /// The first walk through GnnSim: a tiny cavity dataset from our solver (seconds), MeshGraphNet
-/// trained on it (about two minutes on two cores), rolled out on held-out cases and scored against
+/// trained on it (about 80 seconds on two cores), rolled out on held-out cases and scored against
 /// the persistence baseline, and reported in one HTML page. Everything lands in runs/quickstart/.
 /// </summary>
 internal static class QuickstartCommand
