@@ -174,7 +174,7 @@ public sealed partial class Tensor
     public Tensor argmin(long? dim = null, bool keepdim = false) =>
         new(gs_argminmax(1, Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepdim ? 1 : 0));
 
-    // ---- matrix products ----
+    // ---- matrix products (float32 on the CPU: oneDNN's sgemm, see torch.nn.functional.linear_uses_onednn) ----
 
     public Tensor mm(Tensor other) => new(gs_matmul(0, Handle, other.Handle));
     public Tensor bmm(Tensor other) => new(gs_matmul(1, Handle, other.Handle));

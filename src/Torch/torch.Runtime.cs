@@ -37,10 +37,9 @@ public static partial class torch
 
     /// <summary>
     /// Uses <paramref name="cores"/> cores (all by default) the way measured best for training on CPU.
-    /// Where float32 linear layers run on oneDNN (<see cref="nn.functional.linear_uses_onednn"/>), its
+    /// Where float32 matrix products run on oneDNN (<see cref="nn.functional.linear_uses_onednn"/>), its
     /// sgemm and the elementwise ops share libtorch's OpenMP pool, so that pool gets every core and
-    /// OpenBLAS (left with the other matrix products) one thread, so that the two pools never spin
-    /// against each other (`gnnsim bench mgn`, 2,000 nodes on two cores: 458 ms a training step, against
+    /// OpenBLAS (left with what oneDNN does not take) one thread: the two pools never spin against each other (`gnnsim bench mgn`, 2,000 nodes on two cores: 458 ms a training step, against
     /// 675 ms with the pool on one core and 864 ms on OpenBLAS). On OpenBLAS alone, libtorch's pool gets
     /// half of the cores and OpenBLAS all of them (1 + 2 on two cores: 168 ms per MLP step, against
     /// 209 ms for 2 + 2 and 237 ms for 1 + 1; `gnnsim bench torch`). Freed activation buffers are kept

@@ -25,8 +25,9 @@ public static partial class torch
                 new(gs_linear(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero));
 
             /// <summary>
-            /// True when float32 CPU <see cref="linear"/> runs on oneDNN's sgemm (libtorch's libdnnl,
-            /// found in the process) rather than at::linear's BLAS; GNNSIM_GEMM=libtorch turns it off.
+            /// True when float32 CPU <see cref="linear"/> (and mm, bmm, matmul) run on oneDNN's sgemm
+            /// (libtorch's libdnnl, found in the process) rather than libtorch's BLAS; GNNSIM_GEMM=libtorch
+            /// turns it off.
             /// </summary>
             public static bool linear_uses_onednn() => gs_linear_uses_onednn() != 0;
 

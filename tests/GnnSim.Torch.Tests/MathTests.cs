@@ -188,6 +188,42 @@ public class MathTests
     }
 
     [Fact]
+    public void Float32_products_match_float64_products_with_their_gradients()
+    {
+        // mm, bmm and matmul in float32 run on oneDNN's sgemm, float64 on libtorch's; the operands
+        // include transposed views (q k^T) and a column slice, which sgemm takes without a copy.
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(5);
+        var cases = new (string Name, long[] A, long[] B, Func<Tensor, Tensor, Tensor> Product)[]
+        {
+            ("mm", [6, 4], [4, 5], (a, b) => a.mm(b)),
+            ("mm a b^T", [6, 4], [5, 4], (a, b) => a.mm(b.t())),
+            ("mm a^T b", [4, 6], [4, 5], (a, b) => a.t().mm(b)),
+            ("mm of a column slice", [6, 9], [4, 5], (a, b) => a.narrow(1, 2, 4).mm(b)),
+            ("bmm q k^T", [3, 6, 4], [3, 5, 4], (a, b) => a.bmm(b.transpose(1, 2))),
+            ("matmul 3-d by 2-d", [2, 3, 4], [4, 5], (a, b) => a.matmul(b)),
+            ("matmul 3-d by 3-d", [2, 3, 4], [2, 4, 5], (a, b) => a.matmul(b)),
+        };
+        foreach (var (name, aShape, bShape, product) in cases)
+        {
+            var a64 = torch.randn(aShape, ScalarType.Float64).requires_grad_();
+            var b64 = torch.randn(bShape, ScalarType.Float64).requires_grad_();
+            var expected = product(a64, b64);
+            var outputGradient = torch.randn(expected.shape, ScalarType.Float64);
+            expected.backward(outputGradient);
+
+            var a = a64.detach().@float().requires_grad_();
+            var b = b64.detach().@float().requires_grad_();
+            var output = product(a, b);
+            Assert.True(expected.shape.SequenceEqual(output.shape), $"{name}: shape");
+            Close(Values(expected), Values(output), 1e-5);
+            output.backward(outputGradient.@float());
+            Close(Values(a64.grad!), Values(a.grad!), 1e-5);
+            Close(Values(b64.grad!), Values(b.grad!), 1e-5);
+        }
+    }
+
+    [Fact]
     public void Training_configuration_gives_the_OpenMP_pool_every_core_when_linear_layers_run_on_oneDNN()
     {
         var (intra, blas) = (torch.get_num_threads(), torch.get_blas_threads());

@@ -184,16 +184,7 @@ gs_tensor gs_argminmax(int op, gs_tensor t, int64_t dim, int has_dim, int keepdi
 
 // ---- linear algebra and nn functions ----
 
-gs_tensor gs_matmul(int op, gs_tensor a, gs_tensor b) {
-  GS_TRY
-  switch (op) {
-    case 0: return wrap(at::mm(unwrap(a), unwrap(b)));
-    case 1: return wrap(at::bmm(unwrap(a), unwrap(b)));
-    case 2: return wrap(at::matmul(unwrap(a), unwrap(b)));
-    default: throw std::invalid_argument("unknown matmul op " + std::to_string(op));
-  }
-  GS_CATCH(nullptr)
-}
+// gs_matmul and gs_linear are in onednn.cpp.
 
 gs_tensor gs_softmax(gs_tensor t, int64_t dim, int log) {
   GS_TRY

@@ -1,4 +1,5 @@
-// Linear layers: y = x W^T + b, with its three matrix products on oneDNN's sgemm for CPU float32.
+// Matrix products on oneDNN's sgemm for CPU float32: linear layers (y = x W^T + b, with both
+// gradients), mm, bmm and the matmul cases that are one of those.
 //
 // Why: Debian's libtorch sends every float32 matrix product to OpenBLAS (0.3.21), which runs its
 // AVX2 Haswell kernel on this project's AVX-512 AMD machines, on a thread pool of its own beside
@@ -9,7 +10,8 @@
 // training step drops from 864 to 458 ms at 2,000 nodes.
 //
 // Everything else (CUDA tensors, other dtypes, a libtorch without a loaded oneDNN, or
-// GNNSIM_GEMM=libtorch in the environment) goes through at::linear unchanged.
+// GNNSIM_GEMM=libtorch in the environment) goes through at::linear, at::mm, at::bmm or at::matmul
+// unchanged, and so do shapes that do not fit, for libtorch's own error messages.
 #include <c10/core/GradMode.h>
 #include <dlfcn.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -62,6 +64,75 @@ void sgemm(const at::Tensor& a, bool transpose_a, const at::Tensor& b, bool tran
   if (status != 0) throw std::runtime_error("oneDNN sgemm failed with status " + std::to_string(status));
 }
 
+// An sgemm operand: a row-major matrix, or a transposed view of one (q k^T in attention, and the
+// transposes a backward pass takes); any other layout is copied to row-major.
+struct Operand {
+  at::Tensor rows;
+  bool transposed;
+};
+
+Operand as_operand(const at::Tensor& t) {
+  if (is_row_major_matrix(t)) return {t, false};
+  auto flipped = t.t();
+  if (is_row_major_matrix(flipped)) return {flipped, true};
+  return {t.contiguous(), false};
+}
+
+// out = a b for 2-d a [m, k], b [k, n] and a row-major out [m, n].
+void product_into(const at::Tensor& a, const at::Tensor& b, at::Tensor out) {
+  if (out.numel() == 0) return;
+  if (a.size(1) == 0) {
+    out.zero_();
+    return;
+  }
+  auto left = as_operand(a), right = as_operand(b);
+  sgemm(left.rows, left.transposed, right.rows, right.transposed, 0.0f, out);
+}
+
+at::Tensor raw_product(const at::Tensor& a, const at::Tensor& b) {
+  auto out = at::empty({a.size(0), b.size(1)}, a.options());
+  product_into(a, b, out);
+  return out;
+}
+
+// out[i] = a[i] b[i] for 3-d a [B, m, k], b [B, k, n]: one sgemm per batch entry.
+at::Tensor raw_batched_product(const at::Tensor& a, const at::Tensor& b) {
+  auto out = at::empty({a.size(0), a.size(1), b.size(2)}, a.options());
+  for (int64_t i = 0; i < a.size(0); ++i) product_into(a[i], b[i], out[i]);
+  return out;
+}
+
+// The binding never asks for a graph of a backward pass (no create_graph), and the raw products
+// below would not record one.
+void refuse_second_derivative() {
+  TORCH_CHECK(!c10::GradMode::is_enabled(), "second derivatives through oneDNN matrix products are not supported");
+}
+
+// C = A B with dL/dA = g B^T, dL/dB = A^T g; Batched: the same for every entry of a bmm.
+template <bool Batched>
+class OneDnnProduct : public torch::autograd::Function<OneDnnProduct<Batched>> {
+ public:
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& a, const at::Tensor& b) {
+    ctx->save_for_backward({a, b});
+    return multiply(a, b);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    refuse_second_derivative();
+    auto saved = ctx->get_saved_variables();
+    const auto& g = grads[0];
+    at::Tensor grad_a, grad_b;
+    if (ctx->needs_input_grad(0)) grad_a = multiply(g, transposed(saved[1]));
+    if (ctx->needs_input_grad(1)) grad_b = multiply(transposed(saved[0]), g);
+    return {grad_a, grad_b};
+  }
+
+ private:
+  static at::Tensor multiply(const at::Tensor& a, const at::Tensor& b) { return Batched ? raw_batched_product(a, b) : raw_product(a, b); }
+  static at::Tensor transposed(const at::Tensor& t) { return t.transpose(-2, -1); }
+};
+
 class OneDnnLinear : public torch::autograd::Function<OneDnnLinear> {
  public:
   // input [M, in] (rows contiguous), weight [out, in] (rows contiguous), bias [out]; without a bias
@@ -78,9 +149,7 @@ class OneDnnLinear : public torch::autograd::Function<OneDnnLinear> {
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
-    // The binding never asks for a graph of the backward pass (no create_graph), and these raw
-    // products would not record one.
-    TORCH_CHECK(!c10::GradMode::is_enabled(), "second derivatives through linear layers are not supported");
+    refuse_second_derivative();
     auto saved = ctx->get_saved_variables();
     const auto& input = saved[0];
     const auto& weight = saved[1];
@@ -99,16 +168,57 @@ class OneDnnLinear : public torch::autograd::Function<OneDnnLinear> {
   }
 };
 
+bool on_cpu_float(const at::Tensor& t) {
+  return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.layout() == at::kStrided;
+}
+
 bool takes_onednn_path(const at::Tensor& x, const at::Tensor& weight, const c10::optional<at::Tensor>& bias) {
   if (onednn_sgemm() == nullptr || x.dim() < 1 || weight.dim() != 2 || x.numel() == 0 || weight.numel() == 0) return false;
-  auto on_cpu_float = [](const at::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.layout() == at::kStrided; };
   if (!on_cpu_float(x) || !on_cpu_float(weight) || x.size(-1) != weight.size(1)) return false;
   if (bias.has_value() && bias->defined() && (!on_cpu_float(*bias) || bias->dim() != 1 || bias->size(0) != weight.size(0)))
     return false;
   return true;
 }
 
+// Both operands float32 on the CPU, of the given rank, with matching inner sizes (and batch sizes).
+bool takes_onednn_product(const at::Tensor& a, const at::Tensor& b, int64_t rank) {
+  if (onednn_sgemm() == nullptr || a.dim() != rank || b.dim() != rank || !on_cpu_float(a) || !on_cpu_float(b)) return false;
+  if (a.size(-1) != b.size(-2)) return false;
+  return rank == 2 || a.size(0) == b.size(0);
+}
+
+at::Tensor dispatch_mm(const at::Tensor& a, const at::Tensor& b) {
+  return takes_onednn_product(a, b, 2) ? OneDnnProduct<false>::apply(a, b) : at::mm(a, b);
+}
+
+at::Tensor dispatch_bmm(const at::Tensor& a, const at::Tensor& b) {
+  return takes_onednn_product(a, b, 3) ? OneDnnProduct<true>::apply(a, b) : at::bmm(a, b);
+}
+
+// matmul's cases that are an mm or a bmm; the rest (vectors, broadcast batches) is at::matmul's.
+at::Tensor dispatch_matmul(const at::Tensor& a, const at::Tensor& b) {
+  if (a.dim() == 2 && b.dim() == 2) return dispatch_mm(a, b);
+  if (a.dim() == 3 && b.dim() == 3 && a.size(0) == b.size(0)) return dispatch_bmm(a, b);
+  if (a.dim() > 2 && b.dim() == 2 && takes_onednn_product(a.reshape({-1, a.size(-1)}), b, 2)) {
+    auto shape = a.sizes().vec();
+    shape.back() = b.size(1);
+    return dispatch_mm(a.reshape({-1, a.size(-1)}), b).view(shape);
+  }
+  return at::matmul(a, b);
+}
+
 }  // namespace
+
+gs_tensor gs_matmul(int op, gs_tensor a, gs_tensor b) {
+  GS_TRY
+  switch (op) {
+    case 0: return wrap(dispatch_mm(unwrap(a), unwrap(b)));
+    case 1: return wrap(dispatch_bmm(unwrap(a), unwrap(b)));
+    case 2: return wrap(dispatch_matmul(unwrap(a), unwrap(b)));
+    default: throw std::invalid_argument("unknown matmul op " + std::to_string(op));
+  }
+  GS_CATCH(nullptr)
+}
 
 gs_tensor gs_linear(gs_tensor x, gs_tensor weight, gs_tensor bias) {
   GS_TRY
