@@ -153,16 +153,10 @@ class OneDnnLinear : public torch::autograd::Function<OneDnnLinear> {
     auto saved = ctx->get_saved_variables();
     const auto& input = saved[0];
     const auto& weight = saved[1];
-    auto grad = row_major(grads[0]);
+    const auto& grad = grads[0];
     at::Tensor grad_input, grad_weight, grad_bias;
-    if (ctx->needs_input_grad(0)) {
-      grad_input = at::empty({grad.size(0), weight.size(1)}, grad.options());
-      sgemm(grad, false, weight, false, 0.0f, grad_input);  // dL/dx = g W
-    }
-    if (ctx->needs_input_grad(1)) {
-      grad_weight = at::empty({weight.size(0), weight.size(1)}, grad.options());
-      sgemm(grad, true, input, false, 0.0f, grad_weight);  // dL/dW = g^T x
-    }
+    if (ctx->needs_input_grad(0)) grad_input = raw_product(grad, weight);        // dL/dx = g W
+    if (ctx->needs_input_grad(1)) grad_weight = raw_product(grad.t(), input);    // dL/dW = g^T x
     if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(2)) grad_bias = grad.sum(0);
     return {grad_input, grad_weight, grad_bias, at::Tensor()};
   }
@@ -199,10 +193,13 @@ at::Tensor dispatch_bmm(const at::Tensor& a, const at::Tensor& b) {
 at::Tensor dispatch_matmul(const at::Tensor& a, const at::Tensor& b) {
   if (a.dim() == 2 && b.dim() == 2) return dispatch_mm(a, b);
   if (a.dim() == 3 && b.dim() == 3 && a.size(0) == b.size(0)) return dispatch_bmm(a, b);
-  if (a.dim() > 2 && b.dim() == 2 && takes_onednn_product(a.reshape({-1, a.size(-1)}), b, 2)) {
-    auto shape = a.sizes().vec();
-    shape.back() = b.size(1);
-    return dispatch_mm(a.reshape({-1, a.size(-1)}), b).view(shape);
+  if (a.dim() > 2 && b.dim() == 2) {
+    auto rows = a.reshape({-1, a.size(-1)});
+    if (takes_onednn_product(rows, b, 2)) {
+      auto shape = a.sizes().vec();
+      shape.back() = b.size(1);
+      return dispatch_mm(rows, b).view(shape);
+    }
   }
   return at::matmul(a, b);
 }
