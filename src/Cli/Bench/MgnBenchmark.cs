@@ -5,9 +5,11 @@ using System.Text.Json;
 using GnnSim.Graph;
 using GnnSim.Meshing;
 using GnnSim.Operators;
-using GnnSim.Operators.Data;
-using GnnSim.Operators.MeshGraphNet;
-using GnnSim.Operators.Training;
+using GnnSim.Training.Data;
+using GnnSim.Operators.MeshGraphNets;
+using GnnSim.Training;
+using GnnSim.Training.Objectives;
+using GnnSim.Training.Experiments;
 using GnnSim.Torch;
 using GnnSim.Torch.Optimizers;
 using Spectre.Console;
@@ -73,12 +75,13 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
     private (double TrainMs, double RolloutMs) Measure(SimulationTrajectory trajectory)
     {
         torch.manual_seed(0);
-        using var model = new MeshGraphNetModel(2, 9, 3, new MeshGraphNetOptions());
+        // The objective normalizes inputs and targets every step, as the PyTorch side's normalizers do.
+        using var objective = new NextStateObjective(2, 0, new NextStateOptions());
+        using var model = new MeshGraphNet(objective.Widths, new MeshGraphNetOptions());
         using var optimizer = new Adam(model.parameters(), lr: 1e-4);
         using var tensors = TrajectoryTensors.Create(trajectory);
         using var state = tensors.State(0);
         using var target = torch.randn(trajectory.NodeCount, 2);
-        var inputs = GraphInputs.For(tensors, state);
 
         var train = new List<double>();
         for (var i = 0; i < Warmup + repeats; i++)
@@ -87,8 +90,8 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
             using (torch.NewDisposeScope())
             {
                 optimizer.zero_grad();
-                var prediction = model.forward(inputs, accumulate: true);
-                Trainer.MaskedLoss(prediction, model.TargetNormalizer.forward(target, accumulate: true), tensors.PredictedMask).backward();
+                var prediction = model.forward(objective.Inputs([(tensors, state)], accumulate: true));
+                Losses.MaskedMse(prediction, objective.TargetNormalizer.forward(target, accumulate: true), tensors.PredictedMask).backward();
                 optimizer.step();
             }
             if (i >= Warmup) train.Add(clock.Elapsed.TotalMilliseconds);
@@ -99,7 +102,7 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
         for (var i = 0; i < Warmup + repeats; i++)
         {
             var clock = Stopwatch.StartNew();
-            using (torch.NewDisposeScope()) model.NextState(inputs).ToArray<float>();
+            using (torch.NewDisposeScope()) objective.NextState(model, tensors, state).ToArray<float>();
             if (i >= Warmup) rollout.Add(clock.Elapsed.TotalMilliseconds);
         }
         return (Timing.Median(train), Timing.Median(rollout));

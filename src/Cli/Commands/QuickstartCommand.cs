@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using GnnSim.Cli.Reports;
 using GnnSim.Datasets.CfdBench;
-using GnnSim.Operators.Evaluation;
-using GnnSim.Operators.Training;
+using GnnSim.Training.Evaluation;
+using GnnSim.Training;
+using GnnSim.Training.Experiments;
 using GnnSim.Solvers;
 using Spectre.Console;
 

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using GnnSim.Operators;
-using GnnSim.Operators.Data;
-using GnnSim.Operators.Evaluation;
-using GnnSim.Operators.Training;
+using GnnSim.Training.Data;
+using GnnSim.Training.Evaluation;
+using GnnSim.Training;
+using GnnSim.Training.Experiments;
+using GnnSim.Training.Objectives;
 using GnnSim.Torch;
 using Spectre.Console;
 
@@ -41,10 +42,11 @@ internal static class TrainingCommands
     {
         var device = Device.Parse(experiment.Training.Device);
         var training = Experiment.LoadTrajectories(experiment, Experiment.ParseSplit("train"));
-        using var model = Experiment.CreateModel(experiment, training[0], device);
-        using var trainer = new Trainer(experiment, model, training, runDirectory, resume, device);
+        using var simulator = Experiment.CreateSimulator(experiment, training[0], device);
+        using var data = simulator.ObjectiveAs<NextStateObjective>().Prepare(training, device);
+        using var trainer = new Trainer(experiment, simulator, data, runDirectory, resume);
         var nodes = training.Sum(t => t.NodeCount) / training.Count;
-        AnsiConsole.MarkupLineInterpolated($"[grey]{experiment.Model.Name}: {model.parameter_count():N0} parameters; {training.Count} training trajectories, ~{nodes:N0} nodes each; steps {trainer.Step} -> {experiment.Training.Steps}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]{experiment.Model.Name}: {simulator.parameter_count():N0} parameters; {training.Count} training trajectories, ~{nodes:N0} nodes each; steps {trainer.Step} -> {experiment.Training.Steps}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
         var losses = RunWithProgress(trainer, experiment.Training, cancel);
         if (cancel.IsCancellationRequested)
         {
@@ -164,10 +166,10 @@ internal static class TrainingCommands
         var device = Device.Parse(config.Training.Device);
         splitName = split ?? config.Evaluation.Split;
         var trajectories = Experiment.LoadTrajectories(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases, data);
-        using var model = Experiment.LoadTrainedModel(runDirectory, config, trajectories[0], device);
+        using var simulator = Experiment.LoadTrainedSimulator(runDirectory, config, trajectories[0], device);
         var rolloutSteps = steps ?? config.Evaluation.RolloutSteps;
         var startFrame = start ?? config.Evaluation.StartFrame;
-        return trajectories.Select(t => Rollout.Run(model, t, startFrame, rolloutSteps, device)).ToList();
+        return trajectories.Select(t => Rollout.Run(simulator, t, startFrame, rolloutSteps, device)).ToList();
     }
 
     /// <summary>The mean over cases, horizon by horizon, model beside persistence.</summary>

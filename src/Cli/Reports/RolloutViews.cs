@@ -1,5 +1,5 @@
-using GnnSim.Operators.Data;
-using GnnSim.Operators.Evaluation;
+using GnnSim.Training.Data;
+using GnnSim.Training.Evaluation;
 using GnnSim.Viz.Fields;
 using GnnSim.Viz.Rollouts;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
-using GnnSim.Operators.Evaluation;
-using GnnSim.Operators.Training;
+using GnnSim.Training.Evaluation;
+using GnnSim.Training;
+using GnnSim.Training.Experiments;
 using GnnSim.Viz;
 using GnnSim.Viz.Reports;
 using GnnSim.Viz.Rollouts;
@@ -48,7 +49,8 @@ internal static class RunReport
     private static string Summary(string runDirectory, ExperimentConfig config)
     {
         var m = config.Model;
-        var text = $"{m.Name} ({m.MessagePassingSteps} message-passing steps, latent width {m.Latent}) trained on {config.Data.Format} data ({config.Data.Problem}).";
+        var sizes = string.Join(", ", m.Registration.Values(m.Options).Select(v => $"{v.Key} {Convert.ToString(v.Value, CultureInfo.InvariantCulture)}"));
+        var text = $"{m.Name} ({sizes}) trained on {config.Data.Format} data ({config.Data.Problem}).";
         if (Checkpoint.ReadSummary(runDirectory) is not var (step, seconds)) return text + " No checkpoint yet.";
         return text + string.Create(CultureInfo.InvariantCulture, $" The checkpoint is at step {step} of {config.Training.Steps}, after {seconds / 60:F1} minutes of training.");
     }

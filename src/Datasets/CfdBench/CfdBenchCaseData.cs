@@ -1,5 +1,4 @@
 using GnnSim.Datasets.Npy;
-using GnnSim.Solvers;
 
 namespace GnnSim.Datasets.CfdBench;
 
@@ -19,13 +18,20 @@ public sealed class CfdBenchCaseData
     /// <summary>[H * W], true where the cell centre is fluid.</summary>
     public required bool[] Fluid { get; init; }
 
+    /// <summary>Seconds between frames, as case.json's <c>frame_dt</c> records it (our generator writes it; CFDBench's own files may lack it).</summary>
+    public double? FrameDt { get; init; }
+
     public int CellsPerFrame => Height * Width;
     public ReadOnlySpan<float> UFrame(int t) => U.AsSpan(t * CellsPerFrame, CellsPerFrame);
     public ReadOnlySpan<float> VFrame(int t) => V.AsSpan(t * CellsPerFrame, CellsPerFrame);
 
     public static CfdBenchCaseData Load(string directory, CfdProblem problem)
     {
-        var @case = CaseJson.Read(Path.Combine(directory, "case.json"), problem);
+        var casePath = Path.Combine(directory, "case.json");
+        var @case = CaseJson.Read(casePath, problem);
+        double? frameDt = CaseJson.ReadValues(casePath).TryGetValue("frame_dt", out var dt) ? dt : null;
+        if (frameDt is { } recorded && !(recorded > 0 && double.IsFinite(recorded)))
+            throw new InvalidDataException($"{casePath}: frame_dt = {recorded}: must be a positive number of seconds");
         string uPath = Path.Combine(directory, "u.npy"), vPath = Path.Combine(directory, "v.npy");
         var u = NpyFile.ReadFloating(uPath, rank: 3);
         var v = NpyFile.ReadFloating(vPath, rank: 3);
@@ -41,7 +47,7 @@ public sealed class CfdBenchCaseData
         return new CfdBenchCaseData
         {
             Directory = directory, Case = @case, Frames = frames, Height = height, Width = width,
-            U = uValues, V = vValues, Fluid = @case.FluidMask(width, height),
+            U = uValues, V = vValues, Fluid = @case.FluidMask(width, height), FrameDt = frameDt,
         };
     }
 
@@ -51,6 +57,13 @@ public sealed class CfdBenchCaseData
     /// driving speed v / 50 - 0.5. The cylinder's vector is vel_in, density, viscosity, height,
     /// width, center_x, center_y, radius (center = -x_min, -y_min, as CFDBench's loader).
     /// </summary>
+    /// <summary>The names of <see cref="ParameterVector"/>'s entries, in its order.</summary>
+    public static IReadOnlyList<string> ParameterNames(CfdProblem problem) => problem == CfdProblem.Cylinder
+        ? [SpeedName(problem), "density", "viscosity", "height", "width", "center_x", "center_y", "radius"]
+        : [SpeedName(problem), "density", "viscosity", "height", "width"];
+
+    private static string SpeedName(CfdProblem problem) => CfdBenchCase.Keys(problem)[0];
+
     public float[] ParameterVector(bool normalize = true)
     {
         var c = Case;

@@ -6,7 +6,9 @@ namespace GnnSim.Operators.Layers;
 
 /// <summary>
 /// MeshGraphNets' MLP: Linear layers with ReLU between them (<c>hiddenLayers</c> hidden layers of
-/// <c>hidden</c> units, then the output layer), optionally a LayerNorm on the output.
+/// <c>hidden</c> units, then the output layer), optionally a LayerNorm on the output. The layers are
+/// named as PyTorch's <c>nn.Sequential(Linear, ReLU, Linear, ..., LayerNorm)</c> names them
+/// (<c>0</c>, <c>2</c>, ..., the norm last), so a state dict loads into that module as it is.
 /// </summary>
 public sealed class Mlp : Module<Tensor, Tensor>
 {
@@ -20,11 +22,12 @@ public sealed class Mlp : Module<Tensor, Tensor>
         for (var i = 0; i < hiddenLayers; i++) widths.Add(hidden);
         widths.Add(output);
         layers = new Linear[widths.Count - 1];
-        for (var i = 0; i < layers.Length; i++) layers[i] = RegisterModule($"linear{i}", new Linear(widths[i], widths[i + 1]));
-        if (layerNorm) outputNorm = RegisterModule("norm", new LayerNorm(output));
+        // Sequential indices: Linear at 2i, its ReLU at 2i + 1, so the output layer is 2 (L - 1) and the norm 2 L - 1.
+        for (var i = 0; i < layers.Length; i++) layers[i] = RegisterModule($"{2 * i}", new Linear(widths[i], widths[i + 1]));
+        if (layerNorm) outputNorm = RegisterModule($"{2 * layers.Length - 1}", new LayerNorm(output));
     }
 
-    /// <summary>The first layer, for callers that apply it piecewise (the concat trick of <see cref="MeshGraphNet.GraphNetBlock"/>).</summary>
+    /// <summary>The first layer, for callers that apply it piecewise (the concat trick of <see cref="MeshGraphNets.GraphNetBlock"/>).</summary>
     public Linear FirstLayer => layers[0];
 
     public override Tensor forward(Tensor input)

@@ -1,0 +1,101 @@
+using GnnSim.Graph;
+using GnnSim.Operators;
+using GnnSim.Torch;
+
+namespace GnnSim.Training.Data;
+
+/// <summary>
+/// The per-trajectory tensors that never change over a trajectory (edges, edge features, one-hot node
+/// types, parameters, masks), made once and kept outside every dispose scope. Dispose to free them.
+/// </summary>
+public sealed class TrajectoryTensors : IDisposable
+{
+    /// <summary>Width of the one-hot node type (DeepMind's codes).</summary>
+    public const int NodeTypeWidth = (int)NodeType.Size;
+    /// <summary>Width of a mesh edge's features in 2D: x_s - x_r and its norm.</summary>
+    public const int EdgeFeatureWidth = 3;
+
+    private TrajectoryTensors(SimulationTrajectory trajectory, Tensor positions, Tensor senders, Tensor receivers, Tensor edgeFeatures,
+        Tensor nodeTypes, Tensor staticNodeFeatures, Tensor parameters, Tensor predictedMask, Tensor noiseMask)
+    {
+        Trajectory = trajectory;
+        Positions = positions;
+        Senders = senders;
+        Receivers = receivers;
+        EdgeFeatures = edgeFeatures;
+        NodeTypes = nodeTypes;
+        StaticNodeFeatures = staticNodeFeatures;
+        Parameters = parameters;
+        PredictedMask = predictedMask;
+        NoiseMask = noiseMask;
+    }
+
+    public SimulationTrajectory Trajectory { get; }
+    /// <summary>[N, 2] mesh positions.</summary>
+    public Tensor Positions { get; }
+    /// <summary>[E] int64</summary>
+    public Tensor Senders { get; }
+    public Tensor Receivers { get; }
+    /// <summary>[E, 3]: x_s - x_r and its norm (mesh positions).</summary>
+    public Tensor EdgeFeatures { get; }
+    /// <summary>[N] int64 DeepMind codes.</summary>
+    public Tensor NodeTypes { get; }
+    /// <summary>[N, 9 + P]: one-hot node type, then the case parameters broadcast to every node.</summary>
+    public Tensor StaticNodeFeatures { get; }
+    /// <summary>[P] the case parameters (the graph's conditions).</summary>
+    public Tensor Parameters { get; }
+    /// <summary>[N] bool: NORMAL or OUTFLOW.</summary>
+    public Tensor PredictedMask { get; }
+    /// <summary>[N, 1] float32: 1 on NORMAL nodes, the ones training noise perturbs.</summary>
+    public Tensor NoiseMask { get; }
+
+    public static TrajectoryTensors Create(SimulationTrajectory trajectory, Device? device = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        var graph = trajectory.Graph;
+        var (senders, receivers) = graph.ToTensors(device);
+        var target = senders.device;
+        var edgeFeatures = GraphFeatures.RelativePositions(graph, trajectory.Positions, 2).ToTensor(device);
+        var oneHot = GraphFeatures.OneHotNodeTypes(trajectory.NodeTypes).ToTensor(device);
+        var parameterCount = trajectory.Parameters.Length;
+        var parameters = torch.tensor(trajectory.Parameters, parameterCount).to(target);
+        var staticFeatures = parameterCount == 0
+            ? oneHot
+            : torch.cat([oneHot, parameters.unsqueeze(0).expand(graph.NodeCount, parameterCount)], 1);
+        var positions = torch.tensor(trajectory.Positions, graph.NodeCount, 2).to(target);
+        var types = torch.tensor(trajectory.NodeTypes.Select(t => (long)t).ToArray(), graph.NodeCount).to(target);
+        var predicted = torch.tensor(trajectory.PredictedNodes(), graph.NodeCount).to(target);
+        var normal = types.eq((double)NodeType.Normal).unsqueeze(1).@float();
+        return new TrajectoryTensors(trajectory, Keep(positions), Keep(senders), Keep(receivers), Keep(edgeFeatures), Keep(types),
+            Keep(staticFeatures.contiguous()), Keep(parameters), Keep(predicted), Keep(normal));
+    }
+
+    private static Tensor Keep(Tensor t) => t.DetachFromDisposeScope();
+
+    /// <summary>[N, F] float32 on this trajectory's device: the fields at <paramref name="frame"/>.</summary>
+    public Tensor State(int frame) =>
+        torch.tensor(Trajectory.Frame(frame), Trajectory.NodeCount, Trajectory.FieldCount).to(Senders.device);
+
+    /// <summary>
+    /// The operator's view of this trajectory with <paramref name="state"/> on its nodes (raw, not
+    /// normalized): node inputs [state, one-hot type, parameters], the mesh edge set with its
+    /// features, and the parameters as the graph's conditions.
+    /// </summary>
+    public OperatorGraph Graph(Tensor state) =>
+        new(torch.cat([state, StaticNodeFeatures], 1), Positions,
+            new Dictionary<string, OperatorGraph.Edges> { [OperatorBatch.MeshEdges] = new(Trajectory.Graph, Senders, Receivers, EdgeFeatures) })
+        { Conditions = Parameters };
+
+    public void Dispose()
+    {
+        Positions.Dispose();
+        Senders.Dispose();
+        Receivers.Dispose();
+        EdgeFeatures.Dispose();
+        NodeTypes.Dispose();
+        StaticNodeFeatures.Dispose();
+        Parameters.Dispose();
+        PredictedMask.Dispose();
+        NoiseMask.Dispose();
+    }
+}

@@ -1,0 +1,252 @@
+using System.Globalization;
+using GnnSim.Operators;
+using GnnSim.Training.Objectives;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace GnnSim.Training.Experiments;
+
+/// <summary>
+/// One experiment, as a YAML file: the model, the data, the optimizer and its schedule, the training
+/// loop (objective, steps, batch, noise, push-forward, unrolling) and the evaluation. Keys are
+/// snake_case; unknown keys are errors, so a typo never silently falls back to a default. The
+/// <c>model:</c> section is the named operator's own options record (<see cref="OperatorRegistry"/>).
+/// The effective config (file plus <c>--set</c> overrides) is saved beside the checkpoint.
+/// </summary>
+public sealed class ExperimentConfig
+{
+    [YamlIgnore]
+    public ModelSection Model { get; set; } = new();
+    public DataSection Data { get; set; } = new();
+    public OptimizerSection Optimizer { get; set; } = new();
+    public TrainingSection Training { get; set; } = new();
+    public EvaluationSection Evaluation { get; set; } = new();
+
+    /// <summary>The operator: its registered name and its options record.</summary>
+    public sealed class ModelSection
+    {
+        public const string DefaultName = "meshgraphnet";
+        public string Name { get; set; } = DefaultName;
+        public IOperatorOptions Options { get; set; } = OperatorRegistry.Find(DefaultName)!.DefaultOptions();
+        public OperatorRegistration Registration => OperatorRegistry.Find(Name)!;
+    }
+
+    public sealed class DataSection
+    {
+        /// <summary>cfdbench (a CFDBench-layout root) or mesh (an HDF5 file of mesh trajectories).</summary>
+        public string Format { get; set; } = "cfdbench";
+        public string Path { get; set; } = "data";
+        /// <summary>mesh only: a separate file for the dev and test splits (DeepMind's valid/test).</summary>
+        public string? EvalPath { get; set; }
+        public string Problem { get; set; } = "cavity";
+        public List<string> Subsets { get; set; } = ["bc"];
+        /// <summary>mesh only: the node fields that make the state (velocity, pressure, ...).</summary>
+        public List<string> Fields { get; set; } = ["velocity"];
+        /// <summary>
+        /// Case parameters given to the model as node inputs, by name: for mesh files HDF5 attributes of
+        /// the trajectories; for CFDBench the names of its parameter vector (normalized as CFDBench does).
+        /// Unset: none for mesh files (as DeepMind), CFDBench's whole vector for CFDBench cases.
+        /// </summary>
+        public List<string>? Parameters { get; set; }
+        /// <summary>cfdbench only: 4 or 8 neighbours per grid node.</summary>
+        public int Neighbours { get; set; } = 4;
+        public int SplitSeed { get; set; } = 0;
+        /// <summary>At most this many trajectories per split (all when unset).</summary>
+        public int? MaxCases { get; set; }
+    }
+
+    public sealed class OptimizerSection
+    {
+        public string Name { get; set; } = "adam";
+        public double LearningRate { get; set; } = 1e-4;
+        /// <summary>exponential (DeepMind: lr = floor + (lr0 - floor) 0.1^(step / decay_steps)), cosine (with warm-up) or constant.</summary>
+        public string Schedule { get; set; } = "exponential";
+        public double FinalLearningRate { get; set; } = 1e-6;
+        /// <summary>exponential: steps per tenfold decay (default: the run's steps).</summary>
+        public int? DecaySteps { get; set; }
+        public int WarmupSteps { get; set; } = 0;
+        public double WeightDecay { get; set; } = 0;
+        /// <summary>Clip the global gradient norm to this (0: no clipping).</summary>
+        public double GradientClip { get; set; } = 1.0;
+    }
+
+    public sealed class TrainingSection
+    {
+        /// <summary>What is learned: next_state (the state one step later on fixed nodes).</summary>
+        public string Objective { get; set; } = NextStateObjective.ObjectiveName;
+        public int Steps { get; set; } = 10_000;
+        /// <summary>Graphs (trajectory, frame pairs) per step, joined into one graph.</summary>
+        public int BatchSize { get; set; } = 1;
+        /// <summary>Std of the Gaussian noise added to the state of NORMAL nodes (DeepMind: 0.02 for cylinder flow).</summary>
+        public double NoiseStd { get; set; } = 0.02;
+        /// <summary>Push-forward: roll this many steps without gradient before the trained step (0: plain one-step training).</summary>
+        public int PushforwardSteps { get; set; } = 0;
+        /// <summary>Steps rolled with gradient through them, their losses summed (1: one-step training).</summary>
+        public int UnrollSteps { get; set; } = 1;
+        /// <summary>mse (on normalized targets, DeepMind) or relative_l2 (on de-normalized fields, per graph, PhysGTO).</summary>
+        public string Loss { get; set; } = NextStateObjective.MseLoss;
+        /// <summary>Steps at the start that only accumulate normalizer statistics (DeepMind: 1000).</summary>
+        public int NormalizerWarmupSteps { get; set; } = 0;
+        public ulong Seed { get; set; } = 0;
+        public int CheckpointEvery { get; set; } = 500;
+        public int LogEvery { get; set; } = 50;
+        /// <summary>cpu or cuda[:N].</summary>
+        public string Device { get; set; } = "cpu";
+    }
+
+    public sealed class EvaluationSection
+    {
+        /// <summary>dev or test.</summary>
+        public string Split { get; set; } = "test";
+        public int StartFrame { get; set; } = 0;
+        /// <summary>Steps to roll out (0: to the end of each trajectory).</summary>
+        public int RolloutSteps { get; set; } = 0;
+        public int? MaxCases { get; set; }
+    }
+
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+
+    /// <summary>Reads a YAML file, applies <c>key.path=value</c> overrides, and validates the result.</summary>
+    public static ExperimentConfig Load(string path, IEnumerable<string>? overrides = null)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"{path}: config file not found", path, e);
+        }
+        return Parse(text, path, overrides);
+    }
+
+    public static ExperimentConfig Parse(string yaml, string source, IEnumerable<string>? overrides = null)
+    {
+        Dictionary<object, object?> tree;
+        try
+        {
+            tree = Deserializer.Deserialize<Dictionary<object, object?>>(yaml) ?? [];
+        }
+        catch (YamlException e)
+        {
+            throw new InvalidDataException($"{source}: not valid YAML at line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
+        }
+        foreach (var assignment in overrides ?? []) Apply(tree, assignment);
+        var modelTree = tree.Remove("model", out var model) ? model : null;
+        ExperimentConfig config;
+        try
+        {
+            if (tree.Keys.FirstOrDefault(k => k is not string key || key is not ("data" or "optimizer" or "training" or "evaluation")) is { } unknown)
+                throw new InvalidDataException($"{source}: unknown section '{unknown}' (model, data, optimizer, training, evaluation)");
+            var normalized = new SerializerBuilder().Build().Serialize(tree);
+            config = Deserializer.Deserialize<ExperimentConfig>(normalized) ?? new ExperimentConfig();
+        }
+        catch (YamlException e)
+        {
+            throw new InvalidDataException($"{source}: {e.InnerException?.Message ?? e.Message}");
+        }
+        config.Model = ParseModel(modelTree, source);
+        config.Validate(source);
+        return config;
+    }
+
+    /// <summary>
+    /// The <c>model:</c> section: <c>name</c> picks the registered operator, every other key must be
+    /// one of its options; values are checked by the options record, errors name the key.
+    /// </summary>
+    private static ModelSection ParseModel(object? tree, string source)
+    {
+        if (tree is null) return new ModelSection();
+        if (tree is not Dictionary<object, object?> section) throw new InvalidDataException($"{source}: model must be a mapping (name: ..., and the operator's options)");
+        var name = section.TryGetValue("name", out var n) ? Convert.ToString(n, CultureInfo.InvariantCulture) ?? "" : ModelSection.DefaultName;
+        var registration = OperatorRegistry.Find(name)
+            ?? throw new InvalidDataException($"{source}: model.name = {name}: known operators: {OperatorRegistry.Names}");
+        var keys = registration.Keys.Select(k => k.Key).ToList();
+        var options = section.Where(e => !Equals(e.Key, "name")).ToDictionary(e => e.Key, e => e.Value);
+        foreach (var key in options.Keys)
+            if (key is not string k || !keys.Contains(k))
+                throw new InvalidDataException($"{source}: model.{key}: not an option of {name} (its options: {string.Join(", ", keys)})");
+        IOperatorOptions parsed;
+        try
+        {
+            var yaml = new SerializerBuilder().Build().Serialize(options);
+            parsed = (IOperatorOptions)(Deserializer.Deserialize(options.Count == 0 ? "{}" : yaml, registration.OptionsType) ?? registration.DefaultOptions());
+        }
+        catch (YamlException e)
+        {
+            throw new InvalidDataException($"{source}: model: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (parsed.Check().FirstOrDefault() is { } problem)
+            throw new InvalidDataException($"{source}: model.{problem.Key} = {Convert.ToString(problem.Value, CultureInfo.InvariantCulture)}: {problem.Rule}");
+        return new ModelSection { Name = name, Options = parsed };
+    }
+
+    /// <summary>Sets <c>section.key=value</c> in the raw tree; the value is parsed as YAML (numbers, lists [a, b], strings).</summary>
+    private static void Apply(Dictionary<object, object?> tree, string assignment)
+    {
+        var equals = assignment.IndexOf('=');
+        if (equals <= 0) throw new ArgumentException($"--set '{assignment}': expected key.path=value");
+        var keys = assignment[..equals].Trim().Split('.');
+        var valueText = assignment[(equals + 1)..];
+        object? value;
+        try { value = Deserializer.Deserialize<object?>(valueText); }
+        catch (YamlException) { value = valueText; }
+        var node = tree;
+        foreach (var key in keys[..^1])
+        {
+            if (!node.TryGetValue(key, out var child) || child is not Dictionary<object, object?> childTree)
+            {
+                childTree = [];
+                node[key] = childTree;
+            }
+            node = childTree;
+        }
+        node[keys[^1]] = value;
+    }
+
+    /// <summary>The whole config as YAML (every key, defaults included), <c>model:</c> first; <see cref="Parse"/> reads it back.</summary>
+    public string ToYaml()
+    {
+        var serializer = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .ConfigureDefaultValuesHandling(DefaultValuesHandling.Preserve).Build();
+        var model = new Dictionary<string, object?> { ["name"] = Model.Name };
+        foreach (var (key, value) in Model.Registration.Values(Model.Options)) model[key] = value;
+        return serializer.Serialize(new Dictionary<string, object> { ["model"] = model }) + serializer.Serialize(this);
+    }
+
+    /// <summary>Range checks with the key's name, so the error points at the line to fix.</summary>
+    public void Validate(string source)
+    {
+        void Require(bool ok, string key, object? value, string rule)
+        {
+            if (!ok) throw new InvalidDataException($"{source}: {key} = {Convert.ToString(value, CultureInfo.InvariantCulture)}: {rule}");
+        }
+        Require(Data.Format is "cfdbench" or "mesh", "data.format", Data.Format, "cfdbench or mesh");
+        Require(!string.IsNullOrWhiteSpace(Data.Path), "data.path", Data.Path, "must name the data");
+        Require(Data.Neighbours is 4 or 8, "data.neighbours", Data.Neighbours, "4 or 8");
+        Require(Data.MaxCases is null or >= 1, "data.max_cases", Data.MaxCases, "must be at least 1");
+        Require(Optimizer.Name is "adam" or "adamw", "optimizer.name", Optimizer.Name, "adam or adamw");
+        Require(Optimizer.LearningRate > 0, "optimizer.learning_rate", Optimizer.LearningRate, "must be positive");
+        Require(Optimizer.Schedule is "exponential" or "cosine" or "constant", "optimizer.schedule", Optimizer.Schedule, "exponential, cosine or constant");
+        Require(Optimizer.FinalLearningRate >= 0 && Optimizer.FinalLearningRate <= Optimizer.LearningRate, "optimizer.final_learning_rate", Optimizer.FinalLearningRate, "must be between 0 and learning_rate");
+        Require(Optimizer.DecaySteps is null or >= 1, "optimizer.decay_steps", Optimizer.DecaySteps, "must be at least 1");
+        Require(Optimizer.WarmupSteps >= 0, "optimizer.warmup_steps", Optimizer.WarmupSteps, "must be at least 0");
+        Require(Optimizer.GradientClip >= 0, "optimizer.gradient_clip", Optimizer.GradientClip, "must be at least 0");
+        Require(Training.Objective == NextStateObjective.ObjectiveName, "training.objective", Training.Objective, $"known objectives: {NextStateObjective.ObjectiveName}");
+        Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");
+        Require(Training.Loss is NextStateObjective.MseLoss or NextStateObjective.RelativeL2Loss, "training.loss", Training.Loss, "mse or relative_l2");
+        Require(Data.Parameters is null || Data.Parameters.All(p => !string.IsNullOrWhiteSpace(p)) && Data.Parameters.Distinct().Count() == Data.Parameters.Count,
+            "data.parameters", Data.Parameters is null ? null : string.Join(", ", Data.Parameters), "distinct parameter names");
+        Require(Training.Steps >= 1, "training.steps", Training.Steps, "must be at least 1");
+        Require(Training.BatchSize >= 1, "training.batch_size", Training.BatchSize, "must be at least 1");
+        Require(Training.NoiseStd >= 0, "training.noise_std", Training.NoiseStd, "must be at least 0");
+        Require(Training.PushforwardSteps >= 0, "training.pushforward_steps", Training.PushforwardSteps, "must be at least 0");
+        Require(Training.NormalizerWarmupSteps >= 0 && Training.NormalizerWarmupSteps < Training.Steps, "training.normalizer_warmup_steps", Training.NormalizerWarmupSteps, "must be at least 0 and below training.steps");
+        Require(Training.CheckpointEvery >= 1, "training.checkpoint_every", Training.CheckpointEvery, "must be at least 1");
+        Require(Training.LogEvery >= 1, "training.log_every", Training.LogEvery, "must be at least 1");
+        Require(Evaluation.Split is "dev" or "test" or "train", "evaluation.split", Evaluation.Split, "dev, test or train");
+        Require(Evaluation.StartFrame >= 0, "evaluation.start_frame", Evaluation.StartFrame, "must be at least 0");
+        Require(Evaluation.RolloutSteps >= 0, "evaluation.rollout_steps", Evaluation.RolloutSteps, "must be at least 0");
+        Require(Evaluation.MaxCases is null or >= 1, "evaluation.max_cases", Evaluation.MaxCases, "must be at least 1");
+    }
+}

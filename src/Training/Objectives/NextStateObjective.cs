@@ -1,0 +1,73 @@
+using GnnSim.Operators;
+using GnnSim.Torch;
+using GnnSim.Training.Data;
+
+namespace GnnSim.Training.Objectives;
+
+/// <summary>How next-state training runs (the <c>training:</c> keys it reads).</summary>
+/// <param name="NoiseStd">std of the Gaussian noise on NORMAL nodes' input state (DeepMind: 0.02 for cylinder flow)</param>
+/// <param name="PushforwardSteps">steps rolled without gradient before the trained ones</param>
+/// <param name="UnrollSteps">steps rolled with gradient through them; the loss sums theirs (1: one-step training)</param>
+/// <param name="Loss">mse (normalized targets, DeepMind) or relative_l2 (de-normalized fields, per graph, PhysGTO)</param>
+public sealed record NextStateOptions(double NoiseStd = 0.02, int PushforwardSteps = 0, int UnrollSteps = 1, string Loss = NextStateObjective.MseLoss);
+
+/// <summary>
+/// Next state on fixed nodes, as MeshGraphNets trains it (MeshGraphNet, PhysGTO, the mesh
+/// transformer): node inputs are the state, the one-hot node type and the case parameters; mesh
+/// edges carry x_s - x_r and its norm; all three normalized online. The operator predicts the
+/// normalized change of the state over one step; NORMAL and OUTFLOW nodes are predicted, the others
+/// are boundary conditions a rollout resets to the truth.
+/// </summary>
+public sealed class NextStateObjective : TrainingObjective
+{
+    public const string ObjectiveName = "next_state";
+    public const string MseLoss = "mse";
+    public const string RelativeL2Loss = "relative_l2";
+
+    public NextStateObjective(int stateFields, int parameters, NextStateOptions options)
+    {
+        if (stateFields < 1) throw new ArgumentException("next-state training needs at least one state field");
+        if (options.UnrollSteps < 1 || options.PushforwardSteps < 0 || options.NoiseStd < 0 || options.Loss is not (MseLoss or RelativeL2Loss))
+            throw new ArgumentException($"next-state options out of range: {options}");
+        StateFields = stateFields;
+        ParameterCount = parameters;
+        Options = options;
+        NodeNormalizer = RegisterModule("node_normalizer", new OnlineNormalizer(stateFields + TrajectoryTensors.NodeTypeWidth + parameters));
+        EdgeNormalizer = RegisterModule("edge_normalizer", new OnlineNormalizer(TrajectoryTensors.EdgeFeatureWidth));
+        TargetNormalizer = RegisterModule("target_normalizer", new OnlineNormalizer(stateFields));
+    }
+
+    public override string Name => ObjectiveName;
+    public int StateFields { get; }
+    public int ParameterCount { get; }
+    public NextStateOptions Options { get; }
+    public OnlineNormalizer NodeNormalizer { get; }
+    public OnlineNormalizer EdgeNormalizer { get; }
+    public OnlineNormalizer TargetNormalizer { get; }
+
+    public override OperatorWidths Widths => new(StateFields + TrajectoryTensors.NodeTypeWidth + ParameterCount,
+        new Dictionary<string, int> { [OperatorBatch.MeshEdges] = TrajectoryTensors.EdgeFeatureWidth }, StateFields, Conditions: ParameterCount);
+
+    /// <summary>Checks that a trajectory has the fields and parameters this objective was sized for.</summary>
+    public void CheckFits(SimulationTrajectory trajectory)
+    {
+        if (trajectory.FieldCount != StateFields || trajectory.Parameters.Length != ParameterCount)
+            throw new ArgumentException($"{trajectory.Name}: {trajectory.FieldCount} fields and {trajectory.Parameters.Length} case parameters, but the model was built for {StateFields} fields and {ParameterCount} parameters");
+    }
+
+    /// <summary>The operator's batch for these graphs and states, normalized; <paramref name="accumulate"/> feeds the input statistics (training).</summary>
+    public OperatorBatch Inputs(IReadOnlyList<(TrajectoryTensors Graph, Tensor State)> graphs, bool accumulate)
+    {
+        var raw = OperatorBatch.Combine(graphs.Select(g => g.Graph.Graph(g.State)).ToList());
+        var mesh = raw.Edges(OperatorBatch.MeshEdges);
+        return raw.WithNodeInputs(NodeNormalizer.forward(raw.NodeInputs, accumulate))
+            .WithEdgeFeatures(OperatorBatch.MeshEdges, EdgeNormalizer.forward(mesh.Features!, accumulate));
+    }
+
+    /// <summary>The state one step later on every node (no boundary handling: that is the caller's).</summary>
+    public Tensor NextState(GraphOperator model, TrajectoryTensors graph, Tensor state) =>
+        state + TargetNormalizer.Inverse(model.forward(Inputs([(graph, state)], accumulate: false)));
+
+    /// <summary>The training samples of these trajectories: windows of push-forward plus unrolled steps.</summary>
+    public NextStateTrainingSet Prepare(IReadOnlyList<SimulationTrajectory> training, Device? device = null) => new(this, training, device);
+}

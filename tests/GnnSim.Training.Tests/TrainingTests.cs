@@ -1,0 +1,103 @@
+using GnnSim.Operators.MeshGraphNets;
+namespace GnnSim.Training.Tests;
+
+public class TrainingTests
+{
+    [Fact]
+    public void SmallMeshGraphNetOverfitsOneShortTrajectory()
+    {
+        var directory = Samples.TemporaryDirectory();
+        try
+        {
+            var trajectory = Samples.Swirl();
+            var config = Samples.SmallConfig(steps: 400);
+            using var run = Samples.StartRun(config, [trajectory], directory);
+            var losses = run.Trainer.Run();
+            double first = losses.Take(5).Average(), last = losses.TakeLast(20).Average();
+            Assert.True(last * 100 <= first, $"loss fell only from {first:E3} to {last:E3}");
+
+            // The loop left its record: the config, the checkpoint and one log line per 10 steps.
+            Assert.True(File.Exists(Path.Combine(directory, Experiment.ConfigFileName)));
+            Assert.True(Checkpoint.Exists(directory));
+            Assert.Equal(41, File.ReadAllLines(Path.Combine(directory, TrainingLog.CsvFileName)).Length);
+
+            // The trained model's one-step prediction is close to the truth.
+            var rollout = Rollout.Run(run.Simulator, trajectory, startFrame: 0, steps: 1);
+            var error = RolloutMetrics.ForCase(rollout);
+            Assert.True(error.Model[0].Nmse < 0.01 * error.Persistence[0].Nmse, $"one-step NMSE {error.Model[0].Nmse:E3} vs persistence {error.Persistence[0].Nmse:E3}");
+        }
+        finally { Directory.Delete(directory, recursive: true); }
+    }
+
+    [Fact]
+    public void ResumedRunRepeatsTheUninterruptedLossCurve()
+    {
+        string whole = Samples.TemporaryDirectory(), split = Samples.TemporaryDirectory();
+        try
+        {
+            // Noise, batches of two and push-forward: every source of randomness and state is exercised.
+            const string training = "{ steps: 12, batch_size: 2, noise_std: 0.01, pushforward_steps: 1, normalizer_warmup_steps: 2, checkpoint_every: 6, log_every: 1, seed: 5 }";
+            var config = Samples.SmallConfig(12, training);
+            var trajectories = new[] { Samples.Swirl(name: "a"), Samples.Swirl(n: 5, frames: 4, name: "b") };
+
+            List<double> uninterrupted;
+            using (var run = Samples.StartRun(config, trajectories, whole))
+                uninterrupted = run.Trainer.Run();
+
+            var firstHalf = Samples.SmallConfig(6, training.Replace("steps: 12", "steps: 6"));
+            List<double> before, after;
+            using (var run = Samples.StartRun(firstHalf, trajectories, split))
+                before = run.Trainer.Run();
+            // A different seed in the process's generator must not matter: the checkpoint carries the generator.
+            torch.manual_seed(12345);
+            using (var run = Samples.StartRun(config, trajectories, split, resume: true))
+            {
+                Assert.Equal(6, run.Trainer.Step);
+                after = run.Trainer.Run();
+            }
+            var resumed = before.Concat(after).ToList();
+            Assert.Equal(uninterrupted.Count, resumed.Count);
+            for (var i = 0; i < resumed.Count; i++)
+                Assert.True(Math.Abs(uninterrupted[i] - resumed[i]) <= 1e-5 * (1 + Math.Abs(uninterrupted[i])), $"step {i + 1}: {uninterrupted[i]} vs {resumed[i]}");
+            Assert.Equal(File.ReadAllLines(Path.Combine(whole, TrainingLog.CsvFileName)).Select(l => l.Split(',')[1]),
+                File.ReadAllLines(Path.Combine(split, TrainingLog.CsvFileName)).Select(l => l.Split(',')[1]));
+        }
+        finally
+        {
+            Directory.Delete(whole, recursive: true);
+            Directory.Delete(split, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ConfigOverridesApplyAndTyposAreErrors()
+    {
+        var config = ExperimentConfig.Parse("training: { steps: 10 }", "a.yaml", ["training.steps=25", "data.subsets=[bc, prop]", "optimizer.learning_rate=2e-4"]);
+        Assert.Equal(25, config.Training.Steps);
+        Assert.Equal(["bc", "prop"], config.Data.Subsets);
+        Assert.Equal(2e-4, config.Optimizer.LearningRate);
+        Assert.Equal(15, Assert.IsType<MeshGraphNetOptions>(config.Model.Options).MessagePassingSteps); // untouched defaults are DeepMind's
+
+        var roundTrip = ExperimentConfig.Parse(config.ToYaml(), "saved.yaml");
+        Assert.Equal(config.ToYaml(), roundTrip.ToYaml());
+
+        var typo = Assert.Throws<InvalidDataException>(() => ExperimentConfig.Parse("training: { stpes: 10 }", "a.yaml"));
+        Assert.Contains("a.yaml", typo.Message);
+        Assert.Contains("stpes", typo.Message);
+        var range = Assert.Throws<InvalidDataException>(() => ExperimentConfig.Parse("training: { batch_size: 0 }", "b.yaml"));
+        Assert.Contains("training.batch_size", range.Message);
+        Assert.Throws<InvalidDataException>(() => ExperimentConfig.Parse("model: [unclosed", "c.yaml"));
+    }
+
+    [Fact]
+    public void ExampleConfigsParse()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        var configs = Directory.GetFiles(Path.Combine(root.FullName, "configs"), "*.yaml");
+        Assert.Contains(configs, c => c.EndsWith("cavity.yaml", StringComparison.Ordinal));
+        Assert.Contains(configs, c => c.EndsWith("cylinder.yaml", StringComparison.Ordinal));
+        foreach (var path in configs) Assert.Equal("meshgraphnet", ExperimentConfig.Load(path).Model.Name);
+    }
+}
