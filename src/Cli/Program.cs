@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(DataCommands.Generate());
         root.Subcommands.Add(DataCommands.Convert());
         root.Subcommands.Add(DataCommands.Info());
+        root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(TrainingCommands.Train());
         root.Subcommands.Add(TrainingCommands.RolloutCommand());
         root.Subcommands.Add(TrainingCommands.Eval());

@@ -42,19 +42,19 @@ public sealed class NavierStokes2D
     readonly FlowConfiguration _config;
     readonly int _nx, _ny, _uw, _vw;
     readonly double _dx, _dy, _nu;
-    readonly double[] _u, _v, _u0, _v0, _du, _dv; // padded face arrays (u: (nx+1+4) x (ny+4), v: (nx+4) x (ny+1+4))
-    readonly FaceKind[] _uKind, _vKind;          // unpadded
+    readonly double[] _u, _v, u0, v0, _du, _dv; // padded face arrays (u: (nx+1+4) x (ny+4), v: (nx+4) x (ny+1+4))
+    readonly FaceKind[] uKind, vKind;          // unpadded
     readonly bool[] _fluid;
-    readonly double[] _phi, _dphi, _rhs; // kinematic pressure p / rho, its increment, the projection's right-hand side
-    readonly PressurePoisson _poisson;
-    readonly double _boundarySpeed;
+    readonly double[] _phi, _dphi, rhs; // kinematic pressure p / rho, its increment, the projection's right-hand side
+    readonly PressurePoisson poisson;
+    readonly double boundarySpeed;
     readonly ImplicitWork? _implicit; // only when viscosity is implicit
-    double _lastDt; // of the last projection, whose pressure increment seeds the next solve
+    double lastDt; // of the last projection, whose pressure increment seeds the next solve
 
     public FlowConfiguration Configuration => _config;
     public double Time { get; private set; }
     public long Steps { get; private set; }
-    public int LastPressureIterations => _poisson.LastIterations;
+    public int LastPressureIterations => poisson.LastIterations;
     public int Nx => _nx;
     public int Ny => _ny;
 
@@ -68,25 +68,25 @@ public sealed class NavierStokes2D
         _uw = _nx + 1 + 2 * Pad;
         _vw = _nx + 2 * Pad;
         int uSize = _uw * (_ny + 2 * Pad), vSize = _vw * (_ny + 1 + 2 * Pad);
-        _u = new double[uSize]; _u0 = new double[uSize]; _du = new double[uSize];
-        _v = new double[vSize]; _v0 = new double[vSize]; _dv = new double[vSize];
+        _u = new double[uSize]; u0 = new double[uSize]; _du = new double[uSize];
+        _v = new double[vSize]; v0 = new double[vSize]; _dv = new double[vSize];
         _fluid = new bool[_nx * _ny];
         for (int k = 0; k < _fluid.Length; k++) _fluid[k] = config.Solid is null || !config.Solid[k];
-        _uKind = new FaceKind[(_nx + 1) * _ny];
-        _vKind = new FaceKind[_nx * (_ny + 1)];
+        uKind = new FaceKind[(_nx + 1) * _ny];
+        vKind = new FaceKind[_nx * (_ny + 1)];
         ClassifyFaces();
         _phi = new double[_nx * _ny];
         _dphi = new double[_nx * _ny];
-        _rhs = new double[_nx * _ny];
-        _poisson = new PressurePoisson(_nx, _ny, _dx, _dy, _fluid, new SideFlags(
+        rhs = new double[_nx * _ny];
+        poisson = new PressurePoisson(_nx, _ny, _dx, _dy, _fluid, new SideFlags(
             config.West.Kind == SideKind.Outflow, config.East.Kind == SideKind.Outflow,
             config.South.Kind == SideKind.Outflow, config.North.Kind == SideKind.Outflow));
-        _boundarySpeed = new[] { config.West, config.East, config.South, config.North }.Max(s => Math.Abs(s.Speed));
+        boundarySpeed = new[] { config.West, config.East, config.South, config.North }.Max(s => Math.Abs(s.Speed));
         UsesImplicitViscosity = config.Viscous switch
         {
             ViscousTreatment.Explicit => false,
             ViscousTreatment.Implicit => true,
-            _ => DiffusiveRate() > 2 * _boundarySpeed * (1 / _dx + 1 / _dy) / config.Courant,
+            _ => DiffusiveRate() > 2 * boundarySpeed * (1 / _dx + 1 / _dy) / config.Courant,
         };
         if (UsesImplicitViscosity) _implicit = new ImplicitWork(this);
     }
@@ -110,7 +110,7 @@ public sealed class NavierStokes2D
                 var (kind, value) = i == 0 ? SideFace(c.West, right, +1, (j + 0.5) / _ny)
                     : i == _nx ? SideFace(c.East, left, -1, (j + 0.5) / _ny)
                     : (left && right ? FaceKind.Free : FaceKind.Solid, 0.0);
-                _uKind[j * (_nx + 1) + i] = kind;
+                uKind[j * (_nx + 1) + i] = kind;
                 _u[Ui(i, j)] = value;
             }
         for (int j = 0; j <= _ny; j++)
@@ -120,7 +120,7 @@ public sealed class NavierStokes2D
                 var (kind, value) = j == 0 ? SideFace(c.South, above, +1, (i + 0.5) / _nx)
                     : j == _ny ? SideFace(c.North, below, -1, (i + 0.5) / _nx)
                     : (below && above ? FaceKind.Free : FaceKind.Solid, 0.0);
-                _vKind[j * _nx + i] = kind;
+                vKind[j * _nx + i] = kind;
                 _v[Vi(i, j)] = value;
             }
     }
@@ -142,7 +142,7 @@ public sealed class NavierStokes2D
     /// <summary>The time step the stability limits allow for the current field.</summary>
     public double StableTimeStep()
     {
-        double uMax = _boundarySpeed, vMax = _boundarySpeed;
+        double uMax = boundarySpeed, vMax = boundarySpeed;
         for (int j = 0; j < _ny; j++) for (int i = 0; i <= _nx; i++) uMax = Math.Max(uMax, Math.Abs(_u[Ui(i, j)]));
         for (int j = 0; j <= _ny; j++) for (int i = 0; i < _nx; i++) vMax = Math.Max(vMax, Math.Abs(_v[Vi(i, j)]));
         double advective = (uMax / _dx + vMax / _dy) / _config.Courant;
@@ -171,7 +171,7 @@ public sealed class NavierStokes2D
     /// </summary>
     public double AdvanceToSteadyState(double tolerance = 1e-4, double interval = 0.5, double maxTime = 200)
     {
-        double scale = Math.Max(_boundarySpeed, 1e-12);
+        double scale = Math.Max(boundarySpeed, 1e-12);
         var previousU = (double[])_u.Clone();
         var previousV = (double[])_v.Clone();
         while (Time < maxTime)
@@ -191,8 +191,8 @@ public sealed class NavierStokes2D
     public void Step(double dt)
     {
         if (!(dt > 0)) throw new ArgumentException($"time step must be positive, got {dt}");
-        Array.Copy(_u, _u0, _u.Length);
-        Array.Copy(_v, _v0, _v.Length);
+        Array.Copy(_u, u0, _u.Length);
+        Array.Copy(_v, v0, _v.Length);
         bool implicitViscosity = _implicit is not null;
         if (implicitViscosity) FrozenViscousForce();
 
@@ -203,8 +203,8 @@ public sealed class NavierStokes2D
         for (int k = 0; k < _v.Length; k++) _v[k] += dt * _dv[k];
         UpdateOutflowFaces(dt);
         Rates(implicitViscosity);
-        for (int k = 0; k < _u.Length; k++) _u[k] = 0.5 * (_u0[k] + _u[k] + dt * _du[k]);
-        for (int k = 0; k < _v.Length; k++) _v[k] = 0.5 * (_v0[k] + _v[k] + dt * _dv[k]);
+        for (int k = 0; k < _u.Length; k++) _u[k] = 0.5 * (u0[k] + _u[k] + dt * _du[k]);
+        for (int k = 0; k < _v.Length; k++) _v[k] = 0.5 * (v0[k] + _v[k] + dt * _dv[k]);
         if (implicitViscosity) ImplicitViscousCorrection(dt);
         UpdateOutflowFaces(dt);
 
@@ -225,7 +225,7 @@ public sealed class NavierStokes2D
     void CheckBounded()
     {
         // A blow-up shows first as a huge or non-finite face velocity; stop with a clear message.
-        double limit = 1e3 * Math.Max(_boundarySpeed, 1e-3) + 1e3;
+        double limit = 1e3 * Math.Max(boundarySpeed, 1e-3) + 1e3;
         for (int k = 0; k < _u.Length; k++)
             if (!(Math.Abs(_u[k]) < limit)) throw new ArithmeticException($"the flow blew up at t = {Time:g4} (|u| = {_u[k]:g3})");
         for (int k = 0; k < _v.Length; k++)
@@ -265,10 +265,10 @@ public sealed class NavierStokes2D
         double sx = scale / _dx, sy = scale / _dy;
         for (int j = 0; j < _ny; j++)
             for (int i = 1; i < _nx; i++)
-                if (_uKind[j * (_nx + 1) + i] == FaceKind.Free) u[Ui(i, j)] -= sx * (phi[j * _nx + i] - phi[j * _nx + i - 1]);
+                if (uKind[j * (_nx + 1) + i] == FaceKind.Free) u[Ui(i, j)] -= sx * (phi[j * _nx + i] - phi[j * _nx + i - 1]);
         for (int j = 1; j < _ny; j++)
             for (int i = 0; i < _nx; i++)
-                if (_vKind[j * _nx + i] == FaceKind.Free) v[Vi(i, j)] -= sy * (phi[j * _nx + i] - phi[(j - 1) * _nx + i]);
+                if (vKind[j * _nx + i] == FaceKind.Free) v[Vi(i, j)] -= sy * (phi[j * _nx + i] - phi[(j - 1) * _nx + i]);
     }
 
     void Advection(double[] u, double[] v, double[] du, double[] dv)
@@ -280,7 +280,7 @@ public sealed class NavierStokes2D
             for (int j = j0; j < j1; j++)
                 for (int i = 1; i < _nx; i++)
                 {
-                    if (_uKind[j * (_nx + 1) + i] != FaceKind.Free) continue;
+                    if (uKind[j * (_nx + 1) + i] != FaceKind.Free) continue;
                     int k = Ui(i, j);
                     double c = u[k];
                     double ae = 0.5 * (c + u[k + 1]), aw = 0.5 * (u[k - 1] + c);
@@ -297,7 +297,7 @@ public sealed class NavierStokes2D
             for (int j = Math.Max(j0, 1); j < Math.Min(j1, _ny); j++)
                 for (int i = 0; i < _nx; i++)
                 {
-                    if (_vKind[j * _nx + i] != FaceKind.Free) continue;
+                    if (vKind[j * _nx + i] != FaceKind.Free) continue;
                     int k = Vi(i, j);
                     double c = v[k];
                     double an = 0.5 * (c + v[k + vw]), as_ = 0.5 * (v[k - vw] + c);
@@ -321,11 +321,11 @@ public sealed class NavierStokes2D
             for (int j = j0; j < j1; j++)
                 for (int i = 1; i < _nx; i++)
                 {
-                    if (_uKind[j * (_nx + 1) + i] != FaceKind.Free) continue;
+                    if (uKind[j * (_nx + 1) + i] != FaceKind.Free) continue;
                     int k = Ui(i, j);
                     double c = u[k];
-                    double north = j + 1 < _ny && _uKind[(j + 1) * (_nx + 1) + i] == FaceKind.Solid ? -c : u[k + uw];
-                    double south = j > 0 && _uKind[(j - 1) * (_nx + 1) + i] == FaceKind.Solid ? -c : u[k - uw];
+                    double north = j + 1 < _ny && uKind[(j + 1) * (_nx + 1) + i] == FaceKind.Solid ? -c : u[k + uw];
+                    double south = j > 0 && uKind[(j - 1) * (_nx + 1) + i] == FaceKind.Solid ? -c : u[k - uw];
                     du[k] += cx * (u[k + 1] - 2 * c + u[k - 1]) + cy * (north - 2 * c + south);
                 }
         });
@@ -334,11 +334,11 @@ public sealed class NavierStokes2D
             for (int j = Math.Max(j0, 1); j < Math.Min(j1, _ny); j++)
                 for (int i = 0; i < _nx; i++)
                 {
-                    if (_vKind[j * _nx + i] != FaceKind.Free) continue;
+                    if (vKind[j * _nx + i] != FaceKind.Free) continue;
                     int k = Vi(i, j);
                     double c = v[k];
-                    double east = i + 1 < _nx && _vKind[j * _nx + i + 1] == FaceKind.Solid ? -c : v[k + 1];
-                    double west = i > 0 && _vKind[j * _nx + i - 1] == FaceKind.Solid ? -c : v[k - 1];
+                    double east = i + 1 < _nx && vKind[j * _nx + i + 1] == FaceKind.Solid ? -c : v[k + 1];
+                    double west = i > 0 && vKind[j * _nx + i - 1] == FaceKind.Solid ? -c : v[k - 1];
                     dv[k] += cx * (east - 2 * c + west) + cy * (v[k + vw] - 2 * c + v[k - vw]);
                 }
         });
@@ -357,14 +357,14 @@ public sealed class NavierStokes2D
         double scale = dt * _nu;
         var w = _implicit!;
         Array.Clear(w.Ru); Array.Clear(w.Rv);
-        for (int k = 0; k < _u.Length; k++) w.Pu[k] = _u[k] - _u0[k];
-        for (int k = 0; k < _v.Length; k++) w.Pv[k] = _v[k] - _v0[k];
+        for (int k = 0; k < _u.Length; k++) w.Pu[k] = _u[k] - u0[k];
+        for (int k = 0; k < _v.Length; k++) w.Pv[k] = _v[k] - v0[k];
         MaskFree(w.Pu, w.Pv);
         FillGhosts(w.Pu, w.Pv, homogeneous: true);
         AddDiffusion(w.Pu, w.Pv, w.Ru, w.Rv, scale); // b
         // A relative residual of 1e-6, well below the splitting error, or 1e-10 of the driving speed
         // per face, for near a steady state b itself vanishes.
-        double floor = 1e-10 * Math.Max(_boundarySpeed, 1e-6);
+        double floor = 1e-10 * Math.Max(boundarySpeed, 1e-6);
         double target = Math.Max(1e-12 * (Dot(w.Ru, w.Ru) + Dot(w.Rv, w.Rv)), w.FreeFaces * floor * floor);
         // Start from the last step's correction, which changes smoothly in time: r = b - A d.
         Array.Copy(w.Du, w.Pu, w.Du.Length); Array.Copy(w.Dv, w.Pv, w.Dv.Length);
@@ -414,8 +414,8 @@ public sealed class NavierStokes2D
             int uSize = flow._u.Length, vSize = flow._v.Length;
             Du = new double[uSize]; Ru = new double[uSize]; Pu = new double[uSize]; Qu = new double[uSize]; ViscousU = new double[uSize];
             Dv = new double[vSize]; Rv = new double[vSize]; Pv = new double[vSize]; Qv = new double[vSize]; ViscousV = new double[vSize];
-            FreeU = FreeMask(uSize, flow._uKind, flow._nx + 1, flow._ny, flow.Ui);
-            FreeV = FreeMask(vSize, flow._vKind, flow._nx, flow._ny + 1, flow.Vi);
+            FreeU = FreeMask(uSize, flow.uKind, flow._nx + 1, flow._ny, flow.Ui);
+            FreeV = FreeMask(vSize, flow.vKind, flow._nx, flow._ny + 1, flow.Vi);
             FreeFaces = (int)(FreeU.Sum() + FreeV.Sum());
         }
     }
@@ -517,7 +517,7 @@ public sealed class NavierStokes2D
         double speed = ConvectiveSpeed(column: true, inner);
         for (int j = 0; j < _ny; j++)
         {
-            if (_uKind[j * (_nx + 1) + i] != FaceKind.Outflow) continue;
+            if (uKind[j * (_nx + 1) + i] != FaceKind.Outflow) continue;
             double inside = _u[Ui(inner, j)];
             _u[Ui(i, j)] = _config.Outflow == OutflowCondition.ZeroGradient
                 ? inside
@@ -530,7 +530,7 @@ public sealed class NavierStokes2D
         double speed = ConvectiveSpeed(column: false, inner);
         for (int i = 0; i < _nx; i++)
         {
-            if (_vKind[j * _nx + i] != FaceKind.Outflow) continue;
+            if (vKind[j * _nx + i] != FaceKind.Outflow) continue;
             double inside = _v[Vi(i, inner)];
             _v[Vi(i, j)] = _config.Outflow == OutflowCondition.ZeroGradient
                 ? inside
@@ -553,26 +553,26 @@ public sealed class NavierStokes2D
             for (int i = 0; i < _nx; i++)
             {
                 int k = j * _nx + i;
-                _rhs[k] = _fluid[k] ? -Divergence(i, j) / dt : 0;
+                rhs[k] = _fluid[k] ? -Divergence(i, j) / dt : 0;
             }
         // The last step's increment, rescaled to this dt, is the first guess: phi changes smoothly
         // in time, so this about halves the CG iterations.
-        if (_lastDt > 0 && dt != _lastDt) for (int k = 0; k < _dphi.Length; k++) _dphi[k] *= dt / _lastDt;
-        _lastDt = dt;
+        if (lastDt > 0 && dt != lastDt) for (int k = 0; k < _dphi.Length; k++) _dphi[k] *= dt / lastDt;
+        lastDt = dt;
         // dt |residual| is the divergence left behind: 1e-9 of the velocity scale over the cell size.
-        double tolerance = 1e-9 * Math.Max(_boundarySpeed, 1e-6) / Math.Min(_dx, _dy) / dt;
-        _poisson.Solve(_rhs, _dphi, tolerance);
+        double tolerance = 1e-9 * Math.Max(boundarySpeed, 1e-6) / Math.Min(_dx, _dy) / dt;
+        poisson.Solve(rhs, _dphi, tolerance);
         SubtractGradientOnFreeFaces(_dphi, _u, _v, dt);
         // Outflow faces see dphi = 0 on the side, half a cell from the inner centre (a mirrored ghost -dphi).
         for (int j = 0; j < _ny; j++)
         {
-            if (_uKind[j * (_nx + 1)] == FaceKind.Outflow) _u[Ui(0, j)] -= 2 * dt * _dphi[j * _nx] / _dx;
-            if (_uKind[j * (_nx + 1) + _nx] == FaceKind.Outflow) _u[Ui(_nx, j)] += 2 * dt * _dphi[j * _nx + _nx - 1] / _dx;
+            if (uKind[j * (_nx + 1)] == FaceKind.Outflow) _u[Ui(0, j)] -= 2 * dt * _dphi[j * _nx] / _dx;
+            if (uKind[j * (_nx + 1) + _nx] == FaceKind.Outflow) _u[Ui(_nx, j)] += 2 * dt * _dphi[j * _nx + _nx - 1] / _dx;
         }
         for (int i = 0; i < _nx; i++)
         {
-            if (_vKind[i] == FaceKind.Outflow) _v[Vi(i, 0)] -= 2 * dt * _dphi[i] / _dy;
-            if (_vKind[_ny * _nx + i] == FaceKind.Outflow) _v[Vi(i, _ny)] += 2 * dt * _dphi[(_ny - 1) * _nx + i] / _dy;
+            if (vKind[i] == FaceKind.Outflow) _v[Vi(i, 0)] -= 2 * dt * _dphi[i] / _dy;
+            if (vKind[_ny * _nx + i] == FaceKind.Outflow) _v[Vi(i, _ny)] += 2 * dt * _dphi[(_ny - 1) * _nx + i] / _dy;
         }
         for (int k = 0; k < _phi.Length; k++) _phi[k] += _dphi[k];
     }

@@ -150,7 +150,7 @@ public sealed class PressurePoisson
         readonly double _dx, _dy;
         // Padded (nx + 2) x (ny + 2) copies for the branch-free stencil.
         readonly int _w;
-        readonly double[] _west, _east, _south, _north, _diagonal, _inverseDiagonal, _padded;
+        readonly double[] _west, _east, _south, _north, diagonal, inverseDiagonal, _padded;
 
         Level(int nx, int ny, double dx, double dy)
         {
@@ -164,7 +164,7 @@ public sealed class PressurePoisson
             _w = nx + 2;
             int padded = (nx + 2) * (ny + 2);
             _west = new double[padded]; _east = new double[padded]; _south = new double[padded]; _north = new double[padded];
-            _diagonal = new double[padded]; _inverseDiagonal = new double[padded]; _padded = new double[padded];
+            diagonal = new double[padded]; inverseDiagonal = new double[padded]; _padded = new double[padded];
         }
 
         public bool CanCoarsen => (Rx > 1 || Ry > 1) && Nx * Ny > 16;
@@ -234,8 +234,8 @@ public sealed class PressurePoisson
                     _south[p] = Cy[j * Nx + i];
                     _north[p] = Cy[(j + 1) * Nx + i];
                     double d = _west[p] + _east[p] + _south[p] + _north[p];
-                    _diagonal[p] = d;
-                    _inverseDiagonal[p] = d > 0 ? 1 / d : 0;
+                    diagonal[p] = d;
+                    inverseDiagonal[p] = d > 0 ? 1 / d : 0;
                     Active[j * Nx + i] = d > 0;
                 }
         }
@@ -256,7 +256,7 @@ public sealed class PressurePoisson
             {
                 for (int j = j0; j < j1; j++)
                     for (int i = 0, p = (j + 1) * _w + 1, k = j * Nx; i < Nx; i++, p++, k++)
-                        result[k] = _diagonal[p] * xp[p] - NeighbourSum(xp, p);
+                        result[k] = diagonal[p] * xp[p] - NeighbourSum(xp, p);
             });
         }
 
@@ -268,7 +268,7 @@ public sealed class PressurePoisson
             {
                 for (int j = j0; j < j1; j++)
                     for (int i = 0, p = (j + 1) * _w + 1, k = j * Nx; i < Nx; i++, p++, k++)
-                        r[k] = _diagonal[p] > 0 ? b[k] - _diagonal[p] * xp[p] + NeighbourSum(xp, p) : 0;
+                        r[k] = diagonal[p] > 0 ? b[k] - diagonal[p] * xp[p] + NeighbourSum(xp, p) : 0;
             });
         }
 
@@ -302,7 +302,7 @@ public sealed class PressurePoisson
                     {
                         int first = (j + colour) & 1;
                         for (int i = first, p = (j + 1) * _w + 1 + first, k = j * Nx + first; i < Nx; i += 2, p += 2, k += 2)
-                            xp[p] = (B[k] + NeighbourSum(xp, p)) * _inverseDiagonal[p];
+                            xp[p] = (B[k] + NeighbourSum(xp, p)) * inverseDiagonal[p];
                     }
                 });
             }

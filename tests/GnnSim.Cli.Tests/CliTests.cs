@@ -54,7 +54,7 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     private static (int exitCode, string output, string error) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
-    public void Quickstart_then_train_resume_rollout_and_eval_through_the_command_line()
+    public void QuickstartThenTrainResumeRolloutAndEvalThroughTheCommandLine()
     {
         var root = quickstart.Root;
         Assert.True(quickstart.ExitCode == 0, quickstart.Error);
@@ -91,10 +91,25 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         using var scores = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "scores", "eval.json")));
         Assert.Equal("test", scores.RootElement.GetProperty("split").GetString());
         Assert.Equal(2, scores.RootElement.GetProperty("cases").GetInt32());
+
+        (exitCode, output, error) = Run("info", rollout);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("GnnSim rollouts of", output);
+        Assert.Contains("1024 nodes on a 32 x 32 grid; 3 steps", output);
+
+        (exitCode, output, error) = Run("models");
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("meshgraphnet", output);
+        Assert.Contains("defaults: latent 128, message_passing_steps 15, hidden_layers 2", output);
+        (exitCode, output, error) = Run("models", "--config", config);
+        Assert.True(exitCode == 0, error);
+        // latent 16, two blocks, two hidden layers: encoders, blocks and decoder of the 2 + 9 + 5 input columns.
+        Assert.Contains("trained parameters", output);
+        Assert.Contains("16 node inputs", output);
     }
 
     [Fact]
-    public void Bench_torch_prints_one_json_line_of_figures()
+    public void BenchTorchPrintsOneJsonLineOfFigures()
     {
         var (exitCode, output, _) = Run("bench", "torch", "--rows", "2000", "--repeats", "2", "--no-python");
         Assert.Equal(0, exitCode);
@@ -107,7 +122,7 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     }
 
     [Fact]
-    public void Bench_mgn_times_the_full_model_on_a_small_mesh()
+    public void BenchMgnTimesTheFullModelOnASmallMesh()
     {
         var (exitCode, output, _) = Run("bench", "mgn", "--nodes", "100", "--repeats", "1", "--no-python");
         Assert.Equal(0, exitCode);
@@ -120,7 +135,7 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     }
 
     [Fact]
-    public void Bench_graph_prints_figures_at_the_sizes_it_promises()
+    public void BenchGraphPrintsFiguresAtTheSizesItPromises()
     {
         var (exitCode, output, _) = Run("bench", "graph", "--points", "5000", "--queries", "20000", "--repeats", "1");
         Assert.Equal(0, exitCode);
@@ -134,7 +149,7 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     }
 
     [Fact]
-    public void Bad_arguments_get_one_clear_line_and_a_nonzero_exit()
+    public void BadArgumentsGetOneClearLineAndANonzeroExit()
     {
         var (exitCode, _, error) = Run("quickstart", "--out", Path.GetTempPath(), "--set", "training.steps=0");
         Assert.Equal(2, exitCode);
@@ -146,7 +161,7 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     }
 
     [Fact]
-    public void Solve_writes_frames_on_the_solver_grid_and_info_reads_them()
+    public void SolveWritesFramesOnTheSolverGridAndInfoReadsThem()
     {
         string folder = Path.Combine(Path.GetTempPath(), $"gnnsim-solve-{Guid.NewGuid():N}");
         try
@@ -163,15 +178,26 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
             Assert.Contains("tube vel_in=0.5", output);
             Assert.Contains("3 frames of 8 x 40", output);
 
+            Assert.False(Directory.Exists(folder + ".partial")); // written beside the folder, then renamed into place
+
             var (badExit, _, badError) = Run("solve", "tube", "--set", "speed=1", "--out", folder);
             Assert.Equal(2, badExit);
             Assert.Contains("no parameter 'speed'", badError);
+
+            // A folder that holds something else is never replaced.
+            var other = Path.Combine(folder, "elsewhere");
+            Directory.CreateDirectory(other);
+            File.WriteAllText(Path.Combine(other, "notes.txt"), "mine");
+            (badExit, _, badError) = Run("solve", "tube", "--grid", "40x8", "--t-end", "0.1", "--out", other);
+            Assert.Equal(2, badExit);
+            Assert.Contains("is not a case folder", badError);
+            Assert.Equal("mine", File.ReadAllText(Path.Combine(other, "notes.txt")));
         }
         finally { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
     }
 
     [Fact]
-    public void Generate_cylinder_mesh_writes_hdf5_that_info_and_convert_errors_describe()
+    public void GenerateCylinderMeshWritesHdf5ThatInfoAndConvertErrorsDescribe()
     {
         string folder = Path.Combine(Path.GetTempPath(), $"gnnsim-cylmesh-{Guid.NewGuid():N}");
         try

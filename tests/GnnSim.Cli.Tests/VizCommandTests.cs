@@ -18,7 +18,7 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
     }
 
     [Fact]
-    public void Plot_writes_a_snapshot_an_animation_and_error_curves()
+    public void PlotWritesASnapshotAnAnimationAndErrorCurves()
     {
         Assert.True(quickstart.ExitCode == 0, quickstart.Error);
         var snapshot = Scratch("u.png");
@@ -45,7 +45,7 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
     }
 
     [Fact]
-    public void Plot_and_export_refuse_what_they_cannot_draw_with_one_line()
+    public void PlotAndExportRefuseWhatTheyCannotDrawWithOneLine()
     {
         Assert.True(quickstart.ExitCode == 0, quickstart.Error);
         var (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--field", "p", "--out", Scratch("p.png"));
@@ -71,7 +71,7 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
     }
 
     [Fact]
-    public void Export_writes_a_pvd_per_case_for_paraview()
+    public void ExportWritesAPvdPerCaseForParaview()
     {
         Assert.True(quickstart.ExitCode == 0, quickstart.Error);
         var directory = Scratch("vtk");
@@ -87,7 +87,7 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
     }
 
     [SkippableFact]
-    public void The_report_renders_in_headless_chromium_without_console_errors()
+    public void TheReportRendersInHeadlessChromiumWithoutConsoleErrors()
     {
         Assert.True(quickstart.ExitCode == 0, quickstart.Error);
         var chromium = new[] { "chromium", "chromium-browser", "google-chrome" }

@@ -2,8 +2,8 @@ namespace GnnSim.Datasets.Tests;
 
 public sealed class CfdBenchTests : IDisposable
 {
-    readonly string _folder = Directory.CreateTempSubdirectory("gnnsim-cfdbench").FullName;
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    readonly string folder = Directory.CreateTempSubdirectory("gnnsim-cfdbench").FullName;
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     static readonly GenerationSettings Tiny = new(EndTime: 0.2, FrameDt: 0.1, OutputNx: 8, OutputNy: 8, SolverGrid: (16, 16));
 
@@ -74,9 +74,9 @@ public sealed class CfdBenchTests : IDisposable
     [Fact]
     public void GeneratorWritesTheLayoutAndResumes()
     {
-        var (written, skipped) = CfdBenchGenerator.Generate(_folder, CfdProblem.Cavity, CfdSubset.Bc, Tiny, maxCases: 2);
+        var (written, skipped) = CfdBenchGenerator.Generate(folder, CfdProblem.Cavity, CfdSubset.Bc, Tiny, maxCases: 2);
         Assert.Equal((2, 0), (written, skipped));
-        string case1 = Path.Combine(_folder, "cavity", "bc", "case0001");
+        string case1 = Path.Combine(folder, "cavity", "bc", "case0001");
         Assert.True(File.Exists(Path.Combine(case1, "u.npy")) && File.Exists(Path.Combine(case1, "v.npy")));
 
         var data = CfdBenchCaseData.Load(case1, CfdProblem.Cavity);
@@ -90,16 +90,16 @@ public sealed class CfdBenchTests : IDisposable
         // A half-written case left by an interrupted run is redone, never read.
         Directory.Delete(case1, recursive: true);
         Directory.CreateDirectory(case1 + ".partial");
-        Assert.Single(CfdBenchDataset.CaseDirectories(_folder, CfdProblem.Cavity, [CfdSubset.Bc]));
-        Assert.Equal((1, 1), CfdBenchGenerator.Generate(_folder, CfdProblem.Cavity, CfdSubset.Bc, Tiny, maxCases: 2));
+        Assert.Single(CfdBenchDataset.CaseDirectories(folder, CfdProblem.Cavity, [CfdSubset.Bc]));
+        Assert.Equal((1, 1), CfdBenchGenerator.Generate(folder, CfdProblem.Cavity, CfdSubset.Bc, Tiny, maxCases: 2));
         Assert.False(Directory.Exists(case1 + ".partial"));
     }
 
     [Fact]
     public void LoaderRejectsMissingKeysAndBadArraysNamingTheFile()
     {
-        CfdBenchGenerator.Generate(_folder, CfdProblem.Tube, CfdSubset.Bc, Tiny with { SolverGrid = (32, 8) }, maxCases: 1);
-        string dir = Path.Combine(_folder, "tube", "bc", "case0000");
+        CfdBenchGenerator.Generate(folder, CfdProblem.Tube, CfdSubset.Bc, Tiny with { SolverGrid = (32, 8) }, maxCases: 1);
+        string dir = Path.Combine(folder, "tube", "bc", "case0000");
         string json = Path.Combine(dir, "case.json");
         File.WriteAllText(json, File.ReadAllText(json).Replace("\"vel_in\"", "\"velocity_in\""));
         var error = Assert.Throws<InvalidDataException>(() => CfdBenchCaseData.Load(dir, CfdProblem.Tube));

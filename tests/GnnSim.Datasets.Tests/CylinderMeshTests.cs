@@ -4,14 +4,14 @@ namespace GnnSim.Datasets.Tests;
 
 public sealed class CylinderMeshTests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("gnnsim-cylmesh-").FullName;
+    readonly string dir = Directory.CreateTempSubdirectory("gnnsim-cylmesh-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => Directory.Delete(dir, recursive: true);
 
     static readonly CylinderMeshSettings Small = new() { Frames = 4, FrameDt = 0.02, SpinUp = 0.3, CellsAcross = 32, Seed = 3 };
 
     [Fact]
-    public void Trajectories_look_like_cylinder_flow_and_obey_their_boundary_conditions()
+    public void TrajectoriesLookLikeCylinderFlowAndObeyTheirBoundaryConditions()
     {
         var trajectory = CylinderMeshGenerator.Generate(Small, 0);
         Assert.InRange(trajectory.NodeCount, 1500, 2500);
@@ -55,9 +55,9 @@ public sealed class CylinderMeshTests : IDisposable
     }
 
     [Fact]
-    public void The_file_generator_resumes_from_finished_trajectories_and_writes_one_hdf5_file()
+    public void TheFileGeneratorResumesFromFinishedTrajectoriesAndWritesOneHdf5File()
     {
-        var path = Path.Combine(_dir, "cylinder.h5");
+        var path = Path.Combine(dir, "cylinder.h5");
         var settings = Small with { Frames = 2, CellsAcross = 16 };
         var parts = path + ".parts";
         Directory.CreateDirectory(parts);
@@ -81,15 +81,24 @@ public sealed class CylinderMeshTests : IDisposable
     }
 
     [Fact]
-    public void A_trajectory_is_drawn_the_same_in_every_process()
+    public void ATrajectoryIsDrawnTheSameInEveryProcess()
     {
         // Pinned values: a per-process hash as the seed once gave every run (and every resumed run) another dataset.
         var (domain, speed) = CylinderMeshGenerator.Draw(Small, 0);
-        Assert.Equal((1.2458950424314921, 0.047401823055651895, 0.22701705539460154, 0.17908154068006274), (speed, domain.Radius, domain.Center.X, domain.Center.Y));
+        Assert.Equal((1.2950740509177905, 0.047401823055651895, 0.26552558309190233, 0.17908154068006274), (speed, domain.Radius, domain.Center.X, domain.Center.Y));
     }
 
     [Fact]
-    public void Cylinder_nodes_just_inside_the_masked_circle_take_the_nearest_fluid_values()
+    public void TheDefaultRangesCoverDeepMindsCylinderFlow()
+    {
+        // One of cylinder_flow's test trajectories: mean inflow 1.48, cylinder centre at x = 0.41; both inside, not at an edge.
+        var defaults = new CylinderMeshSettings();
+        Assert.True(defaults.InflowSpeed.Min < 1.48 && 1.48 < defaults.InflowSpeed.Max, $"inflow {defaults.InflowSpeed}");
+        Assert.True(defaults.CenterX.Min < 0.41 && 0.41 < defaults.CenterX.Max, $"centre x {defaults.CenterX}");
+    }
+
+    [Fact]
+    public void CylinderNodesJustInsideTheMaskedCircleTakeTheNearestFluidValues()
     {
         // A draw whose refined cylinder puts a node on a chord with all four surrounding solver cells solid.
         const double speed = 1.3710683099325132, radius = 0.033662973606802045, x = 0.16419328069975286, y = 0.15988871720614317;

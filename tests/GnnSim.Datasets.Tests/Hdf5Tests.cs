@@ -5,14 +5,14 @@ namespace GnnSim.Datasets.Tests;
 
 public sealed class Hdf5Tests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("gnnsim-h5-").FullName;
+    readonly string dir = Directory.CreateTempSubdirectory("gnnsim-h5-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => Directory.Delete(dir, recursive: true);
 
     [Fact]
-    public void Datasets_of_every_type_round_trip_with_and_without_compression()
+    public void DatasetsOfEveryTypeRoundTripWithAndWithoutCompression()
     {
-        var path = Path.Combine(_dir, "types.h5");
+        var path = Path.Combine(dir, "types.h5");
         var floats = Enumerable.Range(0, 600 * 7 * 2).Select(k => MathF.Sin(k * 0.01f)).ToArray();
         var doubles = Enumerable.Range(0, 30).Select(k => Math.PI * k).ToArray();
         var ints = Enumerable.Range(-5, 12).ToArray();
@@ -48,12 +48,12 @@ public sealed class Hdf5Tests : IDisposable
     }
 
     [Fact]
-    public void Gzip_storage_compresses_what_is_compressible()
+    public void GzipStorageCompressesWhatIsCompressible()
     {
         var frames = Enumerable.Range(0, 200 * 1000 * 2).Select(k => (k / 2000 % 50) * 0.25f).ToArray(); // a field that changes per frame only
         long SizeWith(Hdf5Storage? storage)
         {
-            var path = Path.Combine(_dir, $"size{storage?.GzipLevel ?? -1}.h5");
+            var path = Path.Combine(dir, $"size{storage?.GzipLevel ?? -1}.h5");
             using (var file = Hdf5File.Create(path)) file.Write<float>("velocity", frames, [200, 1000, 2], storage);
             using (var file = Hdf5File.OpenRead(path)) Assert.Equal(frames, file.Read<float>("velocity", out _));
             return new FileInfo(path).Length;
@@ -64,9 +64,9 @@ public sealed class Hdf5Tests : IDisposable
     }
 
     [Fact]
-    public void Attributes_round_trip_and_are_replaced_on_rewrite()
+    public void AttributesRoundTripAndAreReplacedOnRewrite()
     {
-        var path = Path.Combine(_dir, "attributes.h5");
+        var path = Path.Combine(dir, "attributes.h5");
         using (var file = Hdf5File.Create(path))
         {
             using var group = file.CreateGroup("0");
@@ -93,17 +93,17 @@ public sealed class Hdf5Tests : IDisposable
     }
 
     [Fact]
-    public void Bad_files_and_missing_objects_give_errors_that_name_the_file()
+    public void BadFilesAndMissingObjectsGiveErrorsThatNameTheFile()
     {
-        var notHdf5 = Path.Combine(_dir, "random.h5");
+        var notHdf5 = Path.Combine(dir, "random.h5");
         File.WriteAllBytes(notHdf5, Enumerable.Range(0, 4096).Select(k => (byte)(k * 31 + 7)).ToArray());
         var error = Assert.Throws<InvalidDataException>(() => Hdf5File.OpenRead(notHdf5));
         Assert.Contains(notHdf5, error.Message);
 
-        var good = Path.Combine(_dir, "good.h5");
+        var good = Path.Combine(dir, "good.h5");
         using (var file = Hdf5File.Create(good))
             file.Write<float>("x", new float[100_000], [100_000]);
-        var truncated = Path.Combine(_dir, "truncated.h5");
+        var truncated = Path.Combine(dir, "truncated.h5");
         File.WriteAllBytes(truncated, File.ReadAllBytes(good).AsSpan(0, 3000).ToArray());
         error = Assert.Throws<InvalidDataException>(() =>
         {
@@ -112,7 +112,7 @@ public sealed class Hdf5Tests : IDisposable
         });
         Assert.Contains(truncated, error.Message);
 
-        Assert.Contains("file not found", Assert.Throws<InvalidDataException>(() => Hdf5File.OpenRead(Path.Combine(_dir, "absent.h5"))).Message);
+        Assert.Contains("file not found", Assert.Throws<InvalidDataException>(() => Hdf5File.OpenRead(Path.Combine(dir, "absent.h5"))).Message);
         using (var file = Hdf5File.OpenRead(good))
         {
             error = Assert.Throws<InvalidDataException>(() => file.Read<float>("y", out _));
@@ -136,12 +136,12 @@ public sealed class Hdf5Tests : IDisposable
     }
 
     [Fact]
-    public void Mesh_trajectories_round_trip_in_the_graph_physics_layout()
+    public void MeshTrajectoriesRoundTripInTheGraphPhysicsLayout()
     {
-        var path = Path.Combine(_dir, "trajectories.h5");
+        var path = Path.Combine(dir, "trajectories.h5");
         var written = new[] { SmallTrajectory("0", 5, 0.01), SmallTrajectory("1", 3, 0.02), SmallTrajectory("10", 2, 0.5), SmallTrajectory("2", 4, 0.01) };
         MeshTrajectoryFile.Write(path, written);
-        Assert.Equal([path], Directory.GetFiles(_dir)); // no temporary left behind
+        Assert.Equal([path], Directory.GetFiles(dir)); // no temporary left behind
 
         using (var file = Hdf5File.OpenRead(path))
         using (var group = file.OpenGroup("1"))
@@ -173,9 +173,9 @@ public sealed class Hdf5Tests : IDisposable
     }
 
     [Fact]
-    public void Tiled_static_arrays_and_a_dt_in_meta_json_are_read_like_graph_physics_files()
+    public void TiledStaticArraysAndADtInMetaJsonAreReadLikeGraphPhysicsFiles()
     {
-        var path = Path.Combine(_dir, "tiled.h5");
+        var path = Path.Combine(dir, "tiled.h5");
         using (var file = Hdf5File.Create(path))
         using (var group = file.CreateGroup("0"))
         {
@@ -186,7 +186,7 @@ public sealed class Hdf5Tests : IDisposable
             group.Write<float>("velocity", new float[2 * 3 * 2], [2, 3, 2]);
         }
         Assert.Contains("no dt", Assert.Throws<InvalidDataException>(() => MeshTrajectoryFile.ReadAll(path)).Message);
-        File.WriteAllText(Path.Combine(_dir, "meta.json"), """{"dt": 0.01, "field_names": ["velocity"]}""");
+        File.WriteAllText(Path.Combine(dir, "meta.json"), """{"dt": 0.01, "field_names": ["velocity"]}""");
         var trajectory = Assert.Single(MeshTrajectoryFile.ReadAll(path));
         Assert.Equal(3, trajectory.NodeCount);
         Assert.Equal([0, 6, 4], trajectory.NodeTypes);

@@ -5,8 +5,8 @@ namespace GnnSim.Datasets.Tests;
 
 public sealed class NpyFileTests : IDisposable
 {
-    readonly string _folder = Directory.CreateTempSubdirectory("gnnsim-npy").FullName;
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    readonly string folder = Directory.CreateTempSubdirectory("gnnsim-npy").FullName;
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     /// <summary>A .npy file as NumPy writes it: magic, version 1.0, a dict header padded to 64 bytes, data.</summary>
     static byte[] NumpyBytes(string descr, string shape, byte[] data)
@@ -23,7 +23,7 @@ public sealed class NpyFileTests : IDisposable
     [Fact]
     public void Float32RoundTripsWithShape()
     {
-        string path = Path.Combine(_folder, "u.npy");
+        string path = Path.Combine(folder, "u.npy");
         var values = Enumerable.Range(0, 2 * 3 * 4).Select(k => k * 0.25f - 1).ToArray();
         NpyFile.Write(path, [2, 3, 4], values);
         var array = NpyFile.ReadFloating(path, rank: 3);
@@ -38,7 +38,7 @@ public sealed class NpyFileTests : IDisposable
     {
         var data = new byte[6 * 8];
         for (int k = 0; k < 6; k++) BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(k * 8), k / 3.0);
-        string path = Path.Combine(_folder, "v.npy");
+        string path = Path.Combine(folder, "v.npy");
         File.WriteAllBytes(path, NumpyBytes("<f8", "(1, 2, 3)", data));
         var array = NpyFile.ReadFloating(path, rank: 3);
         Assert.Equal(NpyType.Float64, array.Type);
@@ -52,7 +52,7 @@ public sealed class NpyFileTests : IDisposable
     [InlineData("rank")]
     public void BadFilesNameTheFileAndTheProblem(string defect)
     {
-        string path = Path.Combine(_folder, $"{defect}.npy");
+        string path = Path.Combine(folder, $"{defect}.npy");
         byte[] good = NumpyBytes("<f4", "(2, 2, 2)", new byte[32]);
         byte[] bytes = defect switch
         {

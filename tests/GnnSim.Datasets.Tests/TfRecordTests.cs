@@ -7,9 +7,9 @@ namespace GnnSim.Datasets.Tests;
 
 public sealed class TfRecordTests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("gnnsim-tfrecord-").FullName;
+    readonly string dir = Directory.CreateTempSubdirectory("gnnsim-tfrecord-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => Directory.Delete(dir, recursive: true);
 
     static uint BitwiseCrc32C(ReadOnlySpan<byte> data)
     {
@@ -23,7 +23,7 @@ public sealed class TfRecordTests : IDisposable
     }
 
     [Fact]
-    public void Crc32C_matches_the_published_check_values()
+    public void Crc32CMatchesThePublishedCheckValues()
     {
         Assert.Equal(0xE3069283u, Crc32C.Compute("123456789"u8)); // the CRC catalogue's check value
         Assert.Equal(0x8A9136AAu, Crc32C.Compute(new byte[32])); // RFC 3720, 32 bytes of zeros
@@ -47,7 +47,7 @@ public sealed class TfRecordTests : IDisposable
     ];
 
     [Fact]
-    public void Examples_parse_from_the_wire_format_and_encode_back_to_the_same_bytes()
+    public void ExamplesParseFromTheWireFormatAndEncodeBackToTheSameBytes()
     {
         var features = TfExample.Parse(HandMadeExample);
         Assert.Equal("xy", Encoding.ASCII.GetString(Assert.Single(features["a"].Bytes)));
@@ -103,11 +103,11 @@ public sealed class TfRecordTests : IDisposable
     }
 
     [Fact]
-    public void A_DeepMind_dataset_reads_with_static_fields_tiled_and_converts_to_hdf5()
+    public void ADeepMindDatasetReadsWithStaticFieldsTiledAndConvertsToHdf5()
     {
         const int frames = 6;
-        var truth = WriteCylinderFlowLike(_dir, frames);
-        var trajectories = DeepMindMeshDataset.Read(_dir, "train").ToList();
+        var truth = WriteCylinderFlowLike(dir, frames);
+        var trajectories = DeepMindMeshDataset.Read(dir, "train").ToList();
         Assert.Equal(2, trajectories.Count);
         for (int t = 0; t < 2; t++)
         {
@@ -123,8 +123,8 @@ public sealed class TfRecordTests : IDisposable
             Assert.All(reynolds.Values, r => Assert.Equal(100f + t, r));
         }
 
-        var h5 = Path.Combine(_dir, "cylinder.h5");
-        MeshTrajectoryFile.Write(h5, DeepMindMeshDataset.Read(_dir, "train"));
+        var h5 = Path.Combine(dir, "cylinder.h5");
+        MeshTrajectoryFile.Write(h5, DeepMindMeshDataset.Read(dir, "train"));
         var converted = MeshTrajectoryFile.ReadAll(h5);
         Assert.Equal(["0", "1"], converted.Select(c => c.Name));
         Assert.Equal(trajectories[1].Field("velocity").Values, converted[1].Field("velocity").Values);
@@ -133,30 +133,30 @@ public sealed class TfRecordTests : IDisposable
     }
 
     [Fact]
-    public void Corrupt_records_and_bad_metadata_give_errors_naming_the_file()
+    public void CorruptRecordsAndBadMetadataGiveErrorsNamingTheFile()
     {
-        WriteCylinderFlowLike(_dir, frames: 3);
-        var records = Path.Combine(_dir, "train.tfrecord");
+        WriteCylinderFlowLike(dir, frames: 3);
+        var records = Path.Combine(dir, "train.tfrecord");
         var bytes = File.ReadAllBytes(records);
 
         var flipped = (byte[])bytes.Clone();
         flipped[40] ^= 0x10; // inside the first record's data
         File.WriteAllBytes(records, flipped);
-        var error = Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(_dir, "train").ToList());
+        var error = Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(dir, "train").ToList());
         Assert.Contains(records, error.Message);
         Assert.Contains("record 0", error.Message);
         Assert.Contains("checksum", error.Message);
 
         File.WriteAllBytes(records, bytes.AsSpan(0, bytes.Length - 10).ToArray());
-        error = Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(_dir, "train").ToList());
+        error = Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(dir, "train").ToList());
         Assert.Contains("record 1", error.Message);
         Assert.Contains("truncated", error.Message);
 
         File.WriteAllBytes(records, bytes);
-        Assert.Equal(2, DeepMindMeshDataset.Read(_dir, "train").Count());
-        Assert.Contains("valid.tfrecord", Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(_dir, "valid").ToList()).Message);
+        Assert.Equal(2, DeepMindMeshDataset.Read(dir, "train").Count());
+        Assert.Contains("valid.tfrecord", Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(dir, "valid").ToList()).Message);
 
-        var noDt = Path.Combine(_dir, "no-dt");
+        var noDt = Path.Combine(dir, "no-dt");
         WriteCylinderFlowLike(noDt, frames: 3, withDt: false);
         Assert.Contains("dt", Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(noDt, "train").ToList()).Message);
         Assert.Equal(0.02, DeepMindMeshDataset.Read(noDt, "train", dt: 0.02).First().Dt);

@@ -8,7 +8,7 @@ namespace GnnSim.Torch.Tests;
 public class AutogradAndModuleTests
 {
     [Fact]
-    public void Backward_accumulates_gradients_and_takes_an_output_gradient()
+    public void BackwardAccumulatesGradientsAndTakesAnOutputGradient()
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(new[] { 1.0, 2.0, 3.0 }).requires_grad_();
@@ -23,7 +23,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void No_grad_stops_recording_and_restores_the_mode()
+    public void NoGradStopsRecordingAndRestoresTheMode()
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.ones([2], requires_grad: true);
@@ -38,7 +38,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void Modules_name_their_parameters_like_pytorch()
+    public void ModulesNameTheirParametersLikePytorch()
     {
         using var model = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2), new LayerNorm(2));
         Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias", "3.weight", "3.bias"], model.named_parameters().Select(p => p.name));
@@ -50,7 +50,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void Linear_initialization_follows_pytorch_bounds()
+    public void LinearInitializationFollowsPytorchBounds()
     {
         using var layer = new Linear(100, 50);
         var bound = 1 / Math.Sqrt(100);
@@ -60,7 +60,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void Load_state_dict_copies_values_and_refuses_what_does_not_fit()
+    public void LoadStateDictCopiesValuesAndRefusesWhatDoesNotFit()
     {
         using var a = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
         using var b = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
@@ -79,7 +79,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void Eval_mode_turns_dropout_off_and_to_keeps_parameter_identity()
+    public void EvalModeTurnsDropoutOffAndToKeepsParameterIdentity()
     {
         using var model = new Sequential(new Dropout(0.5));
         using var scope = torch.NewDisposeScope();
@@ -112,7 +112,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void Buffers_travel_in_the_state_dict_but_are_not_parameters()
+    public void BuffersTravelInTheStateDictButAreNotParameters()
     {
         using var a = new Shift();
         using var b = new Shift();
@@ -125,7 +125,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void Devices_parse_and_a_missing_gpu_is_an_error_not_a_crash()
+    public void DevicesParseAndAMissingGpuIsAnErrorNotACrash()
     {
         Assert.Equal(Device.CUDA(1), Device.Parse("cuda:1"));
         Assert.Equal(Device.CUDA(0), Device.Parse("CUDA"));
@@ -138,7 +138,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void Embedding_looks_up_rows()
+    public void EmbeddingLooksUpRows()
     {
         using var table = new Embedding(5, 3);
         using var scope = torch.NewDisposeScope();
@@ -148,7 +148,7 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
-    public void Mlp_learns_a_smooth_2d_function()
+    public void MlpLearnsASmooth2dFunction()
     {
         torch.manual_seed(0);
         using var model = new Sequential(new Linear(2, 64), new Tanh(), new Linear(64, 64), new Tanh(), new Linear(64, 1));

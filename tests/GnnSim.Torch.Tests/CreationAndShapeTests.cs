@@ -5,7 +5,7 @@ namespace GnnSim.Torch.Tests;
 public class CreationAndShapeTests
 {
     [Fact]
-    public void Factories_fill_shape_dtype_and_values()
+    public void FactoriesFillShapeDtypeAndValues()
     {
         using var scope = torch.NewDisposeScope();
         var z = torch.zeros(2, 3);
@@ -23,7 +23,7 @@ public class CreationAndShapeTests
     }
 
     [Fact]
-    public void Arrays_round_trip_for_every_dtype()
+    public void ArraysRoundTripForEveryDtype()
     {
         using var scope = torch.NewDisposeScope();
         Assert.Equal(new[] { 1.5f, -2f, 3f, 4f }, torch.tensor(new[] { 1.5f, -2f, 3f, 4f }, 2, 2).ToArray<float>());
@@ -35,7 +35,7 @@ public class CreationAndShapeTests
     }
 
     [Fact]
-    public void Wrong_sizes_and_dtypes_are_refused_clearly()
+    public void WrongSizesAndDtypesAreRefusedClearly()
     {
         using var scope = torch.NewDisposeScope();
         var e = Assert.Throws<ArgumentException>(() => torch.tensor(new[] { 1f, 2f, 3f }, 2, 2));
@@ -44,7 +44,7 @@ public class CreationAndShapeTests
     }
 
     [Fact]
-    public void Seeded_random_draws_repeat_and_have_the_right_moments()
+    public void SeededRandomDrawsRepeatAndHaveTheRightMoments()
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(42);
@@ -61,7 +61,7 @@ public class CreationAndShapeTests
     }
 
     [Fact]
-    public void Rng_state_restores_the_sequence()
+    public void RngStateRestoresTheSequence()
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(3);
@@ -72,7 +72,7 @@ public class CreationAndShapeTests
     }
 
     [Fact]
-    public void Views_reorder_and_select_elements()
+    public void ViewsReorderAndSelectElements()
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.arange(6).view(2, 3); // [[0,1,2],[3,4,5]]
@@ -92,7 +92,7 @@ public class CreationAndShapeTests
     }
 
     [Fact]
-    public void Joins_and_splits_are_inverse()
+    public void JoinsAndSplitsAreInverse()
     {
         using var scope = torch.NewDisposeScope();
         var a = torch.tensor(new[] { 1f, 2f }, 1, 2);

@@ -7,7 +7,7 @@ namespace GnnSim.Torch.Tests;
 public class ErrorAndMemoryTests
 {
     [Fact]
-    public void Shape_mismatches_throw_with_libtorchs_message_and_the_process_lives_on()
+    public void ShapeMismatchesThrowWithLibtorchsMessageAndTheProcessLivesOn()
     {
         using var scope = torch.NewDisposeScope();
         var a = torch.zeros(2, 3);
@@ -26,7 +26,7 @@ public class ErrorAndMemoryTests
     }
 
     [Fact]
-    public void A_disposed_tensor_cannot_be_used()
+    public void ADisposedTensorCannotBeUsed()
     {
         var t = torch.ones(2);
         t.Dispose();
@@ -36,7 +36,7 @@ public class ErrorAndMemoryTests
     }
 
     [Fact]
-    public void Dispose_scopes_free_temporaries_and_keep_what_is_moved_out()
+    public void DisposeScopesFreeTemporariesAndKeepWhatIsMovedOut()
     {
         var before = torch.live_tensor_count();
         Tensor kept;
@@ -57,7 +57,7 @@ public class ErrorAndMemoryTests
     }
 
     [Fact]
-    public void A_thousand_training_steps_in_dispose_scopes_leave_no_live_tensors()
+    public void AThousandTrainingStepsInDisposeScopesLeaveNoLiveTensors()
     {
         torch.manual_seed(1);
         using var model = new Sequential(new Linear(8, 32), new ReLU(), new Linear(32, 32), new LayerNorm(32), new Linear(32, 1));

@@ -11,7 +11,7 @@ public class GraphPrimitiveTests
     private static readonly double[] NodeFeatures = [1, 10, 2, 20, 3, 30, 4, 40]; // [4, 2]
 
     [Fact]
-    public void Index_select_gathers_sender_features_onto_edges()
+    public void IndexSelectGathersSenderFeaturesOntoEdges()
     {
         using var scope = torch.NewDisposeScope();
         var h = torch.tensor(NodeFeatures, 4, 2);
@@ -20,7 +20,7 @@ public class GraphPrimitiveTests
     }
 
     [Fact]
-    public void Index_add_sums_edge_messages_onto_receivers()
+    public void IndexAddSumsEdgeMessagesOntoReceivers()
     {
         using var scope = torch.NewDisposeScope();
         var messages = torch.tensor(new[] { 1.0, 2.0, 4.0, 8.0, 16.0 }, 5, 1);
@@ -31,7 +31,7 @@ public class GraphPrimitiveTests
     }
 
     [Fact]
-    public void Gather_and_scatter_add_follow_the_index_elementwise()
+    public void GatherAndScatterAddFollowTheIndexElementwise()
     {
         using var scope = torch.NewDisposeScope();
         var t = torch.tensor(new[] { 1.0, 2.0, 3.0, 4.0 }, 2, 2);
@@ -43,7 +43,7 @@ public class GraphPrimitiveTests
     }
 
     [Fact]
-    public void Scatter_reduce_sums_averages_and_takes_maxima()
+    public void ScatterReduceSumsAveragesAndTakesMaxima()
     {
         using var scope = torch.NewDisposeScope();
         var index = torch.tensor(Receivers);
@@ -57,7 +57,7 @@ public class GraphPrimitiveTests
     }
 
     [Fact]
-    public void One_hot_encodes_node_types()
+    public void OneHotEncodesNodeTypes()
     {
         using var scope = torch.NewDisposeScope();
         var encoded = torch.one_hot(torch.tensor(new long[] { 0, 6, 4 }), 9);
@@ -66,7 +66,7 @@ public class GraphPrimitiveTests
     }
 
     [Fact]
-    public void Segment_softmax_normalizes_over_each_receivers_edges()
+    public void SegmentSoftmaxNormalizesOverEachReceiversEdges()
     {
         using var scope = torch.NewDisposeScope();
         double[] scores = [1, 2, 3, 0.5, 100];
@@ -84,7 +84,7 @@ public class GraphPrimitiveTests
     // ---- gradients against finite differences (float64) ----
 
     [Fact]
-    public void Index_add_gradient_is_right()
+    public void IndexAddGradientIsRight()
     {
         var index = torch.tensor(Receivers);
         GradientMatchesFiniteDifferences(NodeFeatures.Concat([5.0, 50.0]).ToArray(), [5, 2],
@@ -92,14 +92,14 @@ public class GraphPrimitiveTests
     }
 
     [Fact]
-    public void Gather_gradient_is_right()
+    public void GatherGradientIsRight()
     {
         var index = torch.tensor(new long[] { 1, 0, 0, 0, 1, 1 }, 3, 2);
         GradientMatchesFiniteDifferences([1, 2, 3, 4], [2, 2], t => t.exp().gather(0, index));
     }
 
     [Fact]
-    public void Index_select_gradient_is_right()
+    public void IndexSelectGradientIsRight()
     {
         var index = torch.tensor(Senders);
         GradientMatchesFiniteDifferences(NodeFeatures, [4, 2], h => h.index_select(0, index).tanh());
@@ -109,7 +109,7 @@ public class GraphPrimitiveTests
     [InlineData(ScatterReduction.Sum, true)]
     [InlineData(ScatterReduction.Mean, false)]
     [InlineData(ScatterReduction.Amax, false)]
-    public void Scatter_reduce_gradient_is_right(ScatterReduction reduce, bool includeSelf)
+    public void ScatterReduceGradientIsRight(ScatterReduction reduce, bool includeSelf)
     {
         var index = torch.tensor(Receivers);
         // distinct values so that the maximum is unique and differentiable
@@ -118,7 +118,7 @@ public class GraphPrimitiveTests
     }
 
     [Fact]
-    public void Segment_softmax_gradient_is_right()
+    public void SegmentSoftmaxGradientIsRight()
     {
         var receivers = torch.tensor(Receivers);
         GradientMatchesFiniteDifferences([0.3, 1.7, -0.4, 2.2, 0.9, -1.1, 0.2, 0.8, 1.5, -0.6], [5, 2],
@@ -126,7 +126,7 @@ public class GraphPrimitiveTests
     }
 
     [Fact]
-    public void Layer_norm_gradient_is_right_for_input_weight_and_bias()
+    public void LayerNormGradientIsRightForInputWeightAndBias()
     {
         double[] x = [0.3, 1.7, -0.4, 2.2, 0.9, -1.1, 0.2, 0.8];
         using var weight = torch.tensor(new[] { 1.5, -0.5, 2.0, 0.7 });

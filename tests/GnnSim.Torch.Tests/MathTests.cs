@@ -6,7 +6,7 @@ namespace GnnSim.Torch.Tests;
 public class MathTests
 {
     [Fact]
-    public void Arithmetic_broadcasts_rows_against_columns()
+    public void ArithmeticBroadcastsRowsAgainstColumns()
     {
         using var scope = torch.NewDisposeScope();
         var column = torch.tensor(new[] { 1f, 2f }, 2, 1);
@@ -22,7 +22,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Scalars_promote_like_python_numbers()
+    public void ScalarsPromoteLikePythonNumbers()
     {
         using var scope = torch.NewDisposeScope();
         var f = torch.ones(2);
@@ -36,7 +36,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Unary_functions_match_their_formulas()
+    public void UnaryFunctionsMatchTheirFormulas()
     {
         using var scope = torch.NewDisposeScope();
         double[] x = [-2.0, -0.5, 0.25, 3.0];
@@ -58,7 +58,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Activations_match_their_definitions()
+    public void ActivationsMatchTheirDefinitions()
     {
         using var scope = torch.NewDisposeScope();
         double[] x = [-2.0, -0.5, 0.0, 0.7, 3.0];
@@ -84,7 +84,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Softmax_and_log_softmax_normalize_each_row()
+    public void SoftmaxAndLogSoftmaxNormalizeEachRow()
     {
         using var scope = torch.NewDisposeScope();
         var t = torch.tensor(new[] { 1.0, 2.0, 3.0, 0.0, 0.0, 0.0 }, 2, 3);
@@ -94,7 +94,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Comparisons_where_and_masked_fill_select_elements()
+    public void ComparisonsWhereAndMaskedFillSelectElements()
     {
         using var scope = torch.NewDisposeScope();
         var a = torch.tensor(new[] { 1f, 5f, 3f });
@@ -113,7 +113,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Reductions_respect_dims_and_keepdim()
+    public void ReductionsRespectDimsAndKeepdim()
     {
         using var scope = torch.NewDisposeScope();
         var t = torch.tensor(new[] { 1.0, 2.0, 3.0, 4.0, 6.0, 8.0 }, 2, 3);
@@ -141,7 +141,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Matrix_products_match_hand_values()
+    public void MatrixProductsMatchHandValues()
     {
         using var scope = torch.NewDisposeScope();
         var a = torch.tensor(new[] { 1f, 2f, 3f, 4f }, 2, 2);
@@ -156,7 +156,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Float32_linear_matches_float64_linear_with_its_gradients()
+    public void Float32LinearMatchesFloat64LinearWithItsGradients()
     {
         // Debian's libtorch brings oneDNN, and float32 linear layers run their products on its sgemm;
         // float64 stays on at::linear, so this compares the two paths. The weight is a column slice of
@@ -188,7 +188,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Float32_products_match_float64_products_with_their_gradients()
+    public void Float32ProductsMatchFloat64ProductsWithTheirGradients()
     {
         // mm, bmm and matmul in float32 run on oneDNN's sgemm, float64 on libtorch's; the operands
         // include transposed views (q k^T) and a column slice, which sgemm takes without a copy.
@@ -224,7 +224,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Training_configuration_gives_the_OpenMP_pool_every_core_when_linear_layers_run_on_oneDNN()
+    public void TrainingConfigurationGivesTheOpenMPPoolEveryCoreWhenLinearLayersRunOnOneDNN()
     {
         var (intra, blas) = (torch.get_num_threads(), torch.get_blas_threads());
         try
@@ -244,7 +244,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Losses_reduce_squared_and_absolute_differences()
+    public void LossesReduceSquaredAndAbsoluteDifferences()
     {
         using var scope = torch.NewDisposeScope();
         var prediction = torch.tensor(new[] { 1.0, 2.0, 4.0 });
@@ -257,7 +257,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Layer_norm_normalizes_then_scales_and_shifts()
+    public void LayerNormNormalizesThenScalesAndShifts()
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(new[] { 1.0, 2.0, 3.0, 4.0 }, 1, 4);
@@ -270,7 +270,7 @@ public class MathTests
     }
 
     [Fact]
-    public void Dropout_zeroes_a_fraction_and_rescales_only_while_training()
+    public void DropoutZeroesAFractionAndRescalesOnlyWhileTraining()
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(1);

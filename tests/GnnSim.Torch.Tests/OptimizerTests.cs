@@ -31,7 +31,7 @@ public class OptimizerTests
     [InlineData(false, 0.0)]
     [InlineData(false, 0.1)]
     [InlineData(true, 0.1)]
-    public void Adam_and_AdamW_follow_the_update_rule(bool decoupled, double weightDecay)
+    public void AdamAndAdamWFollowTheUpdateRule(bool decoupled, double weightDecay)
     {
         double[] start = [1.0, -2.0, 0.5];
         double[][] gradients = [[0.5, -1.0, 0.0], [0.2, 0.3, -4.0], [-1.0, 0.1, 2.0]];
@@ -50,7 +50,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Adam_state_round_trips_so_a_resumed_run_continues_identically()
+    public void AdamStateRoundTripsSoAResumedRunContinuesIdentically()
     {
         double[] start = [1.0, -2.0];
         using var a = torch.tensor(start).requires_grad_();
@@ -73,7 +73,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Clip_grad_norm_scales_all_gradients_together()
+    public void ClipGradNormScalesAllGradientsTogether()
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(new[] { 0.0, 0.0 }).requires_grad_();
@@ -88,7 +88,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Schedules_give_their_rates()
+    public void SchedulesGiveTheirRates()
     {
         using var layer = new Linear(1, 1);
         using var optimizer = new Adam(layer.parameters(), lr: 1e-4);

@@ -10,7 +10,7 @@ public sealed class SerializationTests : IDisposable
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
     [Fact]
-    public void Tensors_round_trip_with_names_dtypes_and_shapes()
+    public void TensorsRoundTripWithNamesDtypesAndShapes()
     {
         using var scope = torch.NewDisposeScope();
         var path = Path.Combine(directory, "tensors.pt");
@@ -32,7 +32,7 @@ public sealed class SerializationTests : IDisposable
     }
 
     [Fact]
-    public void Python_torch_load_reads_our_state_dict()
+    public void PythonTorchLoadReadsOurStateDict()
     {
         using var model = new Sequential(new Linear(3, 2), new ReLU(), new Linear(2, 1));
         var path = Path.Combine(directory, "model.pt");
@@ -50,7 +50,7 @@ public sealed class SerializationTests : IDisposable
     }
 
     [Fact]
-    public void We_read_a_state_dict_saved_by_python_and_compute_the_same_output()
+    public void WeReadAStateDictSavedByPythonAndComputeTheSameOutput()
     {
         var path = Path.Combine(directory, "python.pt");
         var output = RunPython($$"""
@@ -72,7 +72,7 @@ public sealed class SerializationTests : IDisposable
     }
 
     [Fact]
-    public void Views_sharing_one_storage_and_other_dtypes_come_back_right()
+    public void ViewsSharingOneStorageAndOtherDtypesComeBackRight()
     {
         var path = Path.Combine(directory, "views.pt");
         RunPython($$"""
@@ -92,7 +92,7 @@ public sealed class SerializationTests : IDisposable
     }
 
     [Fact]
-    public void A_corrupt_file_gives_an_invalid_data_error_naming_it()
+    public void ACorruptFileGivesAnInvalidDataErrorNamingIt()
     {
         var path = Path.Combine(directory, "broken.pt");
         File.WriteAllBytes(path, [0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5]);
@@ -109,7 +109,7 @@ public sealed class SerializationTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_is_not_a_dict_of_tensors_is_refused()
+    public void AFileThatIsNotADictOfTensorsIsRefused()
     {
         var path = Path.Combine(directory, "list.pt");
         RunPython($"import torch\ntorch.save([1, 2, 3], \"{path}\")\n");

@@ -68,6 +68,25 @@ public class EvaluationTests
             Assert.Equal(trajectory.NodeTypes, stored.NodeTypes);
             Assert.Equal(trajectory.Cells, stored.Cells);
 
+            Assert.Null(stored.PredictedPositions);
+            Assert.Null(stored.QueryPoints);
+
+            // Where nodes move (particles, moved meshes) their positions per frame travel along, and query points too.
+            var frames = (rollout.Steps + 1) * trajectory.NodeCount * 2;
+            var moving = rollout with
+            {
+                TruthPositions = Enumerable.Range(0, frames).Select(i => i * 0.5f).ToArray(),
+                PredictedPositions = Enumerable.Range(0, frames).Select(i => i * 0.25f).ToArray(),
+                QueryPoints = [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f],
+            };
+            var movingPath = Path.Combine(directory, "moving.h5");
+            RolloutFile.Write(movingPath, [moving]);
+            Assert.True(RolloutFile.IsRolloutFile(movingPath));
+            var movingStored = Assert.Single(RolloutFile.Read(movingPath));
+            Assert.Equal(moving.TruthPositions, movingStored.TruthPositions);
+            Assert.Equal(moving.PredictedPositions, movingStored.PredictedPositions);
+            Assert.Equal(moving.QueryPoints, movingStored.QueryPoints);
+
             File.WriteAllText(Path.Combine(directory, "not.h5"), "text");
             Assert.Throws<InvalidDataException>(() => RolloutFile.Read(Path.Combine(directory, "not.h5")));
         }

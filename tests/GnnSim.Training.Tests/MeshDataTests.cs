@@ -5,8 +5,8 @@ namespace GnnSim.Training.Tests;
 
 public class MeshDataTests
 {
-    /// <summary>Swirl trajectories stored as our HDF5 mesh layout: velocity [T, N, 2], pressure [T, N, 1], an inflow-speed parameter.</summary>
-    private static string WriteMeshFile(string directory, int count)
+    /// <summary>Swirl trajectories stored as our HDF5 mesh layout: velocity [T, N, 2], pressure [T, N, 1], an inflow-speed parameter (or none, as DeepMind's files).</summary>
+    private static string WriteMeshFile(string directory, int count, bool withParameters = true)
     {
         var trajectories = Enumerable.Range(0, count).Select(i =>
         {
@@ -16,7 +16,7 @@ public class MeshDataTests
             for (var k = 0; k < pressure.Length; k++) pressure[k] = swirl.States[2 * k] * swirl.States[2 * k + 1];
             return new MeshTrajectory($"{i}", swirl.Positions, 2, swirl.Cells!, 3, swirl.NodeTypes, swirl.FrameCount, 0.01,
                 [new TrajectoryField("velocity", 2, swirl.States), new TrajectoryField("pressure", 1, pressure)],
-                new Dictionary<string, double> { ["inflow_speed"] = 1 + i });
+                withParameters ? new Dictionary<string, double> { ["inflow_speed"] = 1 + i, ["solver_nx"] = 250 } : null);
         });
         var path = Path.Combine(directory, "mesh.h5");
         MeshTrajectoryFile.Write(path, trajectories);
@@ -83,6 +83,12 @@ public class MeshDataTests
             using var run = Samples.StartRun(config, train, Path.Combine(directory, "run"));
             var losses = run.Trainer.Run();
             Assert.True(losses.TakeLast(10).Average() * 10 < losses.Take(5).Average(), $"loss {losses.Take(5).Average():E3} -> {losses.TakeLast(10).Average():E3}");
+
+            // Trained on our files (whose attributes include solver bookkeeping), it runs on files without attributes, as DeepMind's are.
+            var deepMindLike = WriteMeshFile(Directory.CreateDirectory(Path.Combine(directory, "deepmind")).FullName, 5, withParameters: false);
+            var foreign = ExperimentConfig.Parse($"data: {{ format: mesh, path: {deepMindLike} }}", "mesh.yaml");
+            var rollout = Rollout.Run(run.Simulator, Experiment.LoadTrajectories(foreign, DataSplit.Train)[0]);
+            Assert.True(rollout.Prediction.All(float.IsFinite));
         }
         finally { Directory.Delete(directory, recursive: true); }
     }

@@ -98,6 +98,38 @@ public class TrainingTests
         var configs = Directory.GetFiles(Path.Combine(root.FullName, "configs"), "*.yaml");
         Assert.Contains(configs, c => c.EndsWith("cavity.yaml", StringComparison.Ordinal));
         Assert.Contains(configs, c => c.EndsWith("cylinder.yaml", StringComparison.Ordinal));
-        foreach (var path in configs) Assert.Equal("meshgraphnet", ExperimentConfig.Load(path).Model.Name);
+        var named = new HashSet<string>();
+        foreach (var path in configs)
+        {
+            var config = ExperimentConfig.Load(path);
+            Assert.NotNull(OperatorRegistry.Find(config.Model.Name));
+            Assert.Equal(config.ToYaml(), ExperimentConfig.Parse(config.ToYaml(), path).ToYaml());
+            named.Add(config.Model.Name);
+        }
+        // Every registered operator comes with an example experiment.
+        Assert.Empty(OperatorRegistry.All.Select(r => r.Name).Except(named));
+    }
+
+    [Fact]
+    public void TheModelSectionIsTheNamedOperatorsOptionsAndErrorsNameTheKey()
+    {
+        var config = ExperimentConfig.Parse("model: { name: meshgraphnet, latent: 24 }", "a.yaml", ["model.message_passing_steps=3"]);
+        var options = Assert.IsType<MeshGraphNetOptions>(config.Model.Options);
+        Assert.Equal((24, 3, 2), (options.Latent, options.MessagePassingSteps, options.HiddenLayers));
+        Assert.StartsWith("model:\n  name: meshgraphnet\n  latent: 24\n  message_passing_steps: 3\n", config.ToYaml().ReplaceLineEndings("\n"));
+
+        string Error(string yaml) => Assert.Throws<InvalidDataException>(() => ExperimentConfig.Parse(yaml, "b.yaml")).Message;
+        var unknownOperator = Error("model: { name: meshgraphnett }");
+        Assert.Contains("b.yaml: model.name = meshgraphnett", unknownOperator);
+        Assert.Contains("meshgraphnet", unknownOperator.Split("known operators:")[1]);
+        var unknownKey = Error("model: { latnt: 8 }");
+        Assert.Contains("model.latnt", unknownKey);
+        Assert.Contains("latent, message_passing_steps, hidden_layers", unknownKey);
+        Assert.Contains("b.yaml: model.latent = 0: must be at least 1", Error("model: { latent: 0 }"));
+        Assert.Contains("b.yaml: model", Error("model: { latent: wide }"));
+        Assert.Contains("model must be a mapping", Error("model: meshgraphnet"));
+        Assert.Contains("training.unroll_steps", Error("training: { unroll_steps: 0 }"));
+        Assert.Contains("training.loss", Error("training: { loss: l1 }"));
+        Assert.Contains("training.objective", Error("training: { objective: particles }"));
     }
 }

@@ -7,7 +7,7 @@ public class ChartTests
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     [Fact]
-    public void A_log_chart_parses_as_svg_with_decade_ticks_a_curve_per_series_and_a_legend()
+    public void ALogChartParsesAsSvgWithDecadeTicksACurvePerSeriesAndALegend()
     {
         var chart = new LineChart { Title = "loss <train & dev>", XLabel = "step", YLabel = "loss", LogY = true };
         var x = Enumerable.Range(1, 50).Select(i => (double)i).ToList();
@@ -28,14 +28,14 @@ public class ChartTests
     }
 
     [Fact]
-    public void A_chart_without_data_says_so()
+    public void AChartWithoutDataSaysSo()
     {
         var svg = new LineChart { Title = "empty", LogY = true, Series = { new Series("zeros", [1, 2], [0, 0]) } }.ToSvg();
         Assert.Contains("no data to plot", XDocument.Parse(svg).Descendants(Svg + "text").Select(t => t.Value));
     }
 
     [Fact]
-    public void Ticks_are_round_numbers_inside_the_range()
+    public void TicksAreRoundNumbersInsideTheRange()
     {
         Assert.Equal([0, 0.2, 0.4, 0.6, 0.8, 1.0], AxisTicks.Linear(0, 1).Select(t => Math.Round(t, 12)));
         Assert.Equal([-2, -1, 0], AxisTicks.Linear(-2.1, 0.4, 4).Select(t => Math.Round(t, 12)));

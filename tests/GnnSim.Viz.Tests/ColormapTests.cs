@@ -3,7 +3,7 @@ namespace GnnSim.Viz.Tests;
 public class ColormapTests
 {
     [Fact]
-    public void Viridis_and_coolwarm_hit_their_published_colours()
+    public void ViridisAndCoolwarmHitTheirPublishedColours()
     {
         Assert.Equal(new Rgba(68, 1, 84), Colormap.Viridis.Map(0));
         Assert.Equal(new Rgba(33, 145, 140), Colormap.Viridis.Map(0.5));
@@ -17,7 +17,7 @@ public class ColormapTests
     }
 
     [Fact]
-    public void Viridis_gets_lighter_all_the_way_up()
+    public void ViridisGetsLighterAllTheWayUp()
     {
         static double Luminance(Rgba c) => 0.2126 * c.R + 0.7152 * c.G + 0.0722 * c.B;
         var samples = Colormap.Viridis.Sample(64).Select(Luminance).ToList();
@@ -25,7 +25,7 @@ public class ColormapTests
     }
 
     [Fact]
-    public void Scales_share_a_range_or_centre_zero()
+    public void ScalesShareARangeOrCentreZero()
     {
         var shared = ColorScale.Spanning(Colormap.Viridis, [1f, 3f], [2f, 5f, float.NaN]);
         Assert.Equal((1.0, 5.0), (shared.Min, shared.Max));

@@ -15,7 +15,7 @@ public class FieldPlotTests
     }
 
     [Fact]
-    public void A_grid_field_puts_each_cell_colour_where_its_cell_is_with_y_up_and_solids_gray()
+    public void AGridFieldPutsEachCellColourWhereItsCellIsWithYUpAndSolidsGray()
     {
         var (domain, values) = SmallGrid();
         var image = new RgbaImage(40, 20, Rgba.White);
@@ -29,7 +29,7 @@ public class FieldPlotTests
     }
 
     [Fact]
-    public void Grid_pictures_keep_whole_pixels_per_cell_and_the_cells_aspect()
+    public void GridPicturesKeepWholePixelsPerCellAndTheCellsAspect()
     {
         int[] cells = Enumerable.Range(0, 64 * 16).ToArray();
         var positions = cells.SelectMany(c => new[] { (c % 64 + 0.5) * 0.1, (c / 64 + 0.5) * 0.05 }).ToArray();
@@ -40,7 +40,7 @@ public class FieldPlotTests
     }
 
     [Fact]
-    public void A_mesh_field_is_interpolated_linearly_inside_triangles_and_left_alone_outside()
+    public void AMeshFieldIsInterpolatedLinearlyInsideTrianglesAndLeftAloneOutside()
     {
         // The unit square as two triangles, value = x: every pixel's colour is its x.
         double[] positions = [0, 0, 1, 0, 1, 1, 0, 1];
@@ -59,7 +59,7 @@ public class FieldPlotTests
     }
 
     [Fact]
-    public void A_mesh_with_a_hole_leaves_the_hole_unpainted()
+    public void AMeshWithAHoleLeavesTheHoleUnpainted()
     {
         // A square ring: 8 outer-and-inner nodes, 8 triangles around a hole in the middle.
         double[] positions = [0, 0, 3, 0, 3, 3, 0, 3, 1, 1, 2, 1, 2, 2, 1, 2];
@@ -72,7 +72,7 @@ public class FieldPlotTests
     }
 
     [Fact]
-    public void Panels_share_a_colorbar_scale_and_the_figure_survives_png()
+    public void PanelsShareAColorbarScaleAndTheFigureSurvivesPng()
     {
         var (domain, values) = SmallGrid();
         var scale = ColorScale.Spanning(Colormap.Viridis, values);
@@ -93,7 +93,7 @@ public class FieldPlotTests
     }
 
     [Fact]
-    public void Text_draws_the_glyphs_of_the_bitmap_font()
+    public void TextDrawsTheGlyphsOfTheBitmapFont()
     {
         var image = new RgbaImage(40, 20, Rgba.White);
         image.DrawText("I", 2, 2, Rgba.Ink, 1);
@@ -110,7 +110,7 @@ public class FieldPlotTests
     }
 
     [Fact]
-    public void A_wireframe_draws_the_mesh_edges()
+    public void AWireframeDrawsTheMeshEdges()
     {
         var domain = new TriangleDomain([0, 0, 1, 0, 1, 1, 0, 1], [0, 1, 2, 0, 2, 3]);
         var image = MeshPlot.Wireframe(domain, null, 132);

@@ -15,7 +15,7 @@ public class ImageFormatTests
     }
 
     [Fact]
-    public void Png_decodes_back_to_the_pixels_written()
+    public void PngDecodesBackToThePixelsWritten()
     {
         // Noise exercises every filter choice; a smooth gradient makes Sub and Up win.
         var gradient = new RgbaImage(97, 31);
@@ -31,7 +31,7 @@ public class ImageFormatTests
     }
 
     [Fact]
-    public void A_corrupted_png_byte_fails_its_crc()
+    public void ACorruptedPngByteFailsItsCrc()
     {
         var png = PngWriter.Encode(Noise(8, 8, 2, withAlpha: false));
         png[40] ^= 0x10; // inside IDAT
@@ -39,7 +39,7 @@ public class ImageFormatTests
     }
 
     [Fact]
-    public void Gif_frames_decode_to_the_palette_colours_drawn()
+    public void GifFramesDecodeToThePaletteColoursDrawn()
     {
         var palette = GifWriter.PaletteFor(Colormap.Viridis, Colormap.CoolWarm);
         var random = new Random(3);
@@ -67,7 +67,7 @@ public class ImageFormatTests
     }
 
     [Fact]
-    public void Gif_maps_off_palette_colours_to_the_nearest_entry()
+    public void GifMapsOffPaletteColoursToTheNearestEntry()
     {
         var palette = new[] { Rgba.White, Rgba.Black, new Rgba(200, 0, 0) };
         var frame = new RgbaImage(3, 1);
@@ -79,7 +79,7 @@ public class ImageFormatTests
     }
 
     [Fact]
-    public void Gif_refuses_frames_of_different_sizes_and_oversized_palettes()
+    public void GifRefusesFramesOfDifferentSizesAndOversizedPalettes()
     {
         Assert.Throws<ArgumentException>(() => GifWriter.Encode([new RgbaImage(2, 2), new RgbaImage(3, 2)], [Rgba.White]));
         Assert.Throws<ArgumentException>(() => GifWriter.Encode([new RgbaImage(2, 2)], Enumerable.Repeat(Rgba.White, 257).ToArray()));

@@ -34,7 +34,7 @@ public class RolloutOutputTests
     }
 
     [Fact]
-    public void Errors_by_step_and_speed_come_from_the_stored_fields()
+    public void ErrorsByStepAndSpeedComeFromTheStoredFields()
     {
         var rollout = SmallRollout();
         Assert.Equal([0, 0.1, 0.2, 0.3, 0.4], rollout.RmseByStep("u").Select(e => Math.Round(e, 5)));
@@ -47,7 +47,7 @@ public class RolloutOutputTests
     }
 
     [Fact]
-    public void The_animation_has_a_frame_per_step_on_fixed_scales()
+    public void TheAnimationHasAFramePerStepOnFixedScales()
     {
         var rollout = SmallRollout();
         var gif = GifDecoder.Decode(RolloutFigures.Animation(rollout, "u", maxFrames: 60));
@@ -59,7 +59,7 @@ public class RolloutOutputTests
     }
 
     [Fact]
-    public void Vtk_export_writes_a_pvd_collection_of_vtu_steps_that_hold_the_fields()
+    public void VtkExportWritesAPvdCollectionOfVtuStepsThatHoldTheFields()
     {
         var rollout = SmallRollout();
         var directory = Path.Combine(Path.GetTempPath(), $"gnnsim-vtk-{Guid.NewGuid():N}");
@@ -89,7 +89,7 @@ public class RolloutOutputTests
     }
 
     [Fact]
-    public void The_html_report_is_one_file_with_its_images_inside()
+    public void TheHtmlReportIsOneFileWithItsImagesInside()
     {
         var rollout = SmallRollout();
         var chart = RolloutFigures.ErrorCurves([("model", [rollout])], "u");

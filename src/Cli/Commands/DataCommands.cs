@@ -7,6 +7,7 @@ using GnnSim.Datasets.Meshes;
 using GnnSim.Datasets.Npy;
 using GnnSim.Datasets.TfRecord;
 using GnnSim.Solvers;
+using GnnSim.Training.Evaluation;
 using Spectre.Console;
 
 namespace GnnSim.Cli.Commands;
@@ -35,6 +36,9 @@ internal static partial class DataCommands
             var (nx, ny) = result.GetValue(grid) is { } text ? ParseGrid(text) : @case.DefaultGrid;
             var config = @case.Configuration(nx, ny);
             string folder = result.GetValue(output)!;
+            // The case replaces the folder whole (written beside it, then renamed): never over a folder that holds something else.
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() && !CfdBenchGenerator.IsComplete(folder))
+                throw new IOException($"{folder} exists and is not a case folder; give --out a new or empty folder, or an earlier case to replace");
             AnsiConsole.MarkupLineInterpolated($"[bold]{@case}[/]  Re = {@case.Reynolds:g4}, grid {nx} x {ny}, {end} s in frames of {interval} s");
 
             SimulationFrames frames = null!;
@@ -44,11 +48,7 @@ internal static partial class DataCommands
                     var task = ctx.AddTask("simulating");
                     frames = CaseSimulation.Run(config, end, interval, progress: (done, total) => { task.MaxValue = total; task.Value = done; });
                 });
-            int[] shape = [frames.Frames, frames.Ny, frames.Nx];
-            NpyFile.Write(Path.Combine(folder, "u.npy"), shape, frames.U);
-            NpyFile.Write(Path.Combine(folder, "v.npy"), shape, frames.V);
-            NpyFile.Write(Path.Combine(folder, "p.npy"), shape, frames.P);
-            CaseJson.Write(Path.Combine(folder, "case.json"), @case,
+            CfdBenchGenerator.WriteFrames(folder, @case, frames, includePressure: true,
             [
                 new("nx", nx), new("ny", ny), new("x0", config.X0), new("y0", config.Y0),
                 new("domain_width", config.Width), new("domain_height", config.Height),
@@ -168,12 +168,13 @@ internal static partial class DataCommands
 
     public static Command Info()
     {
-        var path = new Argument<string>("path") { Description = "an .npy or HDF5 file, a case folder, a CFDBench data root or a DeepMind dataset folder" };
-        var command = new Command("info", "Summarise a dataset.") { path };
+        var path = new Argument<string>("path") { Description = "an .npy file, an HDF5 file of mesh trajectories or of rollouts, a case folder, a CFDBench data root or a DeepMind dataset folder" };
+        var command = new Command("info", "Summarise a dataset or a rollout file.") { path };
         command.SetAction(result =>
         {
             string target = result.GetValue(path)!;
             if (File.Exists(target) && target.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) DescribeNpy(target);
+            else if (File.Exists(target) && Hdf5File.HasSignature(target) && RolloutFile.IsRolloutFile(target)) DescribeRollout(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target)) DescribeHdf5(target);
             else if (File.Exists(target)) throw new InvalidDataException($"{target}: neither an .npy nor an HDF5 file");
             else if (File.Exists(Path.Combine(target, "case.json"))) DescribeCase(target);
@@ -209,6 +210,23 @@ internal static partial class DataCommands
         AnsiConsole.Write(table);
         if (reader.Names.Count > 10) Console.WriteLine($"  ... and {reader.Names.Count - 10} more");
         if (parameters.Count > 0) Console.WriteLine("case parameters:\n" + string.Join("\n", parameters));
+    }
+
+    static void DescribeRollout(string path)
+    {
+        var rollouts = RolloutFile.Read(path);
+        Console.WriteLine($"{path}: GnnSim rollouts of {rollouts.Count} cases");
+        for (var i = 0; i < rollouts.Count; i++)
+        {
+            var r = rollouts[i];
+            var frameSize = r.NodeCount * r.Fields.Count;
+            double squared = 0;
+            for (var k = r.Steps * frameSize; k < (r.Steps + 1) * frameSize; k++) squared += Math.Pow(r.Prediction[k] - r.Truth[k], 2);
+            var mesh = r.Cells is { } cells ? $"a mesh of {cells.Length / 3} triangles" : r.GridShape is { } grid ? $"a {grid.Width} x {grid.Height} grid" : "points";
+            var extras = (r.PredictedPositions is null ? "" : ", nodes move") + (r.QueryPoints is null ? "" : $", {r.QueryPoints.Length / 2} query points");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {i:D4} {r.Case}: {r.NodeCount} nodes on {mesh}{extras}; {r.Steps} steps of {r.Dt:g4} s from frame {r.StartFrame}; fields {string.Join(", ", r.Fields)}; RMSE at the last step {Math.Sqrt(squared / frameSize):E3}"));
+        }
     }
 
     static void DescribeDeepMind(string folder)

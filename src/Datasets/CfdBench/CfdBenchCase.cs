@@ -21,14 +21,14 @@ public sealed class CfdBenchCase
     /// <summary>Left edge of the dam's barrier, fixed by CFDBench.</summary>
     public const double DamBarrierLeft = 0.5;
 
-    readonly Dictionary<string, double> _parameters;
+    readonly Dictionary<string, double> parameters;
 
     public CfdProblem Problem { get; }
 
     CfdBenchCase(CfdProblem problem, Dictionary<string, double> parameters)
     {
         Problem = problem;
-        _parameters = parameters;
+        this.parameters = parameters;
     }
 
     /// <summary>The keys case.json holds for a problem, in CFDBench's order.</summary>
@@ -88,18 +88,18 @@ public sealed class CfdBenchCase
         _ => throw new ArgumentException($"unknown problem '{name}' (cavity, tube, dam or cylinder)"),
     };
 
-    public double this[string key] => _parameters.TryGetValue(key, out double value)
+    public double this[string key] => this.parameters.TryGetValue(key, out double value)
         ? value
         : throw new ArgumentException($"the {Name(Problem)} problem has no parameter '{key}' ({string.Join(", ", Keys(Problem))})");
 
     /// <summary>The parameters in CFDBench's key order.</summary>
-    public IEnumerable<KeyValuePair<string, double>> Parameters => Keys(Problem).Select(k => KeyValuePair.Create(k, _parameters[k]));
+    public IEnumerable<KeyValuePair<string, double>> Parameters => Keys(Problem).Select(k => KeyValuePair.Create(k, this.parameters[k]));
 
     /// <summary>A copy with one parameter changed (the key must belong to the problem).</summary>
     public CfdBenchCase With(string key, double value)
     {
         _ = this[key];
-        var copy = new CfdBenchCase(Problem, new Dictionary<string, double>(_parameters) { [key] = value });
+        var copy = new CfdBenchCase(Problem, new Dictionary<string, double>(this.parameters) { [key] = value });
         copy.Validate();
         return copy;
     }
@@ -122,10 +122,10 @@ public sealed class CfdBenchCase
 
     void Validate()
     {
-        foreach (var (key, value) in _parameters)
+        foreach (var (key, value) in this.parameters)
             if (!double.IsFinite(value)) throw new ArgumentException($"parameter '{key}' is {value}");
         foreach (var key in new[] { "density", "viscosity" })
-            if (!(_parameters[key] > 0)) throw new ArgumentException($"parameter '{key}' must be positive, got {_parameters[key]}");
+            if (!(this.parameters[key] > 0)) throw new ArgumentException($"parameter '{key}' must be positive, got {this.parameters[key]}");
         var (x0, y0, w, h) = Domain;
         if (!(w > 0) || !(h > 0)) throw new ArgumentException($"the {Name(Problem)} domain must have a positive size, got {w} x {h}");
         if (Problem == CfdProblem.Dam)

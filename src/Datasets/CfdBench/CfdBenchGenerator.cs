@@ -37,18 +37,30 @@ public static class CfdBenchGenerator
         var frames = CaseSimulation.Run(config, settings.EndTime, settings.FrameDt, (settings.OutputNx, settings.OutputNy),
             @case.FluidMask(settings.OutputNx, settings.OutputNy), frameProgress, cancel);
 
+        var (_, _, width, height) = @case.Domain;
+        WriteFrames(caseDirectory, @case, frames, includePressure: false,
+        [
+            new("case_no", caseNumber), new("dx", width / frames.Nx), new("dy", height / frames.Ny),
+            new("frame_dt", settings.FrameDt), new("solver_nx", config.Nx), new("solver_ny", config.Ny),
+        ]);
+    }
+
+    /// <summary>
+    /// Writes a case directory (u.npy, v.npy, optionally p.npy, and case.json with the case's
+    /// parameters and <paramref name="extra"/> entries) through caseNNNN.partial and a rename, so an
+    /// interrupted write never leaves a case that looks complete.
+    /// </summary>
+    public static void WriteFrames(string caseDirectory, CfdBenchCase @case, SimulationFrames frames, bool includePressure,
+        IEnumerable<KeyValuePair<string, double>> extra)
+    {
         string partial = caseDirectory.TrimEnd(Path.DirectorySeparatorChar) + ".partial";
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
         int[] shape = [frames.Frames, frames.Ny, frames.Nx];
         NpyFile.Write(Path.Combine(partial, "u.npy"), shape, frames.U);
         NpyFile.Write(Path.Combine(partial, "v.npy"), shape, frames.V);
-        var (_, _, width, height) = @case.Domain;
-        CaseJson.Write(Path.Combine(partial, "case.json"), @case,
-        [
-            new("case_no", caseNumber), new("dx", width / frames.Nx), new("dy", height / frames.Ny),
-            new("frame_dt", settings.FrameDt), new("solver_nx", config.Nx), new("solver_ny", config.Ny),
-        ]);
+        if (includePressure) NpyFile.Write(Path.Combine(partial, "p.npy"), shape, frames.P);
+        CaseJson.Write(Path.Combine(partial, "case.json"), @case, extra);
         if (Directory.Exists(caseDirectory)) Directory.Delete(caseDirectory, recursive: true);
         Directory.Move(partial, caseDirectory);
     }

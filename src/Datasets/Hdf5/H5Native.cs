@@ -33,7 +33,7 @@ internal static unsafe class H5Native
         // Errors are read off the stack into exceptions (LastError); HDF5 must not also print them.
         H5Eset_auto2(Default, IntPtr.Zero, IntPtr.Zero);
         // The predefined type and property-class ids are global variables, valid once H5open has run.
-        long Global(string name) => Marshal.ReadInt64(NativeLibrary.GetExport(_library, name));
+        long Global(string name) => Marshal.ReadInt64(NativeLibrary.GetExport(libraryHandle, name));
         NativeFloat = Global("H5T_NATIVE_FLOAT_g");
         NativeDouble = Global("H5T_NATIVE_DOUBLE_g");
         NativeInt32 = Global("H5T_NATIVE_INT_g");
@@ -51,15 +51,15 @@ internal static unsafe class H5Native
 
     static readonly string[] Candidates = ["libhdf5_serial.so.103", "libhdf5_serial.so", "libhdf5.so.103", "libhdf5.so"];
 
-    static IntPtr _library;
+    static IntPtr libraryHandle;
 
     static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
         if (name != Lib) return IntPtr.Zero;
         var fromEnvironment = Environment.GetEnvironmentVariable("GNNSIM_HDF5_LIBRARY");
-        if (!string.IsNullOrEmpty(fromEnvironment)) return _library = NativeLibrary.Load(fromEnvironment);
+        if (!string.IsNullOrEmpty(fromEnvironment)) return libraryHandle = NativeLibrary.Load(fromEnvironment);
         foreach (var candidate in Candidates)
-            if (NativeLibrary.TryLoad(candidate, out var handle)) return _library = handle;
+            if (NativeLibrary.TryLoad(candidate, out var handle)) return libraryHandle = handle;
         throw new DllNotFoundException(
             "libhdf5 was not found (tried " + string.Join(", ", Candidates) + "). Install Debian's libhdf5-dev " +
             "(./setup.sh does), or point GNNSIM_HDF5_LIBRARY at the shared library.");

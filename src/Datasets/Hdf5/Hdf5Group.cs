@@ -25,11 +25,11 @@ public sealed record Hdf5Storage(long[]? Chunk = null, int GzipLevel = 4, bool S
 /// </summary>
 public class Hdf5Group : IDisposable
 {
-    private protected long _id;
+    private protected long groupId;
 
     private protected Hdf5Group(long id, string filePath, string path)
     {
-        _id = id;
+        groupId = id;
         FilePath = filePath;
         Path = path;
     }
@@ -51,7 +51,7 @@ public class Hdf5Group : IDisposable
     {
         lock (Gate)
         {
-            var id = H5Gcreate2(_id, name, Default, Default, Default);
+            var id = H5Gcreate2(groupId, name, Default, Default, Default);
             if (id < 0) throw WriteError($"cannot create group {Child(name)}");
             return new Hdf5Group(id, FilePath, Child(name));
         }
@@ -62,7 +62,7 @@ public class Hdf5Group : IDisposable
         lock (Gate)
         {
             if (MemberKind(name) != ObjectGroup) throw new InvalidDataException($"{FilePath}: no group {Child(name)}");
-            var id = H5Gopen2(_id, name, Default);
+            var id = H5Gopen2(groupId, name, Default);
             if (id < 0) throw ReadError($"cannot open group {Child(name)}");
             return new Hdf5Group(id, FilePath, Child(name));
         }
@@ -82,11 +82,11 @@ public class Hdf5Group : IDisposable
     {
         lock (Gate)
         {
-            if (H5Gget_info(_id, out var info) < 0) throw ReadError($"cannot list {Path}");
+            if (H5Gget_info(groupId, out var info) < 0) throw ReadError($"cannot list {Path}");
             var names = new List<string>();
             for (ulong n = 0; n < info.LinkCount; n++)
             {
-                var name = ReadName((buffer, size) => H5Lget_name_by_idx(_id, ".", 0, 0, n, (byte*)buffer, size, Default));
+                var name = ReadName((buffer, size) => H5Lget_name_by_idx(groupId, ".", 0, 0, n, (byte*)buffer, size, Default));
                 if (MemberKind(name) == kind) names.Add(name);
             }
             return names;
@@ -96,12 +96,12 @@ public class Hdf5Group : IDisposable
     /// <summary>The HDF5 object type of a child (group, dataset), or -1 when there is none.</summary>
     int MemberKind(string name)
     {
-        if (string.IsNullOrEmpty(name) || name.Contains('/') || H5Lexists(_id, name, Default) <= 0)
+        if (string.IsNullOrEmpty(name) || name.Contains('/') || H5Lexists(groupId, name, Default) <= 0)
         {
             H5Eclear2(Default);
             return -1;
         }
-        var obj = H5Oopen(_id, name, Default);
+        var obj = H5Oopen(groupId, name, Default);
         if (obj < 0) throw ReadError($"cannot open {Child(name)}");
         var kind = H5Iget_type(obj);
         H5Oclose(obj);
@@ -132,7 +132,7 @@ public class Hdf5Group : IDisposable
                 fixed (ulong* dimsPointer = dims) space = H5Screate_simple(dims.Length, dimsPointer, null);
                 if (space < 0) throw WriteError($"cannot describe the shape of {Child(name)}");
                 if (storage is not null && count > 0 && shape.Length > 0) plist = ChunkedLayout(name, shape, storage);
-                dataset = H5Dcreate2(_id, name, fileType, space, Default, plist, Default);
+                dataset = H5Dcreate2(groupId, name, fileType, space, Default, plist, Default);
                 if (dataset < 0) throw WriteError($"cannot create dataset {Child(name)}");
                 if (count > 0)
                     fixed (T* data = values)
@@ -234,7 +234,7 @@ public class Hdf5Group : IDisposable
     long OpenDataset(string name)
     {
         if (MemberKind(name) != ObjectDataset) throw new InvalidDataException($"{FilePath}: no dataset {Child(name)}");
-        var dataset = H5Dopen2(_id, name, Default);
+        var dataset = H5Dopen2(groupId, name, Default);
         if (dataset < 0) throw ReadError($"cannot open dataset {Child(name)}");
         return dataset;
     }
@@ -283,19 +283,19 @@ public class Hdf5Group : IDisposable
     {
         lock (Gate)
         {
-            int count = H5Aget_num_attrs(_id);
+            int count = H5Aget_num_attrs(groupId);
             if (count < 0) throw ReadError($"cannot list the attributes of {Path}");
             var names = new List<string>(count);
             for (ulong n = 0; n < (ulong)count; n++)
                 unsafe
                 {
-                    names.Add(ReadName((buffer, size) => H5Aget_name_by_idx(_id, ".", 0, 0, n, (byte*)buffer, size, Default)));
+                    names.Add(ReadName((buffer, size) => H5Aget_name_by_idx(groupId, ".", 0, 0, n, (byte*)buffer, size, Default)));
                 }
             return names;
         }
     }
 
-    public bool HasAttribute(string name) { lock (Gate) return H5Aexists(_id, name) > 0; }
+    public bool HasAttribute(string name) { lock (Gate) return H5Aexists(groupId, name) > 0; }
 
     public void SetAttribute(string name, double value) => SetAttribute(name, [value]);
 
@@ -339,8 +339,8 @@ public class Hdf5Group : IDisposable
     /// <summary>Creates (replacing any old one) and writes an attribute.</summary>
     unsafe void WriteAttribute(string name, long fileType, long memoryType, long space, void* data)
     {
-        if (H5Aexists(_id, name) > 0 && H5Adelete(_id, name) < 0) throw WriteError($"cannot replace attribute {name} of {Path}");
-        var attribute = H5Acreate2(_id, name, fileType, space, Default, Default);
+        if (H5Aexists(groupId, name) > 0 && H5Adelete(groupId, name) < 0) throw WriteError($"cannot replace attribute {name} of {Path}");
+        var attribute = H5Acreate2(groupId, name, fileType, space, Default, Default);
         if (attribute < 0) throw WriteError($"cannot create attribute {name} of {Path}");
         try
         {
@@ -412,12 +412,12 @@ public class Hdf5Group : IDisposable
 
     long OpenAttribute(string name)
     {
-        if (H5Aexists(_id, name) <= 0)
+        if (H5Aexists(groupId, name) <= 0)
         {
             H5Eclear2(Default);
             throw new InvalidDataException($"{FilePath}: {Path} has no attribute {name}");
         }
-        var attribute = H5Aopen(_id, name, Default);
+        var attribute = H5Aopen(groupId, name, Default);
         if (attribute < 0) throw ReadError($"cannot open attribute {name} of {Path}");
         return attribute;
     }
@@ -430,9 +430,9 @@ public class Hdf5Group : IDisposable
     {
         lock (Gate)
         {
-            if (_id < 0) return;
-            Close(_id);
-            _id = -1;
+            if (groupId < 0) return;
+            Close(groupId);
+            groupId = -1;
         }
         GC.SuppressFinalize(this);
     }

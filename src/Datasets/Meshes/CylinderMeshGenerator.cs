@@ -21,9 +21,11 @@ public sealed record CylinderMeshSettings
     public int CellsAcross { get; init; } = 64;
     public double Density { get; init; } = 1;
     public double Viscosity { get; init; } = 1e-3;
-    public (double Min, double Max) InflowSpeed { get; init; } = (0.5, 1.5);
+    // The defaults cover DeepMind's cylinder_flow: one of its test trajectories has a mean inflow of 1.48
+    // and the cylinder centre at x = 0.41.
+    public (double Min, double Max) InflowSpeed { get; init; } = (0.4, 1.6);
     public (double Min, double Max) Radius { get; init; } = (0.03, 0.07);
-    public (double Min, double Max) CenterX { get; init; } = (0.15, 0.35);
+    public (double Min, double Max) CenterX { get; init; } = (0.15, 0.45);
     public (double Min, double Max) CenterY { get; init; } = (0.15, 0.26);
 
     public void Validate()
@@ -157,12 +159,12 @@ public static class CylinderMeshGenerator
     {
         readonly RegularGrid _centres;
         readonly bool[] _fluid;
-        readonly double[] _points, _meshY;
+        readonly double[] _points, meshY;
         readonly int[] _types;
         /// <summary>Per node, the fluid cell to copy when no fluid cell surrounds it, else -1.</summary>
-        readonly int[] _nearestFluidCell;
+        readonly int[] nearestFluidCell;
         readonly double[] _u, _v, _p;
-        readonly float[] _uvp;
+        readonly float[] uvp;
         readonly double _speed, _height;
 
         public NodeSampler(FlowConfiguration config, Mesh2D mesh, int[] types, double speed)
@@ -180,11 +182,11 @@ public static class CylinderMeshGenerator
             _u = new double[config.Nx * config.Ny];
             _v = new double[_u.Length];
             _p = new double[_u.Length];
-            _uvp = new float[3 * _u.Length];
+            uvp = new float[3 * _u.Length];
             _speed = speed;
             _height = config.Height;
-            _meshY = mesh.Positions.Where((_, k) => k % 2 == 1).ToArray();
-            _nearestFluidCell = NearestFluidCellsWhereUnsurrounded();
+            meshY = mesh.Positions.Where((_, k) => k % 2 == 1).ToArray();
+            nearestFluidCell = NearestFluidCellsWhereUnsurrounded();
         }
 
         int[] NearestFluidCellsWhereUnsurrounded()
@@ -214,12 +216,12 @@ public static class CylinderMeshGenerator
         {
             solver.CellCentredVelocity(_u, _v);
             solver.Pressure(_p);
-            for (int k = 0; k < _u.Length; k++) (_uvp[3 * k], _uvp[3 * k + 1], _uvp[3 * k + 2]) = ((float)_u[k], (float)_v[k], (float)_p[k]);
-            var sampled = GridInterpolation.GridToPoints(_centres, _uvp, 3, _fluid, _points);
+            for (int k = 0; k < _u.Length; k++) (uvp[3 * k], uvp[3 * k + 1], uvp[3 * k + 2]) = ((float)_u[k], (float)_v[k], (float)_p[k]);
+            var sampled = GridInterpolation.GridToPoints(_centres, uvp, 3, _fluid, _points);
             for (int n = 0; n < _types.Length; n++)
             {
-                int from = _nearestFluidCell[n];
-                if (from >= 0) _uvp.AsSpan(3 * from, 3).CopyTo(sampled.AsSpan(3 * n, 3));
+                int from = nearestFluidCell[n];
+                if (from >= 0) uvp.AsSpan(3 * from, 3).CopyTo(sampled.AsSpan(3 * n, 3));
                 float u = sampled[3 * n], v = sampled[3 * n + 1], p = sampled[3 * n + 2];
                 if (!(float.IsFinite(u) && float.IsFinite(v) && float.IsFinite(p))) return false;
                 switch ((NodeType)_types[n])
@@ -228,7 +230,7 @@ public static class CylinderMeshGenerator
                         (u, v) = (0, 0);
                         break;
                     case NodeType.Inflow:
-                        double s = _meshY[n] / _height;
+                        double s = meshY[n] / _height;
                         (u, v) = ((float)(6 * _speed * s * (1 - s)), 0);
                         break;
                 }

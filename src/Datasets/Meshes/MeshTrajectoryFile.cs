@@ -49,32 +49,32 @@ public static class MeshTrajectoryFile
 /// <summary>Reads the trajectories of one file one at a time, so that a large file never has to fit in memory.</summary>
 public sealed class MeshTrajectoryReader : IDisposable
 {
-    readonly Hdf5File _file;
-    readonly double? _fileDt;
+    readonly Hdf5File file;
+    readonly double? fileDt;
 
     public MeshTrajectoryReader(string path)
     {
-        _file = Hdf5File.OpenRead(path);
+        this.file = Hdf5File.OpenRead(path);
         try
         {
-            Names = _file.GroupNames()
+            Names = this.file.GroupNames()
                 .OrderBy(name => long.TryParse(name, out var number) ? number : long.MaxValue)
                 .ThenBy(name => name, StringComparer.Ordinal).ToList();
-            _fileDt = _file.HasAttribute("dt") ? _file.ReadNumber("dt") : MetaJsonDt(path);
+            fileDt = this.file.HasAttribute("dt") ? this.file.ReadNumber("dt") : MetaJsonDt(path);
         }
         catch
         {
-            _file.Dispose();
+            this.file.Dispose();
             throw;
         }
     }
 
-    public string Path => _file.FilePath;
+    public string Path => this.file.FilePath;
     public IReadOnlyList<string> Names { get; }
 
     public MeshTrajectory Read(string name)
     {
-        using var group = _file.OpenGroup(name);
+        using var group = this.file.OpenGroup(name);
         foreach (var required in new[] { MeshTrajectoryFile.MeshPositions, MeshTrajectoryFile.Cells, MeshTrajectoryFile.NodeType })
             if (!group.HasDataset(required))
                 throw new InvalidDataException($"{Path}: trajectory {name} has no {required} dataset (it has {string.Join(", ", group.DatasetNames())})");
@@ -105,7 +105,7 @@ public sealed class MeshTrajectoryReader : IDisposable
         if (frames < 0) throw new InvalidDataException($"{Path}: trajectory {name} has no [frames, {nodes}, width] field");
 
         double dt = group.HasAttribute("dt") ? group.ReadNumber("dt")
-            : _fileDt ?? throw new InvalidDataException($"{Path}: trajectory {name} has no dt attribute (nor has the file, nor a meta.json beside it)");
+            : fileDt ?? throw new InvalidDataException($"{Path}: trajectory {name} has no dt attribute (nor has the file, nor a meta.json beside it)");
         var parameters = new Dictionary<string, double>();
         foreach (var attribute in group.AttributeNames())
         {
@@ -146,5 +146,5 @@ public sealed class MeshTrajectoryReader : IDisposable
         catch (JsonException e) { throw new InvalidDataException($"{meta}: not valid JSON: {e.Message}"); }
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => this.file.Dispose();
 }
