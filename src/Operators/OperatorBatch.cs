@@ -98,6 +98,9 @@ public sealed class OperatorBatch
         {
             if (!g.EdgeSets.Keys.Order().SequenceEqual(first.EdgeSets.Keys.Order()))
                 throw new ArgumentException($"graphs of one batch must carry the same edge sets: [{string.Join(", ", first.EdgeSets.Keys)}] and [{string.Join(", ", g.EdgeSets.Keys)}]");
+            foreach (var (name, edges) in g.EdgeSets)
+                if (edges.Topology.NodeCount != g.NodeInputs.shape[0])
+                    throw new ArgumentException($"edge set '{name}' spans {edges.Topology.NodeCount} nodes, the graph has {g.NodeInputs.shape[0]}");
             if ((g.Conditions is null) != (first.Conditions is null) || (g.Time is null) != (first.Time is null) || (g.QueryPoints is null) != (first.QueryPoints is null))
                 throw new ArgumentException("graphs of one batch must all carry conditions, time and query points, or all lack them");
         }

@@ -1,6 +1,4 @@
 using GnnSim.Operators.MeshGraphNets;
-using GnnSim.Torch.Modules;
-using F = GnnSim.Torch.torch.nn.functional;
 
 namespace GnnSim.Training.Tests;
 

@@ -62,10 +62,12 @@ public sealed class NextStateTrainingSet : ITrainingSet
             // Statistics come from the first step's inputs only: later ones are the model's own predictions.
             var first = j == 1;
             var target = TruthAt(windows, o.PushforwardSteps + j);
+            // Normalized under either loss: it feeds the target statistics that de-normalize every prediction.
             var normalizedTarget = objective.TargetNormalizer.forward(target - state, accumulate: first);
-            var prediction = model.forward(Inputs(graphs, state, accumulate: first));
+            var batch = Inputs(graphs, state, accumulate: first);
+            var prediction = model.forward(batch);
             var stepLoss = o.Loss == NextStateObjective.RelativeL2Loss
-                ? Losses.RelativeL2(state + objective.TargetNormalizer.Inverse(prediction), target, predictedNodes, BatchVector(graphs), graphs.Count)
+                ? Losses.RelativeL2(state + objective.TargetNormalizer.Inverse(prediction), target, predictedNodes, batch.BatchVector, batch.GraphCount)
                 : Losses.MaskedMse(prediction, normalizedTarget, predictedNodes);
             loss = loss is null ? stepLoss : loss + stepLoss;
             if (j < o.UnrollSteps) state = torch.where(predicted, state + objective.TargetNormalizer.Inverse(prediction), target);
@@ -84,18 +86,6 @@ public sealed class NextStateTrainingSet : ITrainingSet
             row += g.Trajectory.NodeCount;
         }
         return objective.Inputs(states, accumulate);
-    }
-
-    private static Tensor BatchVector(List<TrajectoryTensors> graphs)
-    {
-        var vector = new long[graphs.Sum(g => g.Trajectory.NodeCount)];
-        var at = 0;
-        for (var g = 0; g < graphs.Count; g++)
-        {
-            vector.AsSpan(at, graphs[g].Trajectory.NodeCount).Fill(g);
-            at += graphs[g].Trajectory.NodeCount;
-        }
-        return torch.tensor(vector, vector.Length).to(graphs[0].Senders.device);
     }
 
     private Tensor TruthAt(IReadOnlyList<(int Trajectory, int Frame)> windows, int offset) =>
