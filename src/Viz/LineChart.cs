@@ -1,3 +1,7 @@
+using GnnSim.Viz.Plotting;
+using ScottPlot;
+using ScottPlot.TickGenerators;
+
 namespace GnnSim.Viz;
 
 /// <summary>
@@ -8,8 +12,9 @@ namespace GnnSim.Viz;
 public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false, int? ColorIndex = null);
 
 /// <summary>
-/// A line chart in SVG: axes with round ticks and a light grid, axis labels, a title, a legend, a
-/// linear or logarithmic y axis. Loss curves and error-against-step curves are drawn with it.
+/// A line chart on ScottPlot: axes with round ticks and a light grid, axis labels, a title, a legend
+/// beside the plot, a linear or logarithmic (decades, with minor ticks) y axis; as SVG or PNG. Loss,
+/// learning-rate and error-against-step curves are drawn with it.
 /// </summary>
 public sealed class LineChart
 {
@@ -19,7 +24,6 @@ public sealed class LineChart
         new(31, 119, 180), new(255, 127, 14), new(44, 160, 44), new(214, 39, 40), new(148, 103, 189),
         new(140, 86, 75), new(227, 119, 194), new(127, 127, 127), new(188, 189, 34), new(23, 190, 207),
     ];
-    private static readonly Rgba GridGray = new(225, 225, 225);
 
     public string Title { get; init; } = "";
     public string XLabel { get; init; } = "";
@@ -29,96 +33,91 @@ public sealed class LineChart
 
     public static Rgba ColorOf(int seriesIndex) => Palette[seriesIndex % Palette.Length];
 
-    /// <param name="width">the whole drawing's width; the legend takes its right side</param>
+    /// <summary>The chart as an SVG document (its &lt;svg&gt; element, without an XML declaration, so it can be inlined in HTML).</summary>
     public string ToSvg(int width = 640, int height = 400)
     {
-        const double left = 78, top = 36, bottom = 50;
-        var legendWidth = LegendWidth();
-        var right = 16 + legendWidth;
-        var svg = new SvgDocument(width, height);
-        double plotWidth = Math.Max(80, width - left - right), plotHeight = height - top - bottom;
-        svg.Text(width / 2.0, 22, Title, 15, "middle", bold: true);
+        var svg = ToPlot().GetSvgXml(width, height);
+        return svg.StartsWith("<?xml", StringComparison.Ordinal) ? svg[(svg.IndexOf("?>", StringComparison.Ordinal) + 2)..].TrimStart() : svg;
+    }
 
-        var points = Series.SelectMany(s => s.X.Zip(s.Y)).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second) && (!LogY || p.Second > 0)).ToList();
-        if (points.Count == 0)
-        {
-            svg.Text(width / 2.0, height / 2.0, "no data to plot", 13, "middle");
-            return svg.ToString();
-        }
-        double xMin = points.Min(p => p.First), xMax = points.Max(p => p.First);
-        double yMin = points.Min(p => p.Second), yMax = points.Max(p => p.Second);
-        if (xMax == xMin) (xMin, xMax) = (xMin - 0.5, xMax + 0.5);
-        double[] yTicks;
-        Func<double, double> yPosition;
-        if (LogY)
-        {
-            // Whole decades, so the ticks are the powers of ten inside.
-            var low = Math.Floor(Math.Log10(yMin));
-            var high = Math.Max(Math.Ceiling(Math.Log10(yMax)), low + 1);
-            yTicks = AxisTicks.Decades(Math.Pow(10, low), Math.Pow(10, high), 10);
-            yPosition = y => top + plotHeight * (1 - (Math.Log10(y) - low) / (high - low));
-        }
-        else
-        {
-            if (yMax == yMin) (yMin, yMax) = (yMin - 0.5, yMax + 0.5);
-            var pad = 0.05 * (yMax - yMin);
-            (yMin, yMax) = (yMin - pad, yMax + pad);
-            yTicks = AxisTicks.Linear(yMin, yMax);
-            var (lo, hi) = (yMin, yMax);
-            yPosition = y => top + plotHeight * (1 - (y - lo) / (hi - lo));
-        }
-        double XPosition(double x) => left + plotWidth * (x - xMin) / (xMax - xMin);
+    public byte[] ToPng(int width = 640, int height = 400) => ToPlot().GetImageBytes(width, height, ImageFormat.Png);
 
-        var xTicks = AxisTicks.Linear(xMin, xMax, 6);
-        var xStep = xTicks.Length > 1 ? xTicks[1] - xTicks[0] : 0;
-        foreach (var tick in xTicks)
-        {
-            var x = XPosition(tick);
-            svg.Line(x, top, x, top + plotHeight, GridGray);
-            svg.Line(x, top + plotHeight, x, top + plotHeight + 5, Rgba.Ink);
-            svg.Text(x, top + plotHeight + 19, AxisTicks.Format(tick, xStep), 12, "middle");
-        }
-        var yStep = !LogY && yTicks.Length > 1 ? yTicks[1] - yTicks[0] : 0;
-        foreach (var tick in yTicks)
-        {
-            var y = yPosition(tick);
-            svg.Line(left, y, left + plotWidth, y, GridGray);
-            svg.Line(left - 5, y, left, y, Rgba.Ink);
-            svg.Text(left - 8, y + 4, LogY ? AxisTicks.Format(tick) : AxisTicks.Format(tick, yStep), 12, "end");
-        }
-        svg.Rectangle(left, top, plotWidth, plotHeight, null, Rgba.Ink);
-        svg.Text(left + plotWidth / 2, height - 10, XLabel, 13, "middle");
-        svg.Text(18, top + plotHeight / 2, YLabel, 13, "middle", rotate: -90);
-
+    /// <summary>The chart as a ScottPlot plot (log axes plot log10 y, labelled with the values).</summary>
+    public Plot ToPlot()
+    {
+        var plot = PlotTheme.NewPlot();
+        plot.Title(Title);
+        plot.XLabel(XLabel);
+        plot.YLabel(YLabel);
+        var drawn = 0;
         for (var s = 0; s < Series.Count; s++)
         {
             var series = Series[s];
-            var path = series.X.Zip(series.Y, (x, y) => double.IsFinite(x) && double.IsFinite(y) && (!LogY || y > 0)
-                ? (XPosition(x), yPosition(y)) : (double.NaN, double.NaN)).ToList();
-            svg.Polyline(path, SeriesColor(s), 1.8, series.Dashed ? "6 4" : null);
-            var drawn = path.Where(p => double.IsFinite(p.Item1)).ToList();
-            if (drawn.Count == 1) svg.Circle(drawn[0].Item1, drawn[0].Item2, 3, SeriesColor(s)); // a lone point has no line to show it
+            var colour = PlotTheme.ToColor(ColorOf(series.ColorIndex ?? s));
+            var first = true;
+            foreach (var (xs, ys) in Segments(series))
+            {
+                var line = plot.Add.ScatterLine(xs, ys, colour);
+                line.LineWidth = 1.8f;
+                line.LinePattern = series.Dashed ? LinePattern.Dashed : LinePattern.Solid;
+                // A lone point has no line to show it.
+                line.MarkerSize = xs.Length == 1 ? 6 : 0;
+                line.MarkerShape = MarkerShape.FilledCircle;
+                if (first) line.LegendText = series.Name;
+                first = false;
+                drawn++;
+            }
         }
-        DrawLegend(svg, left + plotWidth + 14, top);
-        return svg.ToString();
+        if (drawn == 0)
+        {
+            plot.Add.Annotation("no data to plot", Alignment.MiddleCenter);
+            plot.Axes.SetLimits(0, 1, 0, 1); // ScottPlot draws nothing on axes without limits
+        }
+        else if (LogY) plot.Axes.Left.TickGenerator = LogTicks(plot.GetPlottables<ScottPlot.Plottables.Scatter>().SelectMany(p => p.Data.GetScatterPoints()).Select(p => p.Y).ToList());
+        // A lone curve is named by the title and the axis label; a legend would only take room.
+        if (Series.Count(s => Segments(s).Any()) > 1) plot.ShowLegend(Edge.Right);
+        return plot;
     }
 
-    private Rgba SeriesColor(int s) => ColorOf(Series[s].ColorIndex ?? s);
-
-    private const double LegendSwatch = 22;
-
-    // Beside the plot, never over the curves; names are measured at ~7 px per character of 12 px text.
-    private double LegendWidth() => Series.Count == 0 ? 0 : LegendSwatch + 16 + Series.Max(s => s.Name.Length) * 7.0;
-
-    private void DrawLegend(SvgDocument svg, double x, double topEdge)
+    /// <summary>
+    /// Ticks for a log10 axis over these (log10) values: labelled decades, minor ticks at 2..9 of
+    /// each; where fewer than three decades fall inside the data, 2 and 5 of each decade are labelled too.
+    /// </summary>
+    private static NumericManual LogTicks(IReadOnlyList<double> exponents)
     {
-        if (Series.Count == 0) return;
-        const double rowHeight = 18;
-        for (var s = 0; s < Series.Count; s++)
+        double low = Math.Floor(exponents.Min()), high = Math.Ceiling(exponents.Max());
+        if (high <= low) high = low + 1;
+        var decadesInside = Math.Floor(exponents.Max()) - Math.Ceiling(exponents.Min()) + 1;
+        var labelled = decadesInside < 3 ? new[] { 1, 2, 5 } : [1];
+        var ticks = new NumericManual();
+        for (var decade = low; decade <= high; decade++)
+        for (var m = 1; m <= 9; m++)
         {
-            var y = topEdge + 4 + rowHeight * (s + 0.5);
-            svg.Line(x, y, x + LegendSwatch, y, SeriesColor(s), 2.2, Series[s].Dashed ? "6 4" : null);
-            svg.Text(x + LegendSwatch + 6, y + 4, Series[s].Name, 12);
+            var value = m * Math.Pow(10, decade);
+            var position = Math.Log10(value);
+            if (position > high + 1e-9) break;
+            if (labelled.Contains(m)) ticks.AddMajor(position, AxisTicks.Format(value));
+            else ticks.AddMinor(position);
         }
+        return ticks;
+    }
+
+    /// <summary>The runs of consecutive drawable points (finite, and positive on a log axis), y as plotted.</summary>
+    private IEnumerable<(double[] X, double[] Y)> Segments(Series series)
+    {
+        List<double> xs = [], ys = [];
+        for (var i = 0; i < Math.Min(series.X.Count, series.Y.Count); i++)
+        {
+            double x = series.X[i], y = series.Y[i];
+            if (double.IsFinite(x) && double.IsFinite(y) && (!LogY || y > 0))
+            {
+                xs.Add(x);
+                ys.Add(LogY ? Math.Log10(y) : y);
+                continue;
+            }
+            if (xs.Count > 0) yield return (xs.ToArray(), ys.ToArray());
+            (xs, ys) = ([], []);
+        }
+        if (xs.Count > 0) yield return (xs.ToArray(), ys.ToArray());
     }
 }

@@ -2,7 +2,7 @@ namespace GnnSim.Viz;
 
 /// <summary>
 /// A raster in memory, rows top to bottom, 4 bytes (R, G, B, A) per pixel, and the few drawing
-/// operations the figures need: rectangles, anti-aliased lines, text and pixel blending.
+/// operations the domains need to paint fields and meshes: rectangles, anti-aliased lines and pixel blending.
 /// </summary>
 public sealed class RgbaImage
 {
@@ -94,22 +94,4 @@ public sealed class RgbaImage
             Plot(major, below + 1, fraction);
         }
     }
-
-    /// <summary>Draws <paramref name="text"/> with its top-left corner at (<paramref name="x"/>, <paramref name="y"/>).</summary>
-    public void DrawText(string text, int x, int y, Rgba color, int scale = 2)
-    {
-        for (var k = 0; k < text.Length; k++)
-        for (var row = 0; row < BitmapFont.GlyphHeight + BitmapFont.Descent; row++)
-        for (var column = 0; column < BitmapFont.GlyphWidth; column++)
-        {
-            if (!BitmapFont.IsInk(text[k], column, row)) continue;
-            var left = x + (k * BitmapFont.Advance + column) * scale;
-            var top = y + row * scale;
-            FillRectangle(left, top, scale, scale, color);
-        }
-    }
-
-    /// <summary>Text centred horizontally on <paramref name="centreX"/>.</summary>
-    public void DrawTextCentred(string text, int centreX, int y, Rgba color, int scale = 2) =>
-        DrawText(text, centreX - BitmapFont.Measure(text, scale) / 2, y, color, scale);
 }

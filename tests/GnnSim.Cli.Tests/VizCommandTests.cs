@@ -38,8 +38,11 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
         Assert.Equal(0, CliRunner.Run("plot", Rollout, copy, "--errors", "--field", "v", "--out", curves).exitCode);
         var svg = XDocument.Load(curves);
         XNamespace ns = "http://www.w3.org/2000/svg";
-        Assert.Equal(2, svg.Descendants(ns + "polyline").Count());
-        var texts = svg.Descendants(ns + "text").Select(t => t.Value).ToList();
+        // One curve per run, in the palette's first two colours.
+        var strokes = svg.Descendants(ns + "path").Select(p => ((string?)p.Attribute("stroke") ?? "").ToLowerInvariant()).ToHashSet();
+        Assert.Contains(Viz.LineChart.ColorOf(0).Hex, strokes);
+        Assert.Contains(Viz.LineChart.ColorOf(1).Hex, strokes);
+        var texts = svg.Descendants(ns + "text").Select(t => t.Value.Trim()).ToList();
         Assert.Contains(texts, t => t.StartsWith("run", StringComparison.Ordinal)); // RUN/rollout.h5 is named after its run
         Assert.Contains(texts, t => t.StartsWith("other", StringComparison.Ordinal));
     }
@@ -50,7 +53,7 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
         Assert.True(quickstart.ExitCode == 0, quickstart.Error);
         var (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--field", "p", "--out", Scratch("p.png"));
         Assert.Equal(2, exitCode);
-        Assert.Contains("no field 'p' (it has u, v, speed)", error);
+        Assert.Contains("no field 'p' (it has u, v, speed, vorticity)", error);
         (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--animate", "--out", Scratch("a.png"));
         Assert.Equal(2, exitCode);
         Assert.Contains("written as .gif", error);

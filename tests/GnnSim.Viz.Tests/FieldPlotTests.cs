@@ -1,3 +1,4 @@
+using GnnSim.Graph;
 using GnnSim.Viz.Tests.Decoders;
 
 namespace GnnSim.Viz.Tests;
@@ -72,51 +73,67 @@ public class FieldPlotTests
     }
 
     [Fact]
-    public void PanelsShareAColorbarScaleAndTheFigureSurvivesPng()
+    public void AFigurePixelInAKnownCellHasTheColormapsColourForItsValue()
     {
         var (domain, values) = SmallGrid();
         var scale = ColorScale.Spanning(Colormap.Viridis, values);
-        var figure = FieldFigure.Render(domain, [new FieldPanel("truth", values, scale), new FieldPanel("prediction", values, scale)], "heading", 160);
+        using var figure = FieldFigure.Render(domain, [new FieldPanel("truth", values, scale), new FieldPanel("prediction", values, scale)], "heading", 160);
         Assert.True(figure.Width >= 2 * 160);
-        var decoded = PngDecoder.Decode(PngWriter.Encode(figure));
-        Assert.Equal(figure.Pixels, decoded.Rgba);
-
-        // The colorbars are the rows that run through many colours (the 4 x 2 field has a handful);
-        // each panel's bar runs from viridis's dark end to its light end.
-        var barRows = Enumerable.Range(0, figure.Height).Where(y => Enumerable.Range(0, figure.Width).Select(x => figure[x, y]).Distinct().Count() > 50).ToList();
-        Assert.NotEmpty(barRows);
-        var row = Enumerable.Range(0, figure.Width).Select(x => figure[x, barRows[0]]).ToList();
-        Assert.Contains(row, c => Math.Abs(c.R - 68) + Math.Abs(c.G - 1) + Math.Abs(c.B - 84) < 6);
-        Assert.Contains(row, c => Math.Abs(c.R - 253) + Math.Abs(c.G - 231) + Math.Abs(c.B - 37) < 6);
-        // Tick labels (ink) sit under the bars.
-        Assert.Contains(Enumerable.Range(barRows[^1] + 4, 24).SelectMany(y => Enumerable.Range(0, figure.Width).Select(x => figure[x, y])), c => c == Rgba.Ink);
+        var pixels = figure.ToRgba();
+        var decoded = PngDecoder.Decode(figure.ToPng());
+        Assert.Equal(pixels.Pixels, decoded.Rgba);
+        // The centres of cells (1, 0) and (2, 1), in both panels, on the axes of x and y in metres.
+        foreach (var panel in new[] { 0, 1 })
+        {
+            var (x, y) = figure.PixelOf(panel, 1.5, 0.5);
+            Assert.Equal(scale.ColorOf(0.1), pixels[x, y]);
+            (x, y) = figure.PixelOf(panel, 2.5, 1.5);
+            Assert.Equal(scale.ColorOf(0.6), pixels[x, y]);
+            (x, y) = figure.PixelOf(panel, 3.5, 0.5);
+            Assert.Equal(Rgba.MaskGray, pixels[x, y]); // the solid cell
+        }
     }
 
+    /// <summary>The numbers among an SVG's text elements.</summary>
+    private static List<double> Numbers(string svg) => System.Xml.Linq.XDocument.Parse(svg).Descendants("{http://www.w3.org/2000/svg}text")
+        .Select(t => t.Value.Trim().Replace('\u2212', '-'))
+        .Select(t => double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN)
+        .Where(double.IsFinite).ToList();
+
     [Fact]
-    public void TextDrawsTheGlyphsOfTheBitmapFont()
+    public void ColorbarTickLabelsSpanTheDataRangeAndTheErrorsAreSymmetricAboutZero()
     {
-        var image = new RgbaImage(40, 20, Rgba.White);
-        image.DrawText("I", 2, 2, Rgba.Ink, 1);
-        // 'I' is a bar of three on top and bottom and a stem in its middle column.
-        Assert.Equal(Rgba.Ink, image[2 + 1, 2]);
-        Assert.Equal(Rgba.Ink, image[2 + 2, 2 + 3]);
-        Assert.Equal(Rgba.White, image[2 + 0, 2 + 3]);
-        Assert.Equal(Rgba.Ink, image[2 + 3, 2 + 6]);
-        // Every printable character has a glyph, descenders reach below the baseline, the rest draw as '?'.
-        for (var c = ' '; c <= '~'; c++) _ = BitmapFont.IsInk(c, 0, 8);
-        Assert.True(BitmapFont.IsInk('p', 0, 8));
-        Assert.Equal(Enumerable.Range(0, 35).Select(i => BitmapFont.IsInk('?', i % 5, i / 5)), Enumerable.Range(0, 35).Select(i => BitmapFont.IsInk('\u00e9', i % 5, i / 5)));
-        Assert.Equal(11, BitmapFont.Measure("ab", 1));
+        var (domain, values) = SmallGrid();
+        var scale = new ColorScale(Colormap.Viridis, 10, 30);
+        var axisNumbers = Numbers(FieldFigure.PanelPlot(domain, new FieldPanel("truth", values, new ColorScale(Colormap.Viridis, -1000, -999))).GetSvgXml(400, 300));
+        var withBar = Numbers(FieldFigure.PanelPlot(domain, new FieldPanel("truth", values, scale)).GetSvgXml(400, 300));
+        // The bar's labels are what the axes do not show: numbers between 10 and 30 covering most of it.
+        var bar = withBar.Where(v => v is >= 10 and <= 30).ToList();
+        Assert.True(bar.Count >= 3, $"colorbar labels {string.Join(", ", withBar)}");
+        Assert.True(bar.Min() <= 12.5 && bar.Max() >= 27.5, $"colorbar labels {string.Join(", ", bar)} do not span 10..30");
+        Assert.Contains(axisNumbers, v => v is >= -1000 and <= -999);
+
+        var error = Numbers(FieldFigure.PanelPlot(domain, new FieldPanel("error", values, ColorScale.Symmetric(Colormap.CoolWarm, [-0.2f, 0.05f]))).GetSvgXml(400, 300))
+            .Where(v => Math.Abs(v) <= 0.2 + 1e-9 && v != Math.Round(v)).ToList();
+        Assert.Contains(error, v => v < 0);
+        Assert.Contains(error, v => v > 0);
+        Assert.Equal(error.Where(v => v > 0).Max(), -error.Where(v => v < 0).Min(), 9);
     }
 
     [Fact]
-    public void AWireframeDrawsTheMeshEdges()
+    public void AWireframeDrawsTheMeshEdgesAndNodesByType()
     {
         var domain = new TriangleDomain([0, 0, 1, 0, 1, 1, 0, 1], [0, 1, 2, 0, 2, 3]);
-        var image = MeshPlot.Wireframe(domain, null, 132);
-        // The diagonal from (0, 0) to (1, 1) runs corner to corner through the middle of the picture.
-        var nearMiddle = new[] { (0, 0), (-1, 0), (0, -1), (-1, -1) }.Select(d => image[image.Width / 2 + d.Item1, image.Height / 2 + d.Item2]);
-        Assert.Contains(nearMiddle, c => c.R < 100);
-        Assert.Equal(Rgba.White, image[image.Width / 4, image.Height / 2 + 10]);
+        using var figure = MeshPlot.Wireframe(domain, [(int)NodeType.Normal, (int)NodeType.WallBoundary, (int)NodeType.WallBoundary, (int)NodeType.Inflow], "square", 200);
+        var image = figure.ToRgba();
+        // The diagonal from (0, 0) to (1, 1) is drawn: a gray edge pixel at its middle; off the edges the axes are white.
+        var (x, y) = figure.PixelOf(0, 0.5, 0.5);
+        var nearMiddle = new[] { (0, 0), (-1, 0), (0, -1), (-1, -1), (1, 0), (0, 1) }.Select(d => image[x + d.Item1, y + d.Item2]);
+        Assert.Contains(nearMiddle, c => c.R < 200 && Math.Abs(c.R - c.G) < 8);
+        (x, y) = figure.PixelOf(0, 0.75, 0.25);
+        Assert.Equal(Rgba.White, image[x, y]);
+        // Each node type is its own legend entry, DeepMind's names with their counts.
+        var legend = figure.Cells[0].GetPlottables<ScottPlot.Plottables.Scatter>().Select(s => s.LegendText).ToList();
+        Assert.Equal(["NORMAL (1)", "INFLOW (1)", "WALL_BOUNDARY (2)"], legend);
     }
 }

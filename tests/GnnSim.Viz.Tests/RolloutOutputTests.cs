@@ -97,13 +97,13 @@ public class RolloutOutputTests
             .Heading("Numbers").Table(["steps", "RMSE"], [["1", "0.1"]], new HashSet<int> { 1 }).Facts([("fields", "u & v")])
             .Preformatted("model:\n  name: <mgn>")
             .Svg(chart.ToSvg(), "error")
-            .Image(PngWriter.Encode(RolloutFigures.Snapshot(rollout, "u", 2)), "image/png", "snapshot")
+            .Image(RolloutFigures.Snapshot(rollout, "u", 2).ToPng(), "image/png", "snapshot")
             .Image(RolloutFigures.Animation(rollout, "u"), "image/gif", "animation")
             .ToHtml();
         Assert.Contains("<title>a &lt;report&gt;</title>", html);
         Assert.Contains("name: &lt;mgn&gt;", html);
         Assert.DoesNotContain("<script", html);
-        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""));
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "").Replace("http://www.w3.org/1999/xlink", ""));
         var images = Regex.Matches(html, "data:(image/[a-z]+);base64,([A-Za-z0-9+/=]+)").ToList();
         Assert.Equal(2, images.Count);
         var png = PngDecoder.Decode(Convert.FromBase64String(images[0].Groups[2].Value));

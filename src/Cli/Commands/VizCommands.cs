@@ -57,16 +57,16 @@ internal static class VizCommands
                 {
                     RequireExtension(outPath, ".png", "--mesh");
                     if (rollout.Domain is not TriangleDomain triangles) throw new ArgumentException($"{paths[0]}: case {rollout.Case} is a grid case, not a triangle mesh; --mesh draws meshes");
-                    var image = MeshPlot.Wireframe(triangles, $"{rollout.Case}: {triangles.NodeCount} nodes, {triangles.Triangles.Length / 3} triangles", 2 * result.GetValue(width));
-                    AtomicFile.Write(outPath, stream => stream.Write(PngWriter.Encode(image)));
+                    using var figure = MeshPlot.Wireframe(triangles, rollout.NodeTypes, $"{rollout.Case}: {triangles.NodeCount} nodes, {triangles.Triangles.Length / 3} triangles", 2 * result.GetValue(width));
+                    AtomicFile.Write(outPath, stream => stream.Write(figure.ToPng()));
                 }
                 else
                 {
                     RequireExtension(outPath, ".png", "a snapshot");
                     var at = result.GetValue(step) ?? rollout.Steps;
                     if (at < 0 || at > rollout.Steps) throw new ArgumentException($"--step {at} is outside the rollout's 0..{rollout.Steps}");
-                    var image = RolloutFigures.Snapshot(rollout, name, at, result.GetValue(width));
-                    AtomicFile.Write(outPath, stream => stream.Write(PngWriter.Encode(image)));
+                    using var figure = RolloutFigures.Snapshot(rollout, name, at, result.GetValue(width));
+                    AtomicFile.Write(outPath, stream => stream.Write(figure.ToPng()));
                 }
             }
             AnsiConsole.MarkupLineInterpolated($"wrote [green]{outPath}[/]");

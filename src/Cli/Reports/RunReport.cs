@@ -133,8 +133,10 @@ internal static class RunReport
         {
             report.Heading($"case {rollout.Case}", 3);
             foreach (var step in new[] { 1, rollout.Steps / 2, rollout.Steps }.Where(s => s >= 1).Distinct())
-                report.Image(PngWriter.Encode(RolloutFigures.Snapshot(rollout, field, step)), "image/png",
-                    $"case {rollout.Case}, {field} at rollout step {step} of {rollout.Steps}");
+            {
+                using var figure = RolloutFigures.Snapshot(rollout, field, step);
+                report.Image(figure.ToPng(), "image/png", $"case {rollout.Case}, {field} at rollout step {step} of {rollout.Steps}");
+            }
         }
         report.Heading("Animation");
         var animated = rollouts[0];

@@ -58,6 +58,18 @@ public sealed class GridDomain : PlotDomain
 
     public override double AspectRatio => Columns * CellSize.Dx / (Rows * CellSize.Dy);
 
+    /// <summary>The grid's outline, from any node's cell centre and the cell size.</summary>
+    public override (double MinX, double MinY, double MaxX, double MaxY) Extent
+    {
+        get
+        {
+            var node = Enumerable.Range(0, nodeOfCell.Length).Select(c => nodeOfCell[c]).First(n => n >= 0);
+            var cell = Array.IndexOf(nodeOfCell, node);
+            double x0 = Positions[2 * node] - (cell % Columns + 0.5) * CellSize.Dx, y0 = Positions[2 * node + 1] - (cell / Columns + 0.5) * CellSize.Dy;
+            return (x0, y0, x0 + Columns * CellSize.Dx, y0 + Rows * CellSize.Dy);
+        }
+    }
+
     /// <summary>The node in cell (<paramref name="column"/>, <paramref name="row"/>), row 0 at the bottom; -1 for a solid cell.</summary>
     public int NodeAt(int column, int row) => nodeOfCell[row * Columns + column];
 

@@ -17,8 +17,11 @@ public abstract class PlotDomain
 
     public int NodeCount => Positions.Length / 2;
 
+    /// <summary>The rectangle drawn, in the data's units (x to the right, y up).</summary>
+    public abstract (double MinX, double MinY, double MaxX, double MaxY) Extent { get; }
+
     /// <summary>Width over height of what is drawn, in physical units.</summary>
-    public abstract double AspectRatio { get; }
+    public virtual double AspectRatio => (Extent.MaxX - Extent.MinX) / (Extent.MaxY - Extent.MinY);
 
     /// <summary>The pixel size to draw at about <paramref name="targetWidth"/> pixels wide, keeping the aspect ratio.</summary>
     public virtual (int Width, int Height) SizeFor(int targetWidth)

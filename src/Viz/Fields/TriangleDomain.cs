@@ -29,7 +29,7 @@ public sealed class TriangleDomain : PlotDomain
 
     public (double MinX, double MinY, double MaxX, double MaxY) Bounds { get; }
 
-    public override double AspectRatio => (Bounds.MaxX - Bounds.MinX) / (Bounds.MaxY - Bounds.MinY);
+    public override (double MinX, double MinY, double MaxX, double MaxY) Extent => Bounds;
 
     /// <summary>The pixel coordinates (pixel centres at half-integers) of a physical point drawn in <paramref name="area"/>.</summary>
     public (double X, double Y) ToPixel(double x, double y, PixelRect area) =>

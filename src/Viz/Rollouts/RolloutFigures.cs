@@ -1,5 +1,6 @@
 using System.Globalization;
 using GnnSim.Viz.Fields;
+using GnnSim.Viz.Plotting;
 
 namespace GnnSim.Viz.Rollouts;
 
@@ -10,12 +11,12 @@ public static class RolloutFigures
     /// Truth, prediction and error at one step. Truth and prediction share a viridis scale spanning
     /// both; the error (prediction - truth) has a cool-warm scale centred on zero.
     /// </summary>
-    public static RgbaImage Snapshot(RolloutView rollout, string field, int step, int panelWidth = 320)
+    public static Figure Snapshot(RolloutView rollout, string field, int step, int panelWidth = 320)
     {
         var truth = rollout.TruthAt(field, step);
         var prediction = rollout.PredictionAt(field, step);
         var error = rollout.ErrorAt(field, step);
-        var scale = ColorScale.Spanning(Colormap.Viridis, truth, prediction);
+        var scale = FieldScale(field, truth, prediction);
         var errorScale = ColorScale.Symmetric(Colormap.CoolWarm, error);
         return FieldFigure.Render(rollout.Domain,
             [new FieldPanel("truth", truth, scale), new FieldPanel("prediction", prediction, scale), new FieldPanel("prediction - truth", error, errorScale)],
@@ -33,12 +34,16 @@ public static class RolloutFigures
             .Distinct().ToList();
         var truths = Enumerable.Range(0, rollout.Steps + 1).Select(s => rollout.TruthAt(field, s)).ToList();
         var predictions = Enumerable.Range(0, rollout.Steps + 1).Select(s => rollout.PredictionAt(field, s)).ToList();
-        var scale = ColorScale.Spanning(Colormap.Viridis, [.. truths, .. predictions]);
+        var scale = FieldScale(field, [.. truths, .. predictions]);
         var errors = truths.Zip(predictions, (truth, prediction) => prediction.Zip(truth, (p, t) => p - t).ToArray()).ToList();
         var errorScale = ColorScale.Symmetric(Colormap.CoolWarm, [.. errors]);
-        return steps.Select(s => FieldFigure.Render(rollout.Domain,
-            [new FieldPanel("truth", truths[s], scale), new FieldPanel("prediction", predictions[s], scale), new FieldPanel("prediction - truth", errors[s], errorScale)],
-            Heading(rollout, field, s), panelWidth)).ToList();
+        return steps.Select(s =>
+        {
+            using var figure = FieldFigure.Render(rollout.Domain,
+                [new FieldPanel("truth", truths[s], scale), new FieldPanel("prediction", predictions[s], scale), new FieldPanel("prediction - truth", errors[s], errorScale)],
+                Heading(rollout, field, s), panelWidth);
+            return figure.ToRgba();
+        }).ToList();
     }
 
     /// <summary>An animated GIF of <see cref="AnimationFrames"/>, about <paramref name="seconds"/> long.</summary>
@@ -66,6 +71,11 @@ public static class RolloutFigures
         return chart;
     }
 
+    /// <summary>Viridis over the values' range; a signed field (vorticity) gets the diverging map, centred on zero.</summary>
+    private static ColorScale FieldScale(string field, params IEnumerable<float>[] values) => field == RolloutView.VorticityField
+        ? ColorScale.Symmetric(Colormap.CoolWarm, values)
+        : ColorScale.Spanning(Colormap.Viridis, values);
+
     private static string Heading(RolloutView rollout, string field, int step) =>
-        string.Create(CultureInfo.InvariantCulture, $"case {rollout.Case}   {field}   step {step}/{rollout.Steps}   t = {(rollout.StartFrame + step) * rollout.Dt:0.###}");
+        string.Create(CultureInfo.InvariantCulture, $"case {rollout.Case}   {field}   step {step}/{rollout.Steps}   t = {(rollout.StartFrame + step) * rollout.Dt:0.###} s");
 }

@@ -11,8 +11,9 @@ namespace GnnSim.Viz.Rollouts;
 public sealed record RolloutView(string Case, PlotDomain Domain, IReadOnlyList<string> Fields, int Steps,
     float[] Truth, float[] Prediction, int[] NodeTypes, bool[] Scored, double Dt, int StartFrame)
 {
-    /// <summary>The derived field: velocity magnitude, when the fields hold a velocity's two components.</summary>
+    /// <summary>Derived fields, where the fields hold a velocity's two components: its magnitude and its curl.</summary>
     public const string Speed = "speed";
+    public const string VorticityField = "vorticity";
 
     // How datasets name a velocity's components: CFDBench's u and v, the mesh datasets' velocity_x and velocity_y.
     private static readonly (string X, string Y)[] VelocityNames = [("u", "v"), ("velocity_x", "velocity_y")];
@@ -22,8 +23,8 @@ public sealed record RolloutView(string Case, PlotDomain Domain, IReadOnlyList<s
     /// <summary>The names of the velocity's x and y components, when the fields hold both.</summary>
     public (string X, string Y)? Velocity => VelocityNames.Cast<(string X, string Y)?>().FirstOrDefault(p => Fields.Contains(p!.Value.X) && Fields.Contains(p.Value.Y));
 
-    /// <summary>The fields that can be plotted: the stored ones, then <see cref="Speed"/> where it can be derived.</summary>
-    public IEnumerable<string> PlottableFields => Velocity is not null && !Fields.Contains(Speed) ? Fields.Append(Speed) : Fields;
+    /// <summary>The fields that can be plotted: the stored ones, then <see cref="Speed"/> and <see cref="VorticityField"/> where they can be derived.</summary>
+    public IEnumerable<string> PlottableFields => Velocity is null ? Fields : Fields.Concat(new[] { Speed, VorticityField }.Where(f => !Fields.Contains(f)));
 
     public void Check()
     {
@@ -86,6 +87,18 @@ public sealed record RolloutView(string Case, PlotDomain Domain, IReadOnlyList<s
         if (step < 0 || step > Steps) throw new ArgumentException($"case {Case}: step {step} is outside the rollout's 0..{Steps}");
         int fieldCount = Fields.Count, offset = step * NodeCount * fieldCount;
         var values = new float[NodeCount];
+        if (field == VorticityField && !Fields.Contains(VorticityField) && Velocity is { } flow)
+        {
+            int ux = IndexOf(flow.X), vy = IndexOf(flow.Y);
+            var u = new float[NodeCount];
+            var v = new float[NodeCount];
+            for (var n = 0; n < NodeCount; n++)
+            {
+                u[n] = data[offset + n * fieldCount + ux];
+                v[n] = data[offset + n * fieldCount + vy];
+            }
+            return Vorticity.Compute(Domain, u, v);
+        }
         if (field == Speed && !Fields.Contains(Speed) && Velocity is { } velocity)
         {
             int u = IndexOf(velocity.X), v = IndexOf(velocity.Y);
