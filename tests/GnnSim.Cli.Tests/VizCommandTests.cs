@@ -31,6 +31,24 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
         Assert.Equal(0, CliRunner.Run("plot", Rollout, "--animate", "--out", animation, "--width", "96").exitCode);
         Assert.Equal(5, GifDecoder.Decode(File.ReadAllBytes(animation)).Frames.Count); // steps 0..4
 
+        // A probe's record and spectrum; arrows and streamlines over the snapshot.
+        var probe = Scratch("probe.png");
+        (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--probe", "0.5,0.5", "--field", "u", "--out", probe);
+        Assert.True(exitCode == 0, error);
+        Assert.True(PngDecoder.Decode(File.ReadAllBytes(probe)).Width > 800);
+        foreach (var overlay in new[] { "--vectors", "--streamlines" })
+        {
+            var drawn = Scratch($"overlay{overlay}.png");
+            (exitCode, _, error) = CliRunner.Run("plot", Rollout, overlay, "--out", drawn);
+            Assert.True(exitCode == 0, error);
+            Assert.True(PngDecoder.Decode(File.ReadAllBytes(drawn)).Width > 600);
+        }
+        (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--probe", "7,7", "--out", probe);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("outside the fluid", error);
+        (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--probe", "half,way", "--out", probe);
+        Assert.Contains("is not X,Y", error);
+
         // Two runs on one chart: the same rollout under two names.
         var copy = Scratch("other.h5");
         File.Copy(Rollout, copy, overwrite: true);

@@ -14,23 +14,26 @@ internal static class VizCommands
     public static Command Plot()
     {
         var inputs = new Argument<string[]>("ROLLOUT") { Description = "rollout file(s) from gnnsim rollout (several only with --errors)", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out") { Description = "the picture: .png (snapshot, --mesh), .gif (--animate) or .svg (--errors)", Required = true };
-        var field = new Option<string?>("--field") { Description = "field to show: u, v, p, ... or speed (|velocity|); default speed when there is a velocity" };
+        var output = new Option<string>("--out") { Description = "the picture: .png (snapshot, --mesh, --probe), .gif (--animate) or .svg (--errors)", Required = true };
+        var field = new Option<string?>("--field") { Description = "field to show: u, v, p, ..., speed (|velocity|) or vorticity; default speed when there is a velocity" };
         var which = new Option<string?>("--case") { Description = "case name or index in the file (default: the first)" };
         var step = new Option<int?>("--step") { Description = "rollout step of the snapshot (default: the last)" };
         var animate = new Option<bool>("--animate") { Description = "an animated GIF of truth, prediction and error over the rollout" };
         var frames = new Option<int>("--frames") { Description = "most frames in the animation", DefaultValueFactory = _ => 60 };
         var errors = new Option<bool>("--errors") { Description = "RMSE against rollout step, one curve per rollout file (SVG)" };
         var mesh = new Option<bool>("--mesh") { Description = "the case's mesh as a wireframe (triangle meshes)" };
+        var vectors = new Option<bool>("--vectors") { Description = "snapshot: velocity arrows over truth and prediction" };
+        var streamlines = new Option<bool>("--streamlines") { Description = "snapshot: streamlines over truth and prediction" };
+        var probe = new Option<string?>("--probe") { Description = "X,Y: the field at that point against time, truth and prediction, and their spectra with the dominant frequency (and the Strouhal number where the case has vel_in and radius)" };
         var width = new Option<int>("--width") { Description = "pixels per panel", DefaultValueFactory = _ => 320 };
         var command = new Command("plot", "Draw a rollout: truth / prediction / error at a step (PNG), an animation (GIF), error curves (SVG) or the mesh.")
-            { inputs, output, field, which, step, animate, frames, errors, mesh, width };
+            { inputs, output, field, which, step, vectors, streamlines, animate, frames, errors, mesh, probe, width };
         command.SetAction(result =>
         {
             var paths = result.GetValue(inputs)!;
             var outPath = result.GetValue(output)!;
-            var modes = new[] { result.GetValue(animate), result.GetValue(errors), result.GetValue(mesh) }.Count(m => m);
-            if (modes > 1) throw new ArgumentException("give at most one of --animate, --errors and --mesh");
+            var modes = new[] { result.GetValue(animate), result.GetValue(errors), result.GetValue(mesh), result.GetValue(probe) is not null }.Count(m => m);
+            if (modes > 1) throw new ArgumentException("give at most one of --animate, --errors, --mesh and --probe");
             if (paths.Length > 1 && !result.GetValue(errors)) throw new ArgumentException("several rollout files can only be compared with --errors");
             if (result.GetValue(width) is < 64 or > 4096) throw new ArgumentException("--width must lie in 64..4096");
 
@@ -53,6 +56,17 @@ internal static class VizCommands
                     var gif = RolloutFigures.Animation(rollout, name, result.GetValue(frames), panelWidth: result.GetValue(width));
                     AtomicFile.Write(outPath, stream => stream.Write(gif));
                 }
+                else if (result.GetValue(probe) is { } point)
+                {
+                    RequireExtension(outPath, ".png", "--probe");
+                    var (x, y) = ParsePoint(point);
+                    var series = Probes.At(rollout, name, x, y);
+                    // A cylinder's diameter and mean inflow, where the case names them (CFDBench's and our cylinder data do).
+                    var p = rollout.CaseParameters;
+                    double? diameter = p.TryGetValue("radius", out var r) ? 2 * r : null, speed = p.TryGetValue("vel_in", out var u) ? u : null;
+                    using var figure = Probes.Figure(series, diameter, speed);
+                    AtomicFile.Write(outPath, stream => stream.Write(figure.ToPng()));
+                }
                 else if (result.GetValue(mesh))
                 {
                     RequireExtension(outPath, ".png", "--mesh");
@@ -65,7 +79,9 @@ internal static class VizCommands
                     RequireExtension(outPath, ".png", "a snapshot");
                     var at = result.GetValue(step) ?? rollout.Steps;
                     if (at < 0 || at > rollout.Steps) throw new ArgumentException($"--step {at} is outside the rollout's 0..{rollout.Steps}");
-                    using var figure = RolloutFigures.Snapshot(rollout, name, at, result.GetValue(width));
+                    if (result.GetValue(vectors) && result.GetValue(streamlines)) throw new ArgumentException("give --vectors or --streamlines, not both");
+                    var overlay = result.GetValue(vectors) ? FlowOverlay.Vectors : result.GetValue(streamlines) ? FlowOverlay.Streamlines : FlowOverlay.None;
+                    using var figure = RolloutFigures.Snapshot(rollout, name, at, result.GetValue(width), overlay);
                     AtomicFile.Write(outPath, stream => stream.Write(figure.ToPng()));
                 }
             }
@@ -73,6 +89,15 @@ internal static class VizCommands
             return 0;
         });
         return command;
+    }
+
+    private static (double X, double Y) ParsePoint(string text)
+    {
+        var parts = text.Split(',');
+        if (parts.Length == 2 && double.TryParse(parts[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)
+            && double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var y))
+            return (x, y);
+        throw new ArgumentException($"--probe '{text}' is not X,Y (for example 0.5,0.2)");
     }
 
     public static Command Report()

@@ -34,7 +34,10 @@ internal static class RolloutViews
             throw new InvalidDataException($"{source}: case {rollout.Case}: {e.Message}");
         }
         var view = new RolloutView(rollout.Case, domain, rollout.Fields, rollout.Steps, rollout.Truth, rollout.Prediction,
-            rollout.NodeTypes, rollout.NodeTypes.Select(SimulationTrajectory.IsPredicted).ToArray(), rollout.Dt, rollout.StartFrame);
+            rollout.NodeTypes, rollout.NodeTypes.Select(SimulationTrajectory.IsPredicted).ToArray(), rollout.Dt, rollout.StartFrame)
+        {
+            CaseParameters = rollout.CaseParameters,
+        };
         view.Check();
         return view;
     }

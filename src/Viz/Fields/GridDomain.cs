@@ -70,6 +70,15 @@ public sealed class GridDomain : PlotDomain
         }
     }
 
+    public override (int[] Nodes, double[] Weights)? WeightsAt(double x, double y)
+    {
+        var (minX, minY, maxX, maxY) = Extent;
+        if (!(x >= minX && x <= maxX && y >= minY && y <= maxY)) return null;
+        int column = Math.Min(Columns - 1, (int)((x - minX) / CellSize.Dx)), row = Math.Min(Rows - 1, (int)((y - minY) / CellSize.Dy));
+        var node = NodeAt(column, row);
+        return node < 0 ? null : ([node], [1.0]);
+    }
+
     /// <summary>The node in cell (<paramref name="column"/>, <paramref name="row"/>), row 0 at the bottom; -1 for a solid cell.</summary>
     public int NodeAt(int column, int row) => nodeOfCell[row * Columns + column];
 

@@ -33,6 +33,13 @@ public abstract class PlotDomain
     /// <summary>Colours <paramref name="area"/> of <paramref name="image"/> with the node values; NaN values draw as mask gray.</summary>
     public abstract void Paint(RgbaImage image, PixelRect area, ReadOnlySpan<float> nodeValues, ColorScale scale);
 
+    /// <summary>
+    /// How the drawn field's value at (<paramref name="x"/>, <paramref name="y"/>) is made from node values:
+    /// the nodes and their weights (one cell on a grid; a triangle's barycentric weights on a mesh), or
+    /// null outside the domain and on solids.
+    /// </summary>
+    public abstract (int[] Nodes, double[] Weights)? WeightsAt(double x, double y);
+
     protected void CheckValues(ReadOnlySpan<float> nodeValues)
     {
         if (nodeValues.Length != NodeCount) throw new ArgumentException($"{nodeValues.Length} values for a domain of {NodeCount} nodes");

@@ -32,6 +32,50 @@ public sealed class TriangleDomain : PlotDomain
     public override (double MinX, double MinY, double MaxX, double MaxY) Extent => Bounds;
 
     /// <summary>The pixel coordinates (pixel centres at half-integers) of a physical point drawn in <paramref name="area"/>.</summary>
+    /// <summary>The barycentric weights of the first triangle holding the point (the P1 field there).</summary>
+    public override (int[] Nodes, double[] Weights)? WeightsAt(double x, double y)
+    {
+        var (minX, minY, maxX, maxY) = Bounds;
+        if (!(x >= minX && x <= maxX && y >= minY && y <= maxY)) return null;
+        var buckets = TriangleBuckets();
+        int side = buckets.Side, bx = Math.Min(side - 1, (int)((x - minX) / (maxX - minX) * side)), by = Math.Min(side - 1, (int)((y - minY) / (maxY - minY) * side));
+        foreach (var t in buckets.Lists[by * side + bx])
+        {
+            int a = Triangles[t], b = Triangles[t + 1], c = Triangles[t + 2];
+            double xa = Positions[2 * a], ya = Positions[2 * a + 1], xb = Positions[2 * b], yb = Positions[2 * b + 1], xc = Positions[2 * c], yc = Positions[2 * c + 1];
+            var area = (xb - xa) * (yc - ya) - (xc - xa) * (yb - ya);
+            if (area == 0) continue;
+            var wb = ((x - xa) * (yc - ya) - (xc - xa) * (y - ya)) / area;
+            var wc = ((xb - xa) * (y - ya) - (x - xa) * (yb - ya)) / area;
+            var wa = 1 - wb - wc;
+            const double slack = -1e-12;
+            if (wa >= slack && wb >= slack && wc >= slack) return ([a, b, c], [wa, wb, wc]);
+        }
+        return null;
+    }
+
+    private (int Side, List<int>[] Lists)? buckets;
+
+    /// <summary>The triangles (by first index) whose bounding boxes touch each cell of a square grid over the mesh: point queries test a handful, not all.</summary>
+    private (int Side, List<int>[] Lists) TriangleBuckets()
+    {
+        if (buckets is { } built) return built;
+        var side = Math.Max(1, (int)Math.Sqrt(Triangles.Length / 3.0));
+        var lists = Enumerable.Range(0, side * side).Select(_ => new List<int>()).ToArray();
+        var (minX, minY, maxX, maxY) = Bounds;
+        int Cell(double v, double lo, double hi) => Math.Clamp((int)((v - lo) / (hi - lo) * side), 0, side - 1);
+        for (var t = 0; t < Triangles.Length; t += 3)
+        {
+            var xs = new[] { Positions[2 * Triangles[t]], Positions[2 * Triangles[t + 1]], Positions[2 * Triangles[t + 2]] };
+            var ys = new[] { Positions[2 * Triangles[t] + 1], Positions[2 * Triangles[t + 1] + 1], Positions[2 * Triangles[t + 2] + 1] };
+            for (var cy = Cell(ys.Min(), minY, maxY); cy <= Cell(ys.Max(), minY, maxY); cy++)
+            for (var cx = Cell(xs.Min(), minX, maxX); cx <= Cell(xs.Max(), minX, maxX); cx++)
+                lists[cy * side + cx].Add(t);
+        }
+        buckets = (side, lists);
+        return (side, lists);
+    }
+
     public (double X, double Y) ToPixel(double x, double y, PixelRect area) =>
         (area.X + (x - Bounds.MinX) / (Bounds.MaxX - Bounds.MinX) * area.Width,
          area.Y + (Bounds.MaxY - y) / (Bounds.MaxY - Bounds.MinY) * area.Height);

@@ -11,16 +11,23 @@ public static class RolloutFigures
     /// Truth, prediction and error at one step. Truth and prediction share a viridis scale spanning
     /// both; the error (prediction - truth) has a cool-warm scale centred on zero.
     /// </summary>
-    public static Figure Snapshot(RolloutView rollout, string field, int step, int panelWidth = 320)
+    /// <remarks>With an <paramref name="overlay"/>, truth and prediction carry their own velocity's arrows or streamlines.</remarks>
+    public static Figure Snapshot(RolloutView rollout, string field, int step, int panelWidth = 320, FlowOverlay overlay = FlowOverlay.None)
     {
         var truth = rollout.TruthAt(field, step);
         var prediction = rollout.PredictionAt(field, step);
         var error = rollout.ErrorAt(field, step);
         var scale = FieldScale(field, truth, prediction);
         var errorScale = ColorScale.Symmetric(Colormap.CoolWarm, error);
+        (float[] U, float[] V)? Velocity(Func<string, int, float[]> at) =>
+            overlay == FlowOverlay.None ? null
+            : rollout.Velocity is { } names ? (at(names.X, step), at(names.Y, step))
+            : throw new ArgumentException($"case {rollout.Case} has no velocity to draw (fields {string.Join(", ", rollout.Fields)})");
         return FieldFigure.Render(rollout.Domain,
-            [new FieldPanel("truth", truth, scale), new FieldPanel("prediction", prediction, scale), new FieldPanel("prediction - truth", error, errorScale)],
-            Heading(rollout, field, step), panelWidth);
+            [new FieldPanel("truth", truth, scale) { Velocity = Velocity(rollout.TruthAt) },
+             new FieldPanel("prediction", prediction, scale) { Velocity = Velocity(rollout.PredictionAt) },
+             new FieldPanel("prediction - truth", error, errorScale)],
+            Heading(rollout, field, step), panelWidth, overlay: overlay);
     }
 
     /// <summary>

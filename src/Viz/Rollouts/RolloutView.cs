@@ -20,6 +20,9 @@ public sealed record RolloutView(string Case, PlotDomain Domain, IReadOnlyList<s
 
     public int NodeCount => Domain.NodeCount;
 
+    /// <summary>The case's parameters as the data named them (vel_in, radius, ...), for figures that need physical scales.</summary>
+    public IReadOnlyDictionary<string, double> CaseParameters { get; init; } = new Dictionary<string, double>();
+
     /// <summary>The names of the velocity's x and y components, when the fields hold both.</summary>
     public (string X, string Y)? Velocity => VelocityNames.Cast<(string X, string Y)?>().FirstOrDefault(p => Fields.Contains(p!.Value.X) && Fields.Contains(p.Value.Y));
 
