@@ -127,14 +127,37 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
             else GifDecoder.Decode(bytes);
         }
 
-        var screenshot = Scratch("report.png");
+        AssertRendersInChromium(chromium!, report);
+
+        // Two runs side by side: the quickstart run and a copy of it under another name.
+        var copy = Scratch(Path.Combine("other", "run"));
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(quickstart.RunDirectory)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)), overwrite: true);
+        var comparison = Scratch("compare.html");
+        (exitCode, _, error) = CliRunner.Run("report", quickstart.RunDirectory, copy, "--out", comparison);
+        Assert.True(exitCode == 0, error);
+        var compared = File.ReadAllText(comparison);
+        // Every run's metrics table (the runs table first), both names, one snapshot per run.
+        Assert.Equal(3, Regex.Matches(compared, "<table").Count);
+        // Both are called run, so each is named with its parent folder.
+        Assert.Contains($"{Path.GetFileName(quickstart.Root)}/run", compared);
+        Assert.Contains("other/run", compared);
+        Assert.Equal(2, Regex.Matches(compared, "data:image/png;base64").Count);
+        AssertRendersInChromium(chromium!, comparison);
+        Assert.Contains("needs --out", CliRunner.Run("report", quickstart.RunDirectory, copy).error);
+    }
+
+    /// <summary>Chromium renders the page with no console message, and it is not blank: many colours, plenty of ink.</summary>
+    private void AssertRendersInChromium(string chromium, string page)
+    {
+        var screenshot = Scratch(Path.GetFileNameWithoutExtension(page) + ".png");
         var profile = Scratch("chromium-profile");
-        var start = new ProcessStartInfo(chromium!)
+        var start = new ProcessStartInfo(chromium)
         {
             ArgumentList =
             {
                 "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
-                $"--user-data-dir={profile}", "--window-size=1280,2400", $"--screenshot={screenshot}", new Uri(Path.GetFullPath(report)).AbsoluteUri,
+                $"--user-data-dir={profile}", "--window-size=1280,2400", $"--screenshot={screenshot}", new Uri(Path.GetFullPath(page)).AbsoluteUri,
             },
             RedirectStandardError = true,
             RedirectStandardOutput = true,

@@ -40,7 +40,7 @@ internal static class VizCommands
             if (result.GetValue(errors))
             {
                 RequireExtension(outPath, ".svg", "--errors");
-                var labels = Labels(paths);
+                var labels = RunLabels.For(paths);
                 var runs = paths.Select((p, i) => (labels[i], (IReadOnlyList<RolloutView>)RolloutViews.Read(p))).ToList();
                 var name = result.GetValue(field) ?? RolloutViews.DefaultField(runs[0].Item2[0]);
                 AtomicFile.WriteAllText(outPath, RolloutFigures.ErrorCurves(runs, name).ToSvg(720, 420));
@@ -102,18 +102,27 @@ internal static class VizCommands
 
     public static Command Report()
     {
-        var run = new Argument<string>("RUN_DIR") { Description = "a training run directory" };
-        var output = new Option<string?>("--out") { Description = "the HTML file (default: RUN_DIR/report.html)" };
+        var run = new Argument<string[]>("RUN_DIR") { Description = "a training run directory; several make a comparison (--out required)", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--out") { Description = "the HTML file (default: RUN_DIR/report.html for one run)" };
         var rollout = new Option<string?>("--rollout") { Description = "rollout file to show (default: RUN_DIR/rollout.h5)" };
         var field = new Option<string?>("--field") { Description = "field of the snapshots and animation (default: speed, or the first field)" };
         var cases = new Option<int>("--cases") { Description = "cases to show snapshots of", DefaultValueFactory = _ => 2 };
-        var command = new Command("report", "Write a run's report: config, data, loss curves, metrics against persistence, flow fields, an animation; one self-contained HTML file.")
+        var command = new Command("report", "Write a run's report (config, data, loss curves, metrics against persistence, flow fields, an animation), or compare several runs; one self-contained HTML file.")
             { run, output, rollout, field, cases };
         command.SetAction(result =>
         {
-            var runDirectory = result.GetValue(run)!;
-            var outPath = result.GetValue(output) ?? Path.Combine(runDirectory, RunReport.FileName);
-            var path = Write(runDirectory, outPath, new RunReport.Options(result.GetValue(rollout), result.GetValue(field), result.GetValue(cases)));
+            var runs = result.GetValue(run)!;
+            var options = new RunReport.Options(result.GetValue(rollout), result.GetValue(field), result.GetValue(cases));
+            string path;
+            if (runs.Length > 1)
+            {
+                var comparison = result.GetValue(output) ?? throw new ArgumentException("comparing runs needs --out FILE.html");
+                if (result.GetValue(rollout) is not null) throw new ArgumentException("--rollout names one run's rollout; a comparison reads RUN_DIR/rollout.h5 of each run");
+                RequireExtension(comparison, ".html", "a report");
+                AtomicFile.WriteAllText(comparison, CompareReport.Build(runs, options));
+                path = Path.GetFullPath(comparison);
+            }
+            else path = Write(runs[0], result.GetValue(output) ?? Path.Combine(runs[0], RunReport.FileName), options);
             AnsiConsole.MarkupLineInterpolated($"report in [green]{path}[/]");
             return 0;
         });
@@ -157,20 +166,4 @@ internal static class VizCommands
             throw new ArgumentException($"{what} is written as {extension}; --out {path} names another format");
     }
 
-    /// <summary>
-    /// Legend names: the run directory for RUN/rollout.h5, the file name otherwise; with its parent
-    /// folder too where two would read the same (runs/a/run and runs/b/run).
-    /// </summary>
-    private static string[] Labels(string[] paths)
-    {
-        static string Label(string path, bool withParent)
-        {
-            var full = Path.GetFullPath(path);
-            var named = Path.GetFileName(full) == RunReport.RolloutFileName ? Path.GetDirectoryName(full)! : Path.ChangeExtension(full, null);
-            var parent = Path.GetFileName(Path.GetDirectoryName(named));
-            return withParent && !string.IsNullOrEmpty(parent) ? $"{parent}/{Path.GetFileName(named)}" : Path.GetFileName(named);
-        }
-        var plain = paths.Select(p => Label(p, false)).ToArray();
-        return paths.Select((p, i) => plain.Count(l => l == plain[i]) > 1 ? Label(p, true) : plain[i]).ToArray();
-    }
 }
