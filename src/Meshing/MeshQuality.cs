@@ -76,13 +76,16 @@ public static class MeshQuality
     /// some corner turns the other way (or collapses). For triangles that is a flipped or zero
     /// signed area; for quads it also catches folds that keep a positive total area.
     /// </summary>
-    public static int CountTangled(Mesh2D reference, Mesh2D moved)
+    public static int CountTangled(Mesh2D reference, Mesh2D moved) => TangledCells(reference, moved).Count(t => t);
+
+    /// <summary>Which cells of <paramref name="moved"/> are tangled (see <see cref="CountTangled"/>), cell by cell.</summary>
+    public static bool[] TangledCells(Mesh2D reference, Mesh2D moved)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(moved);
         if (reference.NodeCount != moved.NodeCount || !reference.Cells.AsSpan().SequenceEqual(moved.Cells) || reference.VerticesPerCell != moved.VerticesPerCell)
             throw new ArgumentException("the moved mesh must have the reference mesh's nodes and cells");
-        var tangled = 0;
+        var tangled = new bool[reference.CellCount];
         for (var c = 0; c < reference.CellCount; c++)
         {
             for (var k = 0; k < reference.VerticesPerCell; k++)
@@ -91,7 +94,7 @@ public static class MeshQuality
                 var after = CornerTurn(moved, c, k);
                 if (after == 0 || Math.Sign(after) != Math.Sign(before))
                 {
-                    tangled++;
+                    tangled[c] = true;
                     break;
                 }
             }

@@ -136,4 +136,29 @@ public class FieldPlotTests
         var legend = figure.Cells[0].GetPlottables<ScottPlot.Plottables.Scatter>().Select(s => s.LegendText).ToList();
         Assert.Equal(["NORMAL (1)", "INFLOW (1)", "WALL_BOUNDARY (2)"], legend);
     }
+
+    [Fact]
+    public void AMovedMeshShowsItsInvertedCellsRedAndAHistogramCountsMinimumAngles()
+    {
+        // A fan of four triangles around a centre node; moving the centre below the square flips the bottom one.
+        double[] positions = [0, 0, 1, 0, 1, 1, 0, 1, 0.5, 0.5];
+        int[] triangles = [0, 1, 4, 1, 2, 4, 2, 3, 4, 3, 0, 4];
+        var before = new TriangleDomain(positions, triangles);
+        double[] moved = [0, 0, 1, 0, 1, 1, 0, 1, 0.5, -0.3];
+        var tangled = GnnSim.Meshing.MeshQuality.TangledCells(new GnnSim.Meshing.Mesh2D(positions, triangles, 3), new GnnSim.Meshing.Mesh2D(moved, triangles, 3));
+        Assert.Equal([true, false, false, false], tangled);
+        using var figure = MeshPlot.BeforeAfter(before, moved, [0, 6, 6, 6, 0]);
+        Assert.Equal("after: 1 tangled cell (red)", figure.Cells[1].Axes.Title.Label.Text);
+        var (x, y) = figure.PixelOf(1, 0.5, -0.1); // the flipped cell's centroid
+        var pixel = figure.ToRgba()[x, y];
+        Assert.True(pixel.R > 180 && pixel.G < 80 && pixel.B < 80, $"the tangled cell is drawn {pixel}");
+        (x, y) = figure.PixelOf(0, 0.5, 0.15); // the same cell before the move: not filled
+        Assert.True(figure.ToRgba()[x, y].G > 180, "the cell before the move is not red");
+
+        // All four fan triangles are right isosceles: every minimum angle is 45 degrees.
+        var histogram = MeshPlot.QualityHistogram(before);
+        var bars = histogram.GetPlottables<ScottPlot.Plottables.BarPlot>().Single().Bars;
+        Assert.Equal(4, bars.Single(b => b.Position is > 45 and < 50).Value);
+        Assert.Equal(4, bars.Sum(b => b.Value));
+    }
 }
