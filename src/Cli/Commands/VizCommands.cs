@@ -14,13 +14,13 @@ internal static class VizCommands
     public static Command Plot()
     {
         var inputs = new Argument<string[]>("ROLLOUT") { Description = "rollout file(s) from gnnsim rollout (several only with --errors)", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out") { Description = "the picture: .png (snapshot, --mesh, --probe), .gif (--animate) or .svg (--errors)", Required = true };
+        var output = new Option<string>("--out") { Description = "the picture: .png (snapshot, --mesh, --probe), .gif (--animate) or .svg / .png (--errors)", Required = true };
         var field = new Option<string?>("--field") { Description = "field to show: u, v, p, ..., speed (|velocity|) or vorticity; default speed when there is a velocity" };
         var which = new Option<string?>("--case") { Description = "case name or index in the file (default: the first)" };
         var step = new Option<int?>("--step") { Description = "rollout step of the snapshot (default: the last)" };
         var animate = new Option<bool>("--animate") { Description = "an animated GIF of truth, prediction and error over the rollout" };
         var frames = new Option<int>("--frames") { Description = "most frames in the animation", DefaultValueFactory = _ => 60 };
-        var errors = new Option<bool>("--errors") { Description = "RMSE against rollout step, one curve per rollout file (SVG)" };
+        var errors = new Option<bool>("--errors") { Description = "RMSE against rollout step, one curve per rollout file (SVG or PNG)" };
         var mesh = new Option<bool>("--mesh") { Description = "the case's mesh as a wireframe (triangle meshes)" };
         var vectors = new Option<bool>("--vectors") { Description = "snapshot: velocity arrows over truth and prediction" };
         var streamlines = new Option<bool>("--streamlines") { Description = "snapshot: streamlines over truth and prediction" };
@@ -39,11 +39,14 @@ internal static class VizCommands
 
             if (result.GetValue(errors))
             {
-                RequireExtension(outPath, ".svg", "--errors");
+                var png = outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
+                if (!png) RequireExtension(outPath, ".svg", "--errors (or .png)");
                 var labels = RunLabels.For(paths);
                 var runs = paths.Select((p, i) => (labels[i], (IReadOnlyList<RolloutView>)RolloutViews.Read(p))).ToList();
                 var name = result.GetValue(field) ?? RolloutViews.DefaultField(runs[0].Item2[0]);
-                AtomicFile.WriteAllText(outPath, RolloutFigures.ErrorCurves(runs, name).ToSvg(720, 420));
+                var chart = RolloutFigures.ErrorCurves(runs, name);
+                if (png) AtomicFile.Write(outPath, stream => stream.Write(chart.ToPng(720, 420)));
+                else AtomicFile.WriteAllText(outPath, chart.ToSvg(720, 420));
             }
             else
             {
