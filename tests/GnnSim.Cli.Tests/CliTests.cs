@@ -161,6 +161,22 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     }
 
     [Fact]
+    public void InfoDescribesAGmshMeshWithItsGroupsAndNodeTypes()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        var mesh = Path.Combine(root!.FullName, "tests", "data", "gmsh", "temp.msh");
+        var (exitCode, output, error) = Run("info", mesh, "--node-types", "Boundary 1=inflow,Boundary 3=outflow");
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("gmsh 4.1 ASCII, 119 nodes, 201 triangles, 35 boundary lines", output);
+        Assert.Contains("physical curve 1 \"Boundary 1\": 6 lines", output);
+        Assert.Contains("INFLOW 5", output);
+        (exitCode, _, error) = Run("info", mesh, "--node-types", "inlet=inflow");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("names group 'inlet'", error);
+    }
+
+    [Fact]
     public void SolveWritesFramesOnTheSolverGridAndInfoReadsThem()
     {
         string folder = Path.Combine(Path.GetTempPath(), $"gnnsim-solve-{Guid.NewGuid():N}");

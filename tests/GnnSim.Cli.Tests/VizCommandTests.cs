@@ -78,6 +78,9 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
         (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--mesh", "--out", Scratch("mesh.png"));
         Assert.Equal(2, exitCode);
         Assert.Contains("grid case", error);
+        (exitCode, _, error) = CliRunner.Run("export", Rollout, "--format", "msh", "--out", Scratch("msh"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--format msh writes triangle meshes", error);
         (exitCode, _, error) = CliRunner.Run("plot", Rollout, "--step", "99", "--out", Scratch("s.png"));
         Assert.Equal(2, exitCode);
         Assert.Contains("outside the rollout's 0..4", error);

@@ -7,6 +7,7 @@ using GnnSim.Datasets.Meshes;
 using GnnSim.Datasets.Npy;
 using GnnSim.Datasets.TfRecord;
 using GnnSim.Solvers;
+using GnnSim.Datasets.Gmsh;
 using GnnSim.Training.Evaluation;
 using Spectre.Console;
 
@@ -168,12 +169,14 @@ internal static partial class DataCommands
 
     public static Command Info()
     {
-        var path = new Argument<string>("path") { Description = "an .npy file, an HDF5 file of mesh trajectories or of rollouts, a case folder, a CFDBench data root or a DeepMind dataset folder" };
-        var command = new Command("info", "Summarise a dataset or a rollout file.") { path };
+        var path = new Argument<string>("path") { Description = "an .npy file, a gmsh .msh mesh, an HDF5 file of mesh trajectories or of rollouts, a case folder, a CFDBench data root or a DeepMind dataset folder" };
+        var nodeTypes = new Option<string?>("--node-types") { Description = ".msh: physical groups as node types, e.g. \"inlet=inflow,outlet=outflow,walls=wall,cylinder=obstacle\" (default: boundary lines are walls)" };
+        var command = new Command("info", "Summarise a dataset, a mesh or a rollout file.") { path, nodeTypes };
         command.SetAction(result =>
         {
             string target = result.GetValue(path)!;
             if (File.Exists(target) && target.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) DescribeNpy(target);
+            else if (File.Exists(target) && target.EndsWith(".msh", StringComparison.OrdinalIgnoreCase)) DescribeGmsh(target, result.GetValue(nodeTypes));
             else if (File.Exists(target) && Hdf5File.HasSignature(target) && RolloutFile.IsRolloutFile(target)) DescribeRollout(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target)) DescribeHdf5(target);
             else if (File.Exists(target)) throw new InvalidDataException($"{target}: neither an .npy nor an HDF5 file");
@@ -210,6 +213,20 @@ internal static partial class DataCommands
         AnsiConsole.Write(table);
         if (reader.Names.Count > 10) Console.WriteLine($"  ... and {reader.Names.Count - 10} more");
         if (parameters.Count > 0) Console.WriteLine("case parameters:\n" + string.Join("\n", parameters));
+    }
+
+    static void DescribeGmsh(string path, string? nodeTypes)
+    {
+        var mesh = GmshReader.Read(path);
+        Console.WriteLine($"{path}: gmsh {mesh.Version} {(mesh.Binary ? "binary" : "ASCII")}, {mesh.NodeCount} nodes, {mesh.TriangleCount} triangles{(mesh.QuadsSplit > 0 ? $" ({mesh.QuadsSplit} quadrangles split in two)" : "")}, {mesh.LineCount} boundary lines, {mesh.Points.Length} points");
+        foreach (var (dimension, tag) in mesh.LinePhysical.Select(t => (1, t)).Concat(mesh.TrianglePhysical.Select(t => (2, t))).Concat(mesh.PointPhysical.Select(t => (0, t))).Distinct().OrderBy(g => g))
+        {
+            var count = dimension switch { 0 => mesh.PointPhysical.Count(t => t == tag), 1 => mesh.LinePhysical.Count(t => t == tag), _ => mesh.TrianglePhysical.Count(t => t == tag) };
+            var name = mesh.Group(dimension, tag)?.Name;
+            Console.WriteLine($"  physical {(dimension == 1 ? "curve" : dimension == 2 ? "surface" : "point")} {tag}{(string.IsNullOrEmpty(name) ? "" : $" \"{name}\"")}: {count} {(dimension == 1 ? "lines" : dimension == 2 ? "triangles" : "points")}");
+        }
+        var types = GmshNodeTypes.Assign(mesh, nodeTypes, path);
+        Console.WriteLine("  node types: " + string.Join(", ", types.GroupBy(t => t).OrderBy(g => g.Key).Select(g => $"{GnnSim.Graph.NodeTypeNames.Of(g.Key)} {g.Count()}")));
     }
 
     static void DescribeRollout(string path)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GnnSim.Cli.Reports;
 using GnnSim.Datasets;
+using GnnSim.Datasets.Gmsh;
 using GnnSim.Viz;
 using GnnSim.Viz.Fields;
 using GnnSim.Viz.Rollouts;
@@ -143,18 +144,30 @@ internal static class VizCommands
     public static Command Export()
     {
         var input = new Argument<string>("ROLLOUT") { Description = "rollout file from gnnsim rollout" };
-        var output = new Option<string>("--out") { Description = "directory for the .pvd collections and their .vtu steps", Required = true };
+        var output = new Option<string>("--out") { Description = "directory for the files: .pvd collections and their .vtu steps, or .msh meshes", Required = true };
         var which = new Option<string?>("--case") { Description = "one case (name or index); default: every case" };
-        var command = new Command("export", "Write a rollout as VTU/PVD files (truth, prediction, error per step) for ParaView.") { input, output, which };
+        var format = new Option<string>("--format") { Description = "vtk (truth, prediction, error per step, for ParaView) or msh (each case's mesh as gmsh 4.1, boundary groups named by node type)", DefaultValueFactory = _ => "vtk" };
+        var command = new Command("export", "Write a rollout as VTU/PVD files for ParaView, or its meshes as gmsh files.") { input, output, which, format };
         command.SetAction(result =>
         {
             var path = result.GetValue(input)!;
             var directory = result.GetValue(output)!;
             var rollouts = RolloutViews.Read(path);
             var chosen = result.GetValue(which) is { } name ? [RolloutViews.Pick(rollouts, name, path)] : rollouts;
+            var kind = result.GetValue(format);
+            if (kind is not ("vtk" or "msh")) throw new ArgumentException($"--format {kind}: vtk or msh");
             foreach (var rollout in chosen)
             {
                 var index = rollouts.IndexOf(rollout);
+                if (kind == "msh")
+                {
+                    if (rollout.Domain is not TriangleDomain mesh) throw new ArgumentException($"{path}: case {rollout.Case} is a grid case; --format msh writes triangle meshes");
+                    Directory.CreateDirectory(directory);
+                    var file = Path.Combine(directory, $"case_{index:D4}.msh");
+                    GmshWriter.Write(file, mesh.Positions, mesh.Triangles, GmshNodeTypes.BoundaryGroups(mesh.Triangles, rollout.NodeTypes));
+                    AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{file}[/] ({mesh.NodeCount} nodes, {mesh.Triangles.Length / 3} triangles)");
+                    continue;
+                }
                 var pvd = RolloutVtkExport.Write(rollout, directory, $"case_{index:D4}");
                 AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{pvd}[/] ({rollout.Steps + 1} steps)");
             }

@@ -80,7 +80,7 @@ public static class MeshPlot
             var markers = plot.Add.ScatterPoints(nodes.Select(n => mesh.Positions[2 * n]).ToArray(), nodes.Select(n => mesh.Positions[2 * n + 1]).ToArray(),
                 PlotTheme.ToColor(LineChart.ColorOf(k)));
             markers.MarkerSize = byType[k].Key == (int)NodeType.Normal ? 2 : 4;
-            markers.LegendText = $"{TypeName(byType[k].Key)} ({nodes.Length})";
+            markers.LegendText = $"{NodeTypeNames.Of(byType[k].Key)} ({nodes.Length})";
         }
         if (title is not null) plot.Title(title);
         plot.XLabel($"x ({units})");
@@ -91,9 +91,4 @@ public static class MeshPlot
         size = PlotTheme.FittedSize(plot, new AxisLimits(minX, maxX, minY, maxY), width + 260, (int)Math.Round(width / mesh.AspectRatio) + 100);
         return plot;
     }
-
-    /// <summary>DeepMind's name of a node type: WALL_BOUNDARY for <see cref="NodeType.WallBoundary"/>.</summary>
-    private static string TypeName(int code) => Enum.IsDefined((NodeType)code)
-        ? string.Concat(((NodeType)code).ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"))
-        : $"type {code}";
 }
