@@ -161,11 +161,22 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     }
 
     [Fact]
-    public void InfoDescribesAGmshMeshWithItsGroupsAndNodeTypes()
+    public void InfoDescribesGmshAndNpzFilesAndNpzConvertsToHdf5()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
-        var mesh = Path.Combine(root!.FullName, "tests", "data", "gmsh", "temp.msh");
+        var npz = Path.Combine(root!.FullName, "tests", "data", "npz", "swirl.npz");
+        var (npzExit, npzOutput, npzError) = Run("info", npz);
+        Assert.True(npzExit == 0, npzError);
+        Assert.Contains("36 nodes, 50 triangles, 8 frames; fields pressure[1], velocity[2]", npzOutput);
+        var converted = Path.Combine(quickstart.Root, "swirl.h5");
+        (npzExit, _, npzError) = Run("convert", "npz", npz, "--dt", "0.01", "--out", converted);
+        Assert.True(npzExit == 0, npzError);
+        var trajectory = Assert.Single(Datasets.Meshes.MeshTrajectoryFile.ReadAll(converted));
+        Assert.Equal((36, 8, 0.01), (trajectory.NodeCount, trajectory.FrameCount, trajectory.Dt));
+        Assert.Contains("records no time step", Run("convert", "npz", npz, "--out", converted).error);
+
+        var mesh = Path.Combine(root.FullName, "tests", "data", "gmsh", "temp.msh");
         var (exitCode, output, error) = Run("info", mesh, "--node-types", "Boundary 1=inflow,Boundary 3=outflow");
         Assert.True(exitCode == 0, error);
         Assert.Contains("gmsh 4.1 ASCII, 119 nodes, 201 triangles, 35 boundary lines", output);

@@ -92,4 +92,32 @@ public class MeshDataTests
         }
         finally { Directory.Delete(directory, recursive: true); }
     }
+
+    [Fact]
+    public void MeshGraphNetTrainsFromAMeshGraphNetsNpzThroughTheConfig()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        var npz = Path.Combine(root!.FullName, "tests", "data", "npz", "swirl.npz");
+        var directory = Samples.TemporaryDirectory();
+        try
+        {
+            var config = ExperimentConfig.Parse($"""
+                model: {"{"} latent: 16, message_passing_steps: 2 {"}"}
+                data: {"{"} format: npz, path: {npz}, dt: 0.01, fields: [velocity] {"}"}
+                optimizer: {"{"} learning_rate: 3.0e-3, schedule: constant {"}"}
+                training: {"{"} steps: 150, noise_std: 0.0, log_every: 50 {"}"}
+                """, "npz.yaml");
+            var train = Experiment.LoadTrajectories(config, DataSplit.Train);
+            Assert.Equal(["velocity_x", "velocity_y"], train[0].FieldNames);
+            Assert.Equal(0.01, train[0].Dt);
+            using var run = Samples.StartRun(config, train, Path.Combine(directory, "run"));
+            var losses = run.Trainer.Run();
+            Assert.True(losses.TakeLast(10).Average() * 10 < losses.Take(5).Average(), $"loss {losses.Take(5).Average():E3} -> {losses.TakeLast(10).Average():E3}");
+
+            var noDt = ExperimentConfig.Parse($"data: {{ format: npz, path: {npz} }}", "npz.yaml");
+            Assert.Contains("data.dt", Assert.Throws<InvalidDataException>(() => Experiment.LoadTrajectories(noDt, DataSplit.Train)).Message);
+        }
+        finally { Directory.Delete(directory, recursive: true); }
+    }
 }

@@ -164,7 +164,20 @@ internal static partial class DataCommands
             AnsiConsole.MarkupLineInterpolated($"{count} trajectories written to [green]{path}[/]");
             return 0;
         });
-        return new Command("convert", "Convert datasets to GnnSim's formats.") { tfrecord };
+        var npzInput = new Argument<string>("input") { Description = "a MeshGraphNets-layout .npz file, or a folder of them (one trajectory each)" };
+        var npzDt = new Option<double?>("--dt") { Description = "time between frames (the files do not record it unless they hold a scalar dt)" };
+        var npzOutput = new Option<string>("--out") { Description = "the HDF5 file to write", Required = true };
+        var npz = new Command("npz", "Convert MeshGraphNets .npz trajectories (mesh_pos, cells, node_type, fields [T, N, F]) to GnnSim's HDF5 trajectories.") { npzInput, npzDt, npzOutput };
+        npz.SetAction(result =>
+        {
+            string source = result.GetValue(npzInput)!, path = result.GetValue(npzOutput)!;
+            var files = Directory.Exists(source) ? Directory.GetFiles(source, "*.npz").Order(StringComparer.Ordinal).ToList() : [source];
+            if (files.Count == 0) throw new InvalidDataException($"{source}: a folder with no .npz files");
+            MeshTrajectoryFile.Write(path, files.Select(file => MeshGraphNetsNpz.Read(file, result.GetValue(npzDt))).ToList());
+            AnsiConsole.MarkupLineInterpolated($"{files.Count} trajectories written to [green]{path}[/]");
+            return 0;
+        });
+        return new Command("convert", "Convert datasets to GnnSim's formats.") { tfrecord, npz };
     }
 
     public static Command Info()
@@ -177,6 +190,7 @@ internal static partial class DataCommands
             string target = result.GetValue(path)!;
             if (File.Exists(target) && target.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) DescribeNpy(target);
             else if (File.Exists(target) && target.EndsWith(".msh", StringComparison.OrdinalIgnoreCase)) DescribeGmsh(target, result.GetValue(nodeTypes));
+            else if (File.Exists(target) && target.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)) DescribeNpz(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target) && RolloutFile.IsRolloutFile(target)) DescribeRollout(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target)) DescribeHdf5(target);
             else if (File.Exists(target)) throw new InvalidDataException($"{target}: neither an .npy nor an HDF5 file");
@@ -213,6 +227,19 @@ internal static partial class DataCommands
         AnsiConsole.Write(table);
         if (reader.Names.Count > 10) Console.WriteLine($"  ... and {reader.Names.Count - 10} more");
         if (parameters.Count > 0) Console.WriteLine("case parameters:\n" + string.Join("\n", parameters));
+    }
+
+    static void DescribeNpz(string path)
+    {
+        var arrays = NpzFile.Read(path);
+        Console.WriteLine($"{path}: .npz of {arrays.Count} arrays");
+        foreach (var (name, array) in arrays.OrderBy(a => a.Key, StringComparer.Ordinal))
+            Console.WriteLine($"  {name}: {array.Type} ({string.Join(", ", array.Shape)})");
+        if (!arrays.ContainsKey("mesh_pos") || !arrays.ContainsKey("cells") || !arrays.ContainsKey("node_type")) return;
+        // In the MeshGraphNets layout: the trajectory it makes (dt aside, which such files do not record).
+        var t = MeshGraphNetsNpz.Read(path, dt: 1);
+        Console.WriteLine($"  a MeshGraphNets trajectory: {t.NodeCount} nodes, {t.CellCount} triangles, {t.FrameCount} frames; fields {string.Join(", ", t.Fields.Select(f => $"{f.Name}[{f.Width}]"))}");
+        Console.WriteLine("  node types: " + string.Join(", ", t.NodeTypes.GroupBy(x => x).OrderBy(g => g.Key).Select(g => $"{GnnSim.Graph.NodeTypeNames.Of(g.Key)} {g.Count()}")));
     }
 
     static void DescribeGmsh(string path, string? nodeTypes)

@@ -84,6 +84,27 @@ public static class TrajectoryLoader
         return names.Select(name => FromMeshTrajectory(reader.Read(name), fields, parameters, file)).ToList();
     }
 
+    /// <summary>
+    /// MeshGraphNets-layout .npz trajectories: <paramref name="path"/> is one .npz file or a folder of
+    /// them (one trajectory each, in name order), split 80/10/10 by file after a seeded shuffle, or with
+    /// <paramref name="evaluationPath"/> serving dev and test. The files record no time step unless they
+    /// hold a scalar dt: <paramref name="dt"/> gives it.
+    /// </summary>
+    public static List<SimulationTrajectory> NpzFiles(string path, string? evaluationPath, DataSplit split, int splitSeed,
+        IReadOnlyList<string> fields, double? dt, int? maxCases = null)
+    {
+        if (fields.Count == 0) throw new ArgumentException("data.fields names no state field");
+        var source = evaluationPath is not null && split != DataSplit.Train ? evaluationPath : path;
+        IReadOnlyList<string> files = Directory.Exists(source)
+            ? Directory.GetFiles(source, "*.npz").Order(StringComparer.Ordinal).ToList()
+            : File.Exists(source) ? [source] : throw new FileNotFoundException($"{source}: no such .npz file or folder", source);
+        if (files.Count == 0) throw new InvalidDataException($"{source}: a folder with no .npz files");
+        if (evaluationPath is null && files.Count > 1) files = CfdBenchDataset.Split(files, splitSeed)[(int)split];
+        files = files.Take(maxCases ?? int.MaxValue).ToList();
+        if (files.Count == 0) throw new InvalidDataException($"{source}: the {split.ToString().ToLowerInvariant()} split of its .npz files is empty (80/10/10 by file); add files or give data.eval_path");
+        return files.Select(file => FromMeshTrajectory(MeshGraphNetsNpz.Read(file, dt), fields, [], file)).ToList();
+    }
+
     public static SimulationTrajectory FromMeshTrajectory(MeshTrajectory trajectory, IReadOnlyList<string> fields, IReadOnlyList<string> parameters, string file)
     {
         if (trajectory.Dimension != 2) throw new InvalidDataException($"{file}: trajectory {trajectory.Name} is {trajectory.Dimension}D; the mesh operators take 2D meshes");

@@ -31,6 +31,11 @@ public static class Experiment
             var subsets = data.Subsets.Select(CfdBenchSweeps.ParseSubset).ToList();
             trajectories = TrajectoryLoader.CfdBench(path, problem, subsets, split, data.SplitSeed, data.Parameters, data.Neighbours, limit);
         }
+        else if (data.Format == "npz")
+        {
+            if (data.Parameters is { Count: > 0 }) throw new InvalidDataException($"{path}: data.parameters: MeshGraphNets .npz files carry no case parameters");
+            trajectories = TrajectoryLoader.NpzFiles(path, pathOverride is null ? data.EvalPath : null, split, data.SplitSeed, data.Fields, data.Dt, limit);
+        }
         else
         {
             trajectories = TrajectoryLoader.MeshFile(path, pathOverride is null ? data.EvalPath : null, split, data.SplitSeed, data.Fields, data.Parameters ?? [], limit);
