@@ -176,6 +176,11 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         Assert.Equal((36, 8, 0.01), (trajectory.NodeCount, trajectory.FrameCount, trajectory.Dt));
         Assert.Contains("records no time step", Run("convert", "npz", npz, "--out", converted).error);
 
+        var (vtuExit, vtuOutput, vtuError) = Run("info", Path.Combine(root.FullName, "tests", "data", "vtu", "swirl_zlib.vtu"));
+        Assert.True(vtuExit == 0, vtuError);
+        Assert.Contains("36 points, 50 triangles", vtuOutput);
+        Assert.Contains("point data velocity[2]", vtuOutput);
+
         var mesh = Path.Combine(root.FullName, "tests", "data", "gmsh", "temp.msh");
         var (exitCode, output, error) = Run("info", mesh, "--node-types", "Boundary 1=inflow,Boundary 3=outflow");
         Assert.True(exitCode == 0, error);

@@ -182,7 +182,7 @@ internal static partial class DataCommands
 
     public static Command Info()
     {
-        var path = new Argument<string>("path") { Description = "an .npy file, a gmsh .msh mesh, an HDF5 file of mesh trajectories or of rollouts, a case folder, a CFDBench data root or a DeepMind dataset folder" };
+        var path = new Argument<string>("path") { Description = "an .npy or .npz file, a gmsh .msh mesh, a .vtu grid, an HDF5 file of mesh trajectories or of rollouts, a case folder, a CFDBench data root or a DeepMind dataset folder" };
         var nodeTypes = new Option<string?>("--node-types") { Description = ".msh: physical groups as node types, e.g. \"inlet=inflow,outlet=outflow,walls=wall,cylinder=obstacle\" (default: boundary lines are walls)" };
         var command = new Command("info", "Summarise a dataset, a mesh or a rollout file.") { path, nodeTypes };
         command.SetAction(result =>
@@ -191,6 +191,7 @@ internal static partial class DataCommands
             if (File.Exists(target) && target.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) DescribeNpy(target);
             else if (File.Exists(target) && target.EndsWith(".msh", StringComparison.OrdinalIgnoreCase)) DescribeGmsh(target, result.GetValue(nodeTypes));
             else if (File.Exists(target) && target.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)) DescribeNpz(target);
+            else if (File.Exists(target) && target.EndsWith(".vtu", StringComparison.OrdinalIgnoreCase)) DescribeVtu(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target) && RolloutFile.IsRolloutFile(target)) DescribeRollout(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target)) DescribeHdf5(target);
             else if (File.Exists(target)) throw new InvalidDataException($"{target}: neither an .npy nor an HDF5 file");
@@ -227,6 +228,14 @@ internal static partial class DataCommands
         AnsiConsole.Write(table);
         if (reader.Names.Count > 10) Console.WriteLine($"  ... and {reader.Names.Count - 10} more");
         if (parameters.Count > 0) Console.WriteLine("case parameters:\n" + string.Join("\n", parameters));
+    }
+
+    static void DescribeVtu(string path)
+    {
+        var mesh = GnnSim.Datasets.Vtu.VtuReader.Read(path);
+        Console.WriteLine($"{path}: VTK UnstructuredGrid, {mesh.NodeCount} points, {mesh.TriangleCount} triangles{(mesh.QuadsSplit > 0 ? $" ({mesh.QuadsSplit} quads split in two)" : "")}");
+        foreach (var (name, (components, values)) in mesh.PointData)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  point data {name}[{components}]: min {values.Min():g5}, max {values.Max():g5}"));
     }
 
     static void DescribeNpz(string path)

@@ -1,0 +1,134 @@
+using System.IO.Compression;
+using System.Text;
+using GnnSim.Datasets.Vtu;
+
+namespace GnnSim.Datasets.Tests;
+
+public sealed class VtuTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("gnnsim-vtu-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static string Data(string relative)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        return Path.Combine(root.FullName, "tests", "data", relative);
+    }
+
+    [Theory]
+    [InlineData("swirl_ascii.vtu")]
+    [InlineData("swirl_base64.vtu")]
+    [InlineData("swirl_zlib.vtu")]
+    public void MeshioFilesReadBackTheTrajectoryFrameTheyWereMadeFrom(string file)
+    {
+        var mesh = VtuReader.Read(Data(Path.Combine("vtu", file)));
+        var source = Meshes.MeshGraphNetsNpz.Read(Data(Path.Combine("npz", "swirl.npz")), dt: 0.01);
+        Assert.Equal((36, 50), (mesh.NodeCount, mesh.TriangleCount));
+        // meshio's ASCII keeps 11 significant digits.
+        Assert.Equal(source.MeshPositions.Select(v => Math.Round(v, 9)), mesh.Positions.Select(v => Math.Round(v, 9)));
+        Assert.Equal(source.Cells, mesh.Triangles);
+        var velocity = mesh.PointData["velocity"];
+        Assert.Equal(2, velocity.Components);
+        Assert.Equal(source.Frame("velocity", 3).ToArray().Select(v => Math.Round(v, 7)), velocity.Values.Select(v => Math.Round(v, 7)));
+        Assert.Equal(source.Frame("pressure", 3).ToArray().Select(v => Math.Round(v, 5)), mesh.PointData["pressure"].Values.Select(v => Math.Round(v, 5)));
+        Assert.Equal(source.NodeTypes.Select(v => (double)v), mesh.PointData["node_type"].Values);
+    }
+
+    /// <summary>A grid of two triangles with a scalar, its arrays in AppendedData (raw), compressed or not, with 8-byte headers.</summary>
+    private string Appended(bool zlib, string name)
+    {
+        byte[] Block(byte[] data)
+        {
+            using var header = new MemoryStream();
+            void Put(long value) => header.Write(BitConverter.GetBytes(value));
+            if (!zlib)
+            {
+                Put(data.Length);
+                header.Write(data);
+                return header.ToArray();
+            }
+            using var packed = new MemoryStream();
+            using (var z = new ZLibStream(packed, CompressionLevel.Optimal, leaveOpen: true)) z.Write(data);
+            Put(1); Put(data.Length); Put(data.Length); Put(packed.Length);
+            header.Write(packed.ToArray());
+            return header.ToArray();
+        }
+        byte[] Doubles(params double[] v) => v.SelectMany(BitConverter.GetBytes).ToArray();
+        byte[] Longs(params long[] v) => v.SelectMany(BitConverter.GetBytes).ToArray();
+        var arrays = new[]
+        {
+            ("Float64", "Points", "3", Block(Doubles(0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0))),
+            ("Int64", "connectivity", "1", Block(Longs(0, 1, 2, 0, 2, 3))),
+            ("Int64", "offsets", "1", Block(Longs(3, 6))),
+            ("UInt8", "types", "1", Block([5, 5])),
+            ("Float32", "p", "1", Block(new[] { 1.5f, 2.5f, 3.5f, 4.5f }.SelectMany(BitConverter.GetBytes).ToArray())),
+        };
+        var offsets = new List<long>();
+        long offset = 0;
+        foreach (var a in arrays) { offsets.Add(offset); offset += a.Item4.Length; }
+        string Array(int i) => $"<DataArray type=\"{arrays[i].Item1}\" Name=\"{arrays[i].Item2}\" NumberOfComponents=\"{arrays[i].Item3}\" format=\"appended\" offset=\"{offsets[i]}\"/>";
+        var xml = $"""
+            <?xml version="1.0"?>
+            <VTKFile type="UnstructuredGrid" version="1.0" byte_order="LittleEndian" header_type="UInt64"{(zlib ? " compressor=\"vtkZLibDataCompressor\"" : "")}>
+            <UnstructuredGrid><Piece NumberOfPoints="4" NumberOfCells="2">
+            <Points>{Array(0)}</Points>
+            <Cells>{Array(1)}{Array(2)}{Array(3)}</Cells>
+            <PointData>{Array(4)}</PointData>
+            </Piece></UnstructuredGrid>
+            <AppendedData encoding="raw">
+            _
+            """;
+        var path = Path.Combine(dir, name);
+        using var file = File.Create(path);
+        file.Write(Encoding.ASCII.GetBytes(xml.TrimEnd()));
+        foreach (var a in arrays) file.Write(a.Item4);
+        file.Write(Encoding.ASCII.GetBytes("\n</AppendedData>\n</VTKFile>\n"));
+        return path;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AppendedRawDataReadsWithAndWithoutZlib(bool zlib)
+    {
+        var mesh = VtuReader.Read(Appended(zlib, $"appended-{zlib}.vtu"));
+        Assert.Equal([0, 0, 1, 0, 1, 1, 0, 1], mesh.Positions);
+        Assert.Equal([0, 1, 2, 0, 2, 3], mesh.Triangles);
+        Assert.Equal([1.5, 2.5, 3.5, 4.5], mesh.PointData["p"].Values);
+    }
+
+    [Fact]
+    public void BadFilesSayWhatIsWrong()
+    {
+        var text = File.ReadAllText(Data(Path.Combine("vtu", "swirl_ascii.vtu")));
+        string Write(string content)
+        {
+            var path = Path.Combine(dir, "bad.vtu");
+            File.WriteAllText(path, content);
+            return path;
+        }
+        Assert.Contains("not well-formed XML", Assert.Throws<InvalidDataException>(() => VtuReader.Read(Write(text[..(text.Length / 2)]))).Message);
+        Assert.Contains("not a VTK UnstructuredGrid", Assert.Throws<InvalidDataException>(() => VtuReader.Read(Write(text.Replace("UnstructuredGrid\"", "PolyData\"")))).Message);
+        var tetra = System.Text.RegularExpressions.Regex.Replace(text, "(Name=\"types\"[^>]*>\\s*)5", "${1}10");
+        Assert.Contains("VTK type 10", Assert.Throws<InvalidDataException>(() => VtuReader.Read(Write(tetra))).Message);
+    }
+
+    [Fact]
+    public void FlippedBytesAndCutFilesNeverCrashOrHang()
+    {
+        foreach (var file in new[] { "swirl_ascii.vtu", "swirl_zlib.vtu" })
+            Mutations.Each(File.ReadAllBytes(Data(Path.Combine("vtu", file))), 31, 150, Path.Combine(dir, "mutated.vtu"), path =>
+            {
+                try { VtuReader.Read(path); }
+                catch (InvalidDataException e) { Assert.Contains(path, e.Message); }
+            });
+        Mutations.Each(File.ReadAllBytes(Appended(true, "appended.vtu")), 37, 150, Path.Combine(dir, "mutated.vtu"), path =>
+        {
+            try { VtuReader.Read(path); }
+            catch (InvalidDataException e) { Assert.Contains(path, e.Message); }
+        });
+    }
+}
