@@ -181,6 +181,10 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         Assert.Contains("36 points, 50 triangles", vtuOutput);
         Assert.Contains("point data velocity[2]", vtuOutput);
 
+        var (xdmfExit, xdmfOutput, xdmfError) = Run("info", Path.Combine(root.FullName, "tests", "data", "xdmf", "swirl_series.xdmf"));
+        Assert.True(xdmfExit == 0, xdmfError);
+        Assert.Contains("36 nodes, 50 triangles, 8 time steps; fields velocity[2]", xdmfOutput);
+
         var mesh = Path.Combine(root.FullName, "tests", "data", "gmsh", "temp.msh");
         var (exitCode, output, error) = Run("info", mesh, "--node-types", "Boundary 1=inflow,Boundary 3=outflow");
         Assert.True(exitCode == 0, error);

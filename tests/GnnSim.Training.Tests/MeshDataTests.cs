@@ -120,4 +120,28 @@ public class MeshDataTests
         }
         finally { Directory.Delete(directory, recursive: true); }
     }
+
+    [Fact]
+    public void MeshGraphNetTrainsFromAnXdmfTimeSeriesThroughTheConfig()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        var xdmf = Path.Combine(root!.FullName, "tests", "data", "xdmf", "swirl_series.xdmf");
+        var directory = Samples.TemporaryDirectory();
+        try
+        {
+            var config = ExperimentConfig.Parse($"""
+                model: {"{"} latent: 16, message_passing_steps: 2 {"}"}
+                data: {"{"} format: xdmf, path: {xdmf}, fields: [velocity] {"}"}
+                optimizer: {"{"} learning_rate: 3.0e-3, schedule: constant {"}"}
+                training: {"{"} steps: 150, noise_std: 0.0, log_every: 50 {"}"}
+                """, "xdmf.yaml");
+            var train = Experiment.LoadTrajectories(config, DataSplit.Train);
+            Assert.Equal((36, 8), (train[0].NodeCount, train[0].FrameCount));
+            using var run = Samples.StartRun(config, train, Path.Combine(directory, "run"));
+            var losses = run.Trainer.Run();
+            Assert.True(losses.TakeLast(10).Average() * 10 < losses.Take(5).Average(), $"loss {losses.Take(5).Average():E3} -> {losses.TakeLast(10).Average():E3}");
+        }
+        finally { Directory.Delete(directory, recursive: true); }
+    }
 }

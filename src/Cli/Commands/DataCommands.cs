@@ -182,7 +182,7 @@ internal static partial class DataCommands
 
     public static Command Info()
     {
-        var path = new Argument<string>("path") { Description = "an .npy or .npz file, a gmsh .msh mesh, a .vtu grid, an HDF5 file of mesh trajectories or of rollouts, a case folder, a CFDBench data root or a DeepMind dataset folder" };
+        var path = new Argument<string>("path") { Description = "an .npy or .npz file, a gmsh .msh mesh, a .vtu grid, an .xdmf file, an HDF5 file of mesh trajectories or of rollouts, a case folder, a CFDBench data root or a DeepMind dataset folder" };
         var nodeTypes = new Option<string?>("--node-types") { Description = ".msh: physical groups as node types, e.g. \"inlet=inflow,outlet=outflow,walls=wall,cylinder=obstacle\" (default: boundary lines are walls)" };
         var command = new Command("info", "Summarise a dataset, a mesh or a rollout file.") { path, nodeTypes };
         command.SetAction(result =>
@@ -192,6 +192,7 @@ internal static partial class DataCommands
             else if (File.Exists(target) && target.EndsWith(".msh", StringComparison.OrdinalIgnoreCase)) DescribeGmsh(target, result.GetValue(nodeTypes));
             else if (File.Exists(target) && target.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)) DescribeNpz(target);
             else if (File.Exists(target) && target.EndsWith(".vtu", StringComparison.OrdinalIgnoreCase)) DescribeVtu(target);
+            else if (File.Exists(target) && target.EndsWith(".xdmf", StringComparison.OrdinalIgnoreCase)) DescribeXdmf(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target) && RolloutFile.IsRolloutFile(target)) DescribeRollout(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target)) DescribeHdf5(target);
             else if (File.Exists(target)) throw new InvalidDataException($"{target}: neither an .npy nor an HDF5 file");
@@ -228,6 +229,14 @@ internal static partial class DataCommands
         AnsiConsole.Write(table);
         if (reader.Names.Count > 10) Console.WriteLine($"  ... and {reader.Names.Count - 10} more");
         if (parameters.Count > 0) Console.WriteLine("case parameters:\n" + string.Join("\n", parameters));
+    }
+
+    static void DescribeXdmf(string path)
+    {
+        // Single-step files record no interval; it does not change what is described.
+        var t = XdmfTrajectory.Read(path, dt: double.Epsilon);
+        Console.WriteLine($"{path}: XDMF + HDF5, {t.NodeCount} nodes, {t.CellCount} triangles, {t.FrameCount} time steps; fields {string.Join(", ", t.Fields.Select(f => $"{f.Name}[{f.Width}]"))}");
+        Console.WriteLine("  node types: " + string.Join(", ", t.NodeTypes.GroupBy(x => x).OrderBy(g => g.Key).Select(g => $"{GnnSim.Graph.NodeTypeNames.Of(g.Key)} {g.Count()}")));
     }
 
     static void DescribeVtu(string path)

@@ -91,18 +91,28 @@ public static class TrajectoryLoader
     /// hold a scalar dt: <paramref name="dt"/> gives it.
     /// </summary>
     public static List<SimulationTrajectory> NpzFiles(string path, string? evaluationPath, DataSplit split, int splitSeed,
-        IReadOnlyList<string> fields, double? dt, int? maxCases = null)
+        IReadOnlyList<string> fields, double? dt, int? maxCases = null) =>
+        TrajectoryFiles(path, evaluationPath, split, splitSeed, fields, maxCases, ".npz", file => MeshGraphNetsNpz.Read(file, dt));
+
+    /// <summary>XDMF + HDF5 trajectories as meshio writes them, one per .xdmf file; as <see cref="NpzFiles"/> otherwise (dt from the Time values where there are several).</summary>
+    public static List<SimulationTrajectory> XdmfFiles(string path, string? evaluationPath, DataSplit split, int splitSeed,
+        IReadOnlyList<string> fields, double? dt, int? maxCases = null) =>
+        TrajectoryFiles(path, evaluationPath, split, splitSeed, fields, maxCases, ".xdmf", file => XdmfTrajectory.Read(file, dt));
+
+    /// <summary>One trajectory per file: a file, or a folder of them (name order), split 80/10/10 by file unless an evaluation path serves dev and test.</summary>
+    private static List<SimulationTrajectory> TrajectoryFiles(string path, string? evaluationPath, DataSplit split, int splitSeed,
+        IReadOnlyList<string> fields, int? maxCases, string extension, Func<string, MeshTrajectory> read)
     {
         if (fields.Count == 0) throw new ArgumentException("data.fields names no state field");
         var source = evaluationPath is not null && split != DataSplit.Train ? evaluationPath : path;
         IReadOnlyList<string> files = Directory.Exists(source)
-            ? Directory.GetFiles(source, "*.npz").Order(StringComparer.Ordinal).ToList()
-            : File.Exists(source) ? [source] : throw new FileNotFoundException($"{source}: no such .npz file or folder", source);
-        if (files.Count == 0) throw new InvalidDataException($"{source}: a folder with no .npz files");
+            ? Directory.GetFiles(source, "*" + extension).Order(StringComparer.Ordinal).ToList()
+            : File.Exists(source) ? [source] : throw new FileNotFoundException($"{source}: no such {extension} file or folder", source);
+        if (files.Count == 0) throw new InvalidDataException($"{source}: a folder with no {extension} files");
         if (evaluationPath is null && files.Count > 1) files = CfdBenchDataset.Split(files, splitSeed)[(int)split];
         files = files.Take(maxCases ?? int.MaxValue).ToList();
-        if (files.Count == 0) throw new InvalidDataException($"{source}: the {split.ToString().ToLowerInvariant()} split of its .npz files is empty (80/10/10 by file); add files or give data.eval_path");
-        return files.Select(file => FromMeshTrajectory(MeshGraphNetsNpz.Read(file, dt), fields, [], file)).ToList();
+        if (files.Count == 0) throw new InvalidDataException($"{source}: the {split.ToString().ToLowerInvariant()} split of its {extension} files is empty (80/10/10 by file); add files or give data.eval_path");
+        return files.Select(file => FromMeshTrajectory(read(file), fields, [], file)).ToList();
     }
 
     public static SimulationTrajectory FromMeshTrajectory(MeshTrajectory trajectory, IReadOnlyList<string> fields, IReadOnlyList<string> parameters, string file)

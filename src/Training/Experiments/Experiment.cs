@@ -31,10 +31,13 @@ public static class Experiment
             var subsets = data.Subsets.Select(CfdBenchSweeps.ParseSubset).ToList();
             trajectories = TrajectoryLoader.CfdBench(path, problem, subsets, split, data.SplitSeed, data.Parameters, data.Neighbours, limit);
         }
-        else if (data.Format == "npz")
+        else if (data.Format is "npz" or "xdmf")
         {
-            if (data.Parameters is { Count: > 0 }) throw new InvalidDataException($"{path}: data.parameters: MeshGraphNets .npz files carry no case parameters");
-            trajectories = TrajectoryLoader.NpzFiles(path, pathOverride is null ? data.EvalPath : null, split, data.SplitSeed, data.Fields, data.Dt, limit);
+            if (data.Parameters is { Count: > 0 }) throw new InvalidDataException($"{path}: data.parameters: {data.Format} files carry no case parameters");
+            var evaluation = pathOverride is null ? data.EvalPath : null;
+            trajectories = data.Format == "npz"
+                ? TrajectoryLoader.NpzFiles(path, evaluation, split, data.SplitSeed, data.Fields, data.Dt, limit)
+                : TrajectoryLoader.XdmfFiles(path, evaluation, split, data.SplitSeed, data.Fields, data.Dt, limit);
         }
         else
         {

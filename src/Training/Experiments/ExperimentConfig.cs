@@ -34,10 +34,10 @@ public sealed class ExperimentConfig
 
     public sealed class DataSection
     {
-        /// <summary>cfdbench (a CFDBench-layout root), mesh (an HDF5 file of mesh trajectories) or npz (MeshGraphNets-layout .npz files: a file or a folder of them).</summary>
+        /// <summary>cfdbench (a CFDBench-layout root), mesh (an HDF5 file of mesh trajectories), npz (MeshGraphNets-layout .npz files) or xdmf (XDMF + HDF5 as meshio writes it); npz and xdmf: a file or a folder of them.</summary>
         public string Format { get; set; } = "cfdbench";
         public string Path { get; set; } = "data";
-        /// <summary>npz only: seconds between frames, which .npz files do not record (DeepMind's cylinder_flow: 0.01).</summary>
+        /// <summary>npz and xdmf: seconds between frames, which .npz files and single-step XDMF files do not record (DeepMind's cylinder_flow: 0.01).</summary>
         public double? Dt { get; set; }
         /// <summary>mesh and npz: a separate file (or npz folder) for the dev and test splits (DeepMind's valid/test).</summary>
         public string? EvalPath { get; set; }
@@ -223,7 +223,7 @@ public sealed class ExperimentConfig
         {
             if (!ok) throw new InvalidDataException($"{source}: {key} = {Convert.ToString(value, CultureInfo.InvariantCulture)}: {rule}");
         }
-        Require(Data.Format is "cfdbench" or "mesh" or "npz", "data.format", Data.Format, "cfdbench, mesh or npz");
+        Require(Data.Format is "cfdbench" or "mesh" or "npz" or "xdmf", "data.format", Data.Format, "cfdbench, mesh, npz or xdmf");
         Require(Data.Dt is null or > 0, "data.dt", Data.Dt, "must be positive (seconds between frames)");
         Require(!string.IsNullOrWhiteSpace(Data.Path), "data.path", Data.Path, "must name the data");
         Require(Data.Neighbours is 4 or 8, "data.neighbours", Data.Neighbours, "4 or 8");
