@@ -20,3 +20,16 @@ public static class NodeTypeNames
         ? string.Concat(((NodeType)code).ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"))
         : $"type {code}";
 }
+
+/// <summary>Which type a node on two boundaries takes: wall, then obstacle (and airfoil, handle), then inflow, then outflow, then normal.</summary>
+public static class NodeTypePriority
+{
+    public static int Of(NodeType type) => type switch
+    {
+        NodeType.WallBoundary => 4,
+        NodeType.Obstacle or NodeType.Airfoil or NodeType.Handle => 3,
+        NodeType.Inflow => 2,
+        NodeType.Outflow => 1,
+        _ => 0,
+    };
+}

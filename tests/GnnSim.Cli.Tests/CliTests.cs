@@ -175,6 +175,11 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         var trajectory = Assert.Single(Datasets.Meshes.MeshTrajectoryFile.ReadAll(converted));
         Assert.Equal((36, 8, 0.01), (trajectory.NodeCount, trajectory.FrameCount, trajectory.Dt));
         Assert.Contains("records no time step", Run("convert", "npz", npz, "--out", converted).error);
+        // Node types from the geometry: the square's four sides.
+        (npzExit, _, npzError) = Run("convert", "npz", npz, "--dt", "0.01", "--boundary", "left=inflow,right=outflow", "--out", converted);
+        Assert.True(npzExit == 0, npzError);
+        var typed = Assert.Single(Datasets.Meshes.MeshTrajectoryFile.ReadAll(converted)).NodeTypes;
+        Assert.Equal((4, 4, 12, 16), (typed.Count(t => t == 4), typed.Count(t => t == 5), typed.Count(t => t == 6), typed.Count(t => t == 0)));
 
         var (vtuExit, vtuOutput, vtuError) = Run("info", Path.Combine(root.FullName, "tests", "data", "vtu", "swirl_zlib.vtu"));
         Assert.True(vtuExit == 0, vtuError);

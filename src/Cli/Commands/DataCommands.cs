@@ -167,13 +167,17 @@ internal static partial class DataCommands
         var npzInput = new Argument<string>("input") { Description = "a MeshGraphNets-layout .npz file, or a folder of them (one trajectory each)" };
         var npzDt = new Option<double?>("--dt") { Description = "time between frames (the files do not record it unless they hold a scalar dt)" };
         var npzOutput = new Option<string>("--out") { Description = "the HDF5 file to write", Required = true };
-        var npz = new Command("npz", "Convert MeshGraphNets .npz trajectories (mesh_pos, cells, node_type, fields [T, N, F]) to GnnSim's HDF5 trajectories.") { npzInput, npzDt, npzOutput };
+        var boundary = new Option<string?>("--boundary") { Description = "node types from the geometry instead of the file's: \"left=inflow,right=outflow,top=wall,bottom=wall,holes=obstacle\" (sides of the bounding box, inner boundary loops)" };
+        var npz = new Command("npz", "Convert MeshGraphNets .npz trajectories (mesh_pos, cells, node_type, fields [T, N, F]) to GnnSim's HDF5 trajectories.") { npzInput, npzDt, npzOutput, boundary };
         npz.SetAction(result =>
         {
             string source = result.GetValue(npzInput)!, path = result.GetValue(npzOutput)!;
             var files = Directory.Exists(source) ? Directory.GetFiles(source, "*.npz").Order(StringComparer.Ordinal).ToList() : [source];
             if (files.Count == 0) throw new InvalidDataException($"{source}: a folder with no .npz files");
-            MeshTrajectoryFile.Write(path, files.Select(file => MeshGraphNetsNpz.Read(file, result.GetValue(npzDt))).ToList());
+            MeshTrajectory Typed(MeshTrajectory t) => result.GetValue(boundary) is not { } spec ? t
+                : new MeshTrajectory(t.Name, t.MeshPositions, 2, t.Cells, 3,
+                    GnnSim.Meshing.BoundaryClassifier.Classify(t.MeshPositions.Select(v => (double)v).ToArray(), t.Cells, spec), t.FrameCount, t.Dt, t.Fields, t.Parameters);
+            MeshTrajectoryFile.Write(path, files.Select(file => Typed(MeshGraphNetsNpz.Read(file, result.GetValue(npzDt)))).ToList());
             AnsiConsole.MarkupLineInterpolated($"{files.Count} trajectories written to [green]{path}[/]");
             return 0;
         });

@@ -18,14 +18,7 @@ public static class GmshNodeTypes
         ["inflow"] = NodeType.Inflow, ["outflow"] = NodeType.Outflow, ["wall"] = NodeType.WallBoundary, ["wall_boundary"] = NodeType.WallBoundary,
     };
 
-    internal static int Strength(NodeType type) => type switch
-    {
-        NodeType.WallBoundary => 4,
-        NodeType.Obstacle or NodeType.Airfoil or NodeType.Handle => 3,
-        NodeType.Inflow => 2,
-        NodeType.Outflow => 1,
-        _ => 0,
-    };
+    internal static int Strength(NodeType type) => NodeTypePriority.Of(type);
 
     /// <param name="mapping">"group=type,..." or null for the default (boundary lines are walls)</param>
     /// <param name="source">the file, for error messages</param>
