@@ -14,12 +14,6 @@ namespace GnnSim.Meshing;
 public static class BoundaryClassifier
 {
     private static readonly string[] Parts = ["left", "right", "top", "bottom", "holes"];
-    private static readonly Dictionary<string, NodeType> Types = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["normal"] = NodeType.Normal, ["obstacle"] = NodeType.Obstacle, ["airfoil"] = NodeType.Airfoil, ["handle"] = NodeType.Handle,
-        ["inflow"] = NodeType.Inflow, ["outflow"] = NodeType.Outflow, ["wall"] = NodeType.WallBoundary, ["wall_boundary"] = NodeType.WallBoundary,
-    };
-
     public static int[] Classify(double[] positions, int[] triangles, string spec)
     {
         var named = new Dictionary<string, NodeType>();
@@ -28,23 +22,13 @@ public static class BoundaryClassifier
             var kv = entry.Split('=', StringSplitOptions.TrimEntries);
             if (kv.Length != 2 || !Parts.Contains(kv[0].ToLowerInvariant()))
                 throw new ArgumentException($"--boundary entry '{entry}' is not PART=TYPE with PART one of {string.Join(", ", Parts)}");
-            if (!Types.TryGetValue(kv[1], out var type)) throw new ArgumentException($"--boundary {entry}: '{kv[1]}' is not a node type ({string.Join(", ", Types.Keys)})");
-            named[kv[0].ToLowerInvariant()] = type;
+            named[kv[0].ToLowerInvariant()] = NodeTypeNames.Parse(kv[1], $"--boundary {entry}");
         }
         var n = positions.Length / 2;
-        var uses = new Dictionary<(int, int), int>();
-        for (var t = 0; t < triangles.Length; t += 3)
-        for (var k = 0; k < 3; k++)
-        {
-            int a = triangles[t + k], b = triangles[t + (k + 1) % 3];
-            var key = (Math.Min(a, b), Math.Max(a, b));
-            uses[key] = uses.GetValueOrDefault(key) + 1;
-        }
         // Boundary loops: connected components of the boundary edges.
         var neighbours = new Dictionary<int, List<int>>();
-        foreach (var ((a, b), count) in uses)
+        foreach (var (a, b) in BoundaryEdges.Of(triangles))
         {
-            if (count != 1) continue;
             (neighbours.TryGetValue(a, out var la) ? la : neighbours[a] = []).Add(b);
             (neighbours.TryGetValue(b, out var lb) ? lb : neighbours[b] = []).Add(a);
         }

@@ -143,6 +143,8 @@ public sealed class OperatorBatch
 
     private static Tensor BatchVectorOf(int[] counts, Device device)
     {
+        // One graph (every rollout step): all zeros, made on the device without a host array.
+        if (counts.Length == 1) return torch.zeros([counts[0]], ScalarType.Int64, device);
         var vector = new long[counts.Sum()];
         var at = 0;
         for (var g = 0; g < counts.Length; g++)

@@ -8,15 +8,6 @@ public sealed class GmshTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    /// <summary>tests/data/gmsh/NAME, found from the test's output folder up to the repository.</summary>
-    private static string Data(string name)
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        return Path.Combine(root.FullName, "tests", "data", "gmsh", name);
-    }
-
     [Theory]
     [InlineData("temp.msh", "4.1", false, 119, 201, 35)]
     [InlineData("temp_41_bin.msh", "4.1", true, 119, 201, 35)]
@@ -25,7 +16,7 @@ public sealed class GmshTests : IDisposable
     [InlineData("airfoil.msh", "2.2", false, 6312, 12263, 361)]
     public void RealFilesReadWithTheirCounts(string file, string version, bool binary, int nodes, int triangles, int lines)
     {
-        var mesh = GmshReader.Read(Data(file));
+        var mesh = GmshReader.Read(TestData.Path("gmsh/" + file));
         Assert.Equal((version, binary), (mesh.Version, mesh.Binary));
         Assert.Equal((nodes, triangles, lines), (mesh.NodeCount, mesh.TriangleCount, mesh.LineCount));
         // Every triangle is a real one (positive or negative area, never zero) on the file's nodes.
@@ -41,8 +32,8 @@ public sealed class GmshTests : IDisposable
     [Fact]
     public void TheFourEncodingsOfOneMeshAgreeAndKeepTheGroupNames()
     {
-        var ascii = GmshReader.Read(Data("temp.msh"));
-        foreach (var other in new[] { "temp_41_bin.msh", "temp_22_bin.msh" }.Select(f => GmshReader.Read(Data(f))))
+        var ascii = GmshReader.Read(TestData.Path("gmsh/temp.msh"));
+        foreach (var other in new[] { "temp_41_bin.msh", "temp_22_bin.msh" }.Select(f => GmshReader.Read(TestData.Path("gmsh/" + f))))
         {
             Assert.Equal(ascii.Positions, other.Positions);
             Assert.Equal(ascii.Triangles, other.Triangles);
@@ -58,7 +49,7 @@ public sealed class GmshTests : IDisposable
     [Fact]
     public void AWrittenMeshReadsBackTheSame()
     {
-        var plate = GmshReader.Read(Data("plate_015.msh"));
+        var plate = GmshReader.Read(TestData.Path("gmsh/plate_015.msh"));
         var path = Path.Combine(dir, "plate.msh");
         GmshWriter.Write(path, plate);
         var back = GmshReader.Read(path);
@@ -90,7 +81,7 @@ public sealed class GmshTests : IDisposable
     [Fact]
     public void NodeTypesComeFromTheGroupsAndTheStrongestBoundaryWins()
     {
-        var mesh = GmshReader.Read(Data("temp.msh"));
+        var mesh = GmshReader.Read(TestData.Path("gmsh/temp.msh"));
         var walls = GmshNodeTypes.Assign(mesh, null, "temp.msh");
         var boundaryNodes = mesh.Lines.Distinct().ToHashSet();
         for (var n = 0; n < mesh.NodeCount; n++)
@@ -115,7 +106,7 @@ public sealed class GmshTests : IDisposable
         Assert.Contains("'Boundary 6'", unknown.Message);
         Assert.Contains("not a node type", Assert.Throws<ArgumentException>(() => GmshNodeTypes.Assign(mesh, "Boundary 1=lava", "temp.msh")).Message);
         // Unnamed groups are named by their tags.
-        var plate = GmshReader.Read(Data("plate_015.msh"));
+        var plate = GmshReader.Read(TestData.Path("gmsh/plate_015.msh"));
         Assert.Contains(GmshNodeTypes.Assign(plate, "2=obstacle", "plate.msh"), t => t == (int)NodeType.Obstacle);
     }
 
@@ -123,7 +114,7 @@ public sealed class GmshTests : IDisposable
     public void BoundaryGroupsNamedByNodeTypeReadBackToTheSameTypes()
     {
         // Our meshes go out with their boundary edges grouped by DeepMind type, and come back to the same node types.
-        var mesh = GmshReader.Read(Data("temp.msh"));
+        var mesh = GmshReader.Read(TestData.Path("gmsh/temp.msh"));
         var types = GmshNodeTypes.Assign(mesh, "Boundary 1=inflow, Boundary 3=outflow", "temp.msh");
         var groups = GmshNodeTypes.BoundaryGroups(mesh.Triangles, types);
         Assert.Equal(["INFLOW", "OUTFLOW", "WALL_BOUNDARY"], groups.Select(g => g.Name));
@@ -156,7 +147,7 @@ public sealed class GmshTests : IDisposable
     {
         // Seeded mutations of an ASCII and both binary encodings: each read either succeeds or is an InvalidDataException.
         foreach (var file in new[] { "temp.msh", "temp_41_bin.msh", "temp_22_bin.msh" })
-            Mutations.Each(File.ReadAllBytes(Data(file)), 17, 150, Path.Combine(dir, "mutated.msh"), path =>
+            Mutations.Each(File.ReadAllBytes(TestData.Path("gmsh/" + file)), 17, 150, Path.Combine(dir, "mutated.msh"), path =>
             {
                 try { GmshReader.Read(path); }
                 catch (InvalidDataException e) { Assert.Contains(path, e.Message); }

@@ -9,23 +9,15 @@ public sealed class NpzTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static string Fixture()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        return Path.Combine(root.FullName, "tests", "data", "npz", "swirl.npz");
-    }
-
     [Fact]
     public void ANumpyMadeTrajectoryReadsInTheMeshGraphNetsLayout()
     {
-        var arrays = NpzFile.Read(Fixture());
+        var arrays = NpzFile.Read(TestData.Path("npz/swirl.npz"));
         Assert.Equal(["cells", "mesh_pos", "node_type", "pressure", "velocity"], arrays.Keys.Order());
         Assert.Equal(NpyType.Int64, arrays["cells"].Type);
         Assert.Equal([1, 50, 3], arrays["cells"].Shape);
 
-        var t = MeshGraphNetsNpz.Read(Fixture(), dt: 0.01);
+        var t = MeshGraphNetsNpz.Read(TestData.Path("npz/swirl.npz"), dt: 0.01);
         Assert.Equal((36, 50, 8, 0.01), (t.NodeCount, t.CellCount, t.FrameCount, t.Dt));
         Assert.Equal(["pressure", "velocity"], t.Fields.Select(f => f.Name));
         Assert.Equal(20, t.NodeTypes.Count(x => x == (int)NodeType.WallBoundary));
@@ -34,14 +26,14 @@ public sealed class NpzTests : IDisposable
         Assert.Equal(u, t.Field("velocity").Values[(2 * 36 + 7) * 2], 5);
         Assert.Equal(-u, t.Field("velocity").Values[(2 * 36 + 7) * 2 + 1], 5);
         Assert.Equal(-u * u, t.Field("pressure").Values[2 * 36 + 7], 5);
-        Assert.Contains("records no time step", Assert.Throws<InvalidDataException>(() => MeshGraphNetsNpz.Read(Fixture())).Message);
+        Assert.Contains("records no time step", Assert.Throws<InvalidDataException>(() => MeshGraphNetsNpz.Read(TestData.Path("npz/swirl.npz"))).Message);
     }
 
     /// <summary>The fixture with one array left out or replaced.</summary>
     private string Variant(string drop, (string Name, float[] Values, int[] Shape)? replacement = null)
     {
         var path = Path.Combine(dir, $"variant-{drop}.npz");
-        using (var source = ZipFile.OpenRead(Fixture()))
+        using (var source = ZipFile.OpenRead(TestData.Path("npz/swirl.npz")))
         using (var target = ZipFile.Open(path, ZipArchiveMode.Create))
         {
             foreach (var entry in source.Entries.Where(e => e.FullName != drop + ".npy"))
@@ -78,7 +70,7 @@ public sealed class NpzTests : IDisposable
     [Fact]
     public void FlippedBytesAndCutFilesNeverCrashOrHang()
     {
-        Mutations.Each(File.ReadAllBytes(Fixture()), 23, 200, Path.Combine(dir, "mutated.npz"), path =>
+        Mutations.Each(File.ReadAllBytes(TestData.Path("npz/swirl.npz")), 23, 200, Path.Combine(dir, "mutated.npz"), path =>
         {
             try { MeshGraphNetsNpz.Read(path, 0.01); }
             catch (InvalidDataException e) { Assert.Contains(path, e.Message); }

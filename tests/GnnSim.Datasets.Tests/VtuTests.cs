@@ -10,22 +10,14 @@ public sealed class VtuTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static string Data(string relative)
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        return Path.Combine(root.FullName, "tests", "data", relative);
-    }
-
     [Theory]
     [InlineData("swirl_ascii.vtu")]
     [InlineData("swirl_base64.vtu")]
     [InlineData("swirl_zlib.vtu")]
     public void MeshioFilesReadBackTheTrajectoryFrameTheyWereMadeFrom(string file)
     {
-        var mesh = VtuReader.Read(Data(Path.Combine("vtu", file)));
-        var source = Meshes.MeshGraphNetsNpz.Read(Data(Path.Combine("npz", "swirl.npz")), dt: 0.01);
+        var mesh = VtuReader.Read(TestData.Path(Path.Combine("vtu", file)));
+        var source = Meshes.MeshGraphNetsNpz.Read(TestData.Path(Path.Combine("npz", "swirl.npz")), dt: 0.01);
         Assert.Equal((36, 50), (mesh.NodeCount, mesh.TriangleCount));
         // meshio's ASCII keeps 11 significant digits.
         Assert.Equal(source.MeshPositions.Select(v => Math.Round(v, 9)), mesh.Positions.Select(v => Math.Round(v, 9)));
@@ -103,7 +95,7 @@ public sealed class VtuTests : IDisposable
     [Fact]
     public void BadFilesSayWhatIsWrong()
     {
-        var text = File.ReadAllText(Data(Path.Combine("vtu", "swirl_ascii.vtu")));
+        var text = File.ReadAllText(TestData.Path(Path.Combine("vtu", "swirl_ascii.vtu")));
         string Write(string content)
         {
             var path = Path.Combine(dir, "bad.vtu");
@@ -120,7 +112,7 @@ public sealed class VtuTests : IDisposable
     public void FlippedBytesAndCutFilesNeverCrashOrHang()
     {
         foreach (var file in new[] { "swirl_ascii.vtu", "swirl_zlib.vtu" })
-            Mutations.Each(File.ReadAllBytes(Data(Path.Combine("vtu", file))), 31, 150, Path.Combine(dir, "mutated.vtu"), path =>
+            Mutations.Each(File.ReadAllBytes(TestData.Path(Path.Combine("vtu", file))), 31, 150, Path.Combine(dir, "mutated.vtu"), path =>
             {
                 try { VtuReader.Read(path); }
                 catch (InvalidDataException e) { Assert.Contains(path, e.Message); }

@@ -8,31 +8,23 @@ public sealed class XdmfTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static string Data(string relative)
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        return Path.Combine(root.FullName, "tests", "data", relative);
-    }
-
     [Fact]
     public void TheGraphPhysicsSampleReadsWithItsCountsAndGatheredVelocity()
     {
-        var t = XdmfTrajectory.Read(Data("xdmf/sample_000000005.xdmf"), dt: 0.01);
+        var t = XdmfTrajectory.Read(TestData.Path("xdmf/sample_000000005.xdmf"), dt: 0.01);
         Assert.Equal((27125, 52656, 1), (t.NodeCount, t.CellCount, t.FrameCount));
         Assert.Equal(["Distance", "Mach", "Pressure", "Velocity"], t.Fields.Select(f => f.Name));
         Assert.Equal(2, t.Field("Velocity").Width); // Velocity_x and Velocity_y, gathered by name
         Assert.Equal(1497, t.NodeTypes.Count(x => x == (int)NodeType.Airfoil));
         Assert.Equal(97, t.NodeTypes.Count(x => x == (int)NodeType.WallBoundary));
-        Assert.Contains("give it", Assert.Throws<InvalidDataException>(() => XdmfTrajectory.Read(Data("xdmf/sample_000000005.xdmf"))).Message);
+        Assert.Contains("give it", Assert.Throws<InvalidDataException>(() => XdmfTrajectory.Read(TestData.Path("xdmf/sample_000000005.xdmf"))).Message);
     }
 
     [Fact]
     public void AMeshioTimeSeriesReadsEveryStepOnTheIncludedMesh()
     {
-        var t = XdmfTrajectory.Read(Data("xdmf/swirl_series.xdmf"));
-        var source = MeshGraphNetsNpz.Read(Data("npz/swirl.npz"), dt: 0.01);
+        var t = XdmfTrajectory.Read(TestData.Path("xdmf/swirl_series.xdmf"));
+        var source = MeshGraphNetsNpz.Read(TestData.Path("npz/swirl.npz"), dt: 0.01);
         Assert.Equal((36, 50, 8), (t.NodeCount, t.CellCount, t.FrameCount));
         Assert.Equal(0.01, t.Dt, 12); // from the steps' Time values
         Assert.Equal(source.Cells, t.Cells);
@@ -44,8 +36,8 @@ public sealed class XdmfTests : IDisposable
     [Fact]
     public void MissingDataBehindAReferenceIsNamed()
     {
-        var text = File.ReadAllText(Data("xdmf/swirl_series.xdmf"));
-        File.Copy(Data("xdmf/swirl_series.h5"), Path.Combine(dir, "swirl_series.h5"));
+        var text = File.ReadAllText(TestData.Path("xdmf/swirl_series.xdmf"));
+        File.Copy(TestData.Path("xdmf/swirl_series.h5"), Path.Combine(dir, "swirl_series.h5"));
         string Write(string content)
         {
             var path = Path.Combine(dir, "bad.xdmf");
@@ -61,8 +53,8 @@ public sealed class XdmfTests : IDisposable
     [Fact]
     public void FlippedBytesAndCutDocumentsNeverCrashOrHang()
     {
-        File.Copy(Data("xdmf/swirl_series.h5"), Path.Combine(dir, "swirl_series.h5"));
-        Mutations.Each(File.ReadAllBytes(Data("xdmf/swirl_series.xdmf")), 41, 150, Path.Combine(dir, "mutated.xdmf"), path =>
+        File.Copy(TestData.Path("xdmf/swirl_series.h5"), Path.Combine(dir, "swirl_series.h5"));
+        Mutations.Each(File.ReadAllBytes(TestData.Path("xdmf/swirl_series.xdmf")), 41, 150, Path.Combine(dir, "mutated.xdmf"), path =>
         {
             try { XdmfTrajectory.Read(path, 0.01); }
             catch (InvalidDataException e) { Assert.Contains(path, e.Message); }

@@ -11,13 +11,7 @@ public class PyTorchTwinTests
 {
     private const string Python = "/usr/bin/python3"; // Debian's, with python3-torch (setup.sh installs it)
 
-    private static string Script()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        return Path.Combine(root.FullName, "bench", "mgn_bench.py");
-    }
+    private static string Script() => Path.Combine(Samples.RepositoryRoot(), "bench", "mgn_bench.py");
 
     private static void RunTwin(params string[] arguments)
     {

@@ -70,6 +70,18 @@ internal static class Samples
             Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])), $"element {i}: expected {expected[i]}, got {actual[i]}");
     }
 
+    /// <summary>The repository's root, found from the test's output folder.</summary>
+    public static string RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        return root.FullName;
+    }
+
+    /// <summary>tests/data/RELATIVE.</summary>
+    public static string TestData(string relative) => Path.Combine(RepositoryRoot(), "tests", "data", relative);
+
     public static string TemporaryDirectory()
     {
         var path = Path.Combine(Path.GetTempPath(), "gnnsim-operators-" + Guid.NewGuid().ToString("N")[..8]);

@@ -92,10 +92,7 @@ public class TrainingTests
     [Fact]
     public void ExampleConfigsParse()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        var configs = Directory.GetFiles(Path.Combine(root.FullName, "configs"), "*.yaml");
+        var configs = Directory.GetFiles(Path.Combine(Samples.RepositoryRoot(), "configs"), "*.yaml");
         Assert.Contains(configs, c => c.EndsWith("cavity.yaml", StringComparison.Ordinal));
         Assert.Contains(configs, c => c.EndsWith("cylinder.yaml", StringComparison.Ordinal));
         var named = new HashSet<string>();

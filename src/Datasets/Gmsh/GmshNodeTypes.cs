@@ -1,4 +1,5 @@
 using GnnSim.Graph;
+using GnnSim.Meshing;
 
 namespace GnnSim.Datasets.Gmsh;
 
@@ -12,14 +13,6 @@ namespace GnnSim.Datasets.Gmsh;
 /// </summary>
 public static class GmshNodeTypes
 {
-    private static readonly Dictionary<string, NodeType> Names = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["normal"] = NodeType.Normal, ["obstacle"] = NodeType.Obstacle, ["airfoil"] = NodeType.Airfoil, ["handle"] = NodeType.Handle,
-        ["inflow"] = NodeType.Inflow, ["outflow"] = NodeType.Outflow, ["wall"] = NodeType.WallBoundary, ["wall_boundary"] = NodeType.WallBoundary,
-    };
-
-    internal static int Strength(NodeType type) => NodeTypePriority.Of(type);
-
     /// <param name="mapping">"group=type,..." or null for the default (boundary lines are walls)</param>
     /// <param name="source">the file, for error messages</param>
     public static int[] Assign(GmshMesh mesh, string? mapping, string source)
@@ -31,8 +24,7 @@ public static class GmshNodeTypes
             {
                 var parts = entry.Split('=', StringSplitOptions.TrimEntries);
                 if (parts.Length != 2) throw new ArgumentException($"--node-types entry '{entry}' is not GROUP=TYPE");
-                if (!Names.TryGetValue(parts[1], out var type))
-                    throw new ArgumentException($"--node-types {entry}: '{parts[1]}' is not a node type ({string.Join(", ", Names.Keys)})");
+                var type = NodeTypeNames.Parse(parts[1], $"--node-types {entry}");
                 var group = mesh.PhysicalGroups.FirstOrDefault(g => g.Dimension <= 1 && g.Name == parts[0])
                     ?? (int.TryParse(parts[0], out var tag) ? new GmshPhysicalGroup(1, tag, "") : null);
                 var known = group is not null && (mesh.LinePhysical.Contains(group.Tag) || mesh.PointPhysical.Contains(group.Tag));
@@ -48,7 +40,7 @@ public static class GmshNodeTypes
         var types = new int[mesh.NodeCount];
         void Mark(int node, NodeType type)
         {
-            if (Strength(type) > Strength((NodeType)types[node])) types[node] = (int)type;
+            if (NodeTypePriority.Of(type) > NodeTypePriority.Of((NodeType)types[node])) types[node] = (int)type;
         }
         for (var l = 0; l < mesh.LineCount; l++)
         {
@@ -71,20 +63,11 @@ public static class GmshNodeTypes
     /// </summary>
     public static List<GmshBoundaryGroup> BoundaryGroups(int[] triangles, IReadOnlyList<int> nodeTypes)
     {
-        var uses = new Dictionary<(int, int), int>();
-        for (var t = 0; t < triangles.Length; t += 3)
-        for (var k = 0; k < 3; k++)
-        {
-            int a = triangles[t + k], b = triangles[t + (k + 1) % 3];
-            var key = (Math.Min(a, b), Math.Max(a, b));
-            uses[key] = uses.GetValueOrDefault(key) + 1;
-        }
         var groups = new SortedDictionary<int, List<int>>();
-        foreach (var ((a, b), count) in uses)
+        foreach (var (a, b) in BoundaryEdges.Of(triangles))
         {
-            if (count != 1) continue;
             NodeType ta = (NodeType)nodeTypes[a], tb = (NodeType)nodeTypes[b];
-            var type = ta == NodeType.Normal ? tb : tb == NodeType.Normal ? ta : Strength(ta) <= Strength(tb) ? ta : tb;
+            var type = ta == NodeType.Normal ? tb : tb == NodeType.Normal ? ta : NodeTypePriority.Of(ta) <= NodeTypePriority.Of(tb) ? ta : tb;
             if (type == NodeType.Normal) type = NodeType.WallBoundary; // a boundary edge between NORMAL nodes is still a boundary
             if (!groups.TryGetValue((int)type, out var lines)) groups[(int)type] = lines = [];
             lines.AddRange([a, b]);

@@ -407,10 +407,11 @@ public static class GmshReader
 
         // ---- binary values (little-endian) ----
 
-        private byte[] Take(int count)
+        // A view, not a copy: binary meshes are millions of these reads.
+        private ReadOnlySpan<byte> Take(int count)
         {
             if (count < 0 || position + count > bytes.Length) throw new InvalidDataException($"{path}: truncated at byte {position}: {count} more bytes expected, {bytes.Length - position} left");
-            var slice = bytes.AsSpan(position, count).ToArray();
+            var slice = bytes.AsSpan(position, count);
             position += count;
             return slice;
         }
