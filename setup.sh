@@ -13,10 +13,11 @@ cd "$(dirname "$0")"
 packages=(libhdf5-dev cmake g++ make libopenblas0-pthread python3-torch fonts-dejavu-core)
 if [ -z "${LIBTORCH_DIR:-}" ]; then packages+=(libtorch-dev); fi
 
-# With GNNSIM_TEST_TOOLS=1 (as .ci/run does), also Chromium: the tests render the HTML report in it
-# headless. It is optional: where it cannot be installed, that test is skipped with a message.
+# With GNNSIM_TEST_TOOLS=1 (as .ci/run does), also the tools made by others that tests check our files
+# with: Chromium (the HTML report rendered headless), meshio and h5py (our XDMF read by meshio's own
+# reader). They are optional: where they cannot be installed, those tests are skipped with a message.
 optional=()
-if [ -n "${GNNSIM_TEST_TOOLS:-}" ]; then optional+=(chromium); fi
+if [ -n "${GNNSIM_TEST_TOOLS:-}" ]; then optional+=(chromium python3-meshio python3-h5py); fi
 
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()

@@ -14,16 +14,24 @@ namespace GnnSim.Meshing;
 public static class BoundaryClassifier
 {
     private static readonly string[] Parts = ["left", "right", "top", "bottom", "holes"];
-    public static int[] Classify(double[] positions, int[] triangles, string spec)
+    /// <summary>The spec's parts and their types; an <see cref="ArgumentException"/> names a malformed entry.</summary>
+    public static Dictionary<string, NodeType> ParseSpec(string spec)
     {
         var named = new Dictionary<string, NodeType>();
         foreach (var entry in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var kv = entry.Split('=', StringSplitOptions.TrimEntries);
             if (kv.Length != 2 || !Parts.Contains(kv[0].ToLowerInvariant()))
-                throw new ArgumentException($"--boundary entry '{entry}' is not PART=TYPE with PART one of {string.Join(", ", Parts)}");
-            named[kv[0].ToLowerInvariant()] = NodeTypeNames.Parse(kv[1], $"--boundary {entry}");
+                throw new ArgumentException($"boundary entry '{entry}' is not PART=TYPE with PART one of {string.Join(", ", Parts)}");
+            named[kv[0].ToLowerInvariant()] = NodeTypeNames.Parse(kv[1], $"boundary entry {entry}");
         }
+        if (named.Count == 0) throw new ArgumentException($"boundary spec '{spec}' names no part (PART=TYPE with PART one of {string.Join(", ", Parts)})");
+        return named;
+    }
+
+    public static int[] Classify(double[] positions, int[] triangles, string spec)
+    {
+        var named = ParseSpec(spec);
         var n = positions.Length / 2;
         // Boundary loops: connected components of the boundary edges.
         var neighbours = new Dictionary<int, List<int>>();

@@ -188,7 +188,7 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
 
         var (xdmfExit, xdmfOutput, xdmfError) = Run("info", Path.Combine(root.FullName, "tests", "data", "xdmf", "swirl_series.xdmf"));
         Assert.True(xdmfExit == 0, xdmfError);
-        Assert.Contains("36 nodes, 50 triangles, 8 time steps; fields velocity[2]", xdmfOutput);
+        Assert.Contains("36 nodes, 50 triangles, 8 time steps 0.01 s apart; fields velocity[2]", xdmfOutput);
 
         var mesh = Path.Combine(root.FullName, "tests", "data", "gmsh", "temp.msh");
         var (exitCode, output, error) = Run("info", mesh, "--node-types", "Boundary 1=inflow,Boundary 3=outflow");
@@ -199,6 +199,63 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         (exitCode, _, error) = Run("info", mesh, "--node-types", "inlet=inflow");
         Assert.Equal(2, exitCode);
         Assert.Contains("names group 'inlet'", error);
+    }
+
+    [Fact]
+    public void EveryFormatConvertsToHdf5AndExportsBack()
+    {
+        var data = Path.Combine(RepositoryRoot(), "tests", "data");
+        var folder = Path.Combine(quickstart.Root, "formats");
+        string Ok(params string[] arguments)
+        {
+            var (exitCode, output, error) = Run(arguments);
+            Assert.True(exitCode == 0, $"{string.Join(' ', arguments)}: {error}");
+            return output;
+        }
+        // gmsh: a mesh alone, typed by its physical groups.
+        var mesh = Path.Combine(folder, "temp.h5");
+        Assert.Contains("0 frames: meshes alone", Ok("convert", "msh", Path.Combine(data, "gmsh", "temp.msh"), "--node-types", "Boundary 1=inflow", "--out", mesh));
+        var alone = Assert.Single(Datasets.Meshes.MeshTrajectoryFile.ReadAll(mesh));
+        Assert.Equal((119, 201, 0, 5), (alone.NodeCount, alone.CellCount, alone.FrameCount, alone.NodeTypes.Count(t => t == 4)));
+        Ok("export", mesh, "--format", "msh", "--out", folder);
+        var again = Datasets.Gmsh.GmshReader.Read(Path.Combine(folder, "temp.msh"));
+        Assert.Equal((119, 201), (again.NodeCount, again.TriangleCount));
+        Assert.Equal(alone.NodeTypes, Datasets.Gmsh.GmshNodeTypes.Assign(again, "INFLOW=inflow", "temp.msh"));
+
+        // meshio's XDMF series to HDF5, back to XDMF and to a ParaView series, and each of those back to HDF5: the same trajectory.
+        var series = Path.Combine(folder, "swirl.h5");
+        Ok("convert", "xdmf", Path.Combine(data, "xdmf", "swirl_series.xdmf"), "--out", series);
+        var original = Assert.Single(Datasets.Meshes.MeshTrajectoryFile.ReadAll(series));
+        var exported = Path.Combine(folder, "exported");
+        Ok("export", series, "--format", "xdmf", "--out", exported);
+        Ok("export", series, "--format", "vtk", "--out", exported);
+        Ok("export", series, "--format", "npz", "--out", exported);
+        Assert.True(File.Exists(Path.Combine(exported, "swirl_series.h5")) && File.Exists(Path.Combine(exported, "swirl_series", "step_000007.vtu")));
+        Assert.Contains("8 steps 0.01 s apart; fields velocity[2]", Ok("info", Path.Combine(exported, "swirl_series.pvd")));
+        foreach (var (kind, file) in new[] { ("xdmf", "swirl_series.xdmf"), ("vtu", "swirl_series.pvd"), ("npz", "swirl_series.npz") })
+        {
+            var copy = Path.Combine(folder, $"from_{kind}.h5");
+            Ok("convert", kind, Path.Combine(exported, file), "--out", copy);
+            var back = Assert.Single(Datasets.Meshes.MeshTrajectoryFile.ReadAll(copy));
+            Assert.Equal(original.MeshPositions, back.MeshPositions);
+            Assert.Equal(original.NodeTypes, back.NodeTypes);
+            Assert.Equal(original.Field("velocity").Values, back.Field("velocity").Values);
+            Assert.Equal(original.Dt, back.Dt, 9);
+        }
+        var (refused, _, refusal) = Run("export", series, "--format", "xdmf", "--out", folder + "/");
+        Assert.Equal(2, refused);
+        Assert.Contains("holds swirl.h5 itself", refusal);
+        Assert.Equal(original.Field("velocity").Values, Assert.Single(Datasets.Meshes.MeshTrajectoryFile.ReadAll(series)).Field("velocity").Values);
+        var (badExit, _, badError) = Run("convert", "vtu", Path.Combine(folder, "swirl_series.pvd"), "--boundary", "sides=wall", "--out", Path.Combine(folder, "bad.h5"));
+        Assert.Equal(2, badExit);
+        Assert.Contains("PART=TYPE", badError);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        return root!.FullName;
     }
 
     [Fact]

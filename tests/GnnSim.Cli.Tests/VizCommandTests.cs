@@ -86,7 +86,7 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
         Assert.Contains("outside the rollout's 0..4", error);
         (exitCode, _, error) = CliRunner.Run("export", Path.Combine(quickstart.Root, "config-not-rollout.h5"), "--out", Scratch("vtk"));
         Assert.Equal(2, exitCode);
-        Assert.Contains("no such rollout file", error);
+        Assert.Contains("no such rollout or trajectory file", error);
         var notRollout = Scratch("text.h5");
         File.WriteAllText(notRollout, "not hdf5");
         (exitCode, _, error) = CliRunner.Run("plot", notRollout, "--out", Scratch("t.png"));

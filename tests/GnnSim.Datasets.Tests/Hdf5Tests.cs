@@ -173,6 +173,24 @@ public sealed class Hdf5Tests : IDisposable
     }
 
     [Fact]
+    public void AMeshAloneRoundTripsAsATrajectoryOfNoFrames()
+    {
+        var path = Path.Combine(dir, "mesh.h5");
+        var mesh = GnnSim.Datasets.Gmsh.GmshReader.Read(TestData.Path("gmsh/temp.msh"));
+        var types = GnnSim.Datasets.Gmsh.GmshNodeTypes.Assign(mesh, "Boundary 1=inflow", path);
+        var alone = new MeshTrajectory("temp", mesh.Positions.Select(v => (float)v).ToArray(), 2, mesh.Triangles, 3, types, 0, 0, []);
+        MeshTrajectoryFile.Write(path, [alone]);
+        var back = Assert.Single(MeshTrajectoryFile.ReadAll(path));
+        Assert.Equal((119, 201, 0, 0.0), (back.NodeCount, back.CellCount, back.FrameCount, back.Dt));
+        Assert.Equal(alone.MeshPositions, back.MeshPositions);
+        Assert.Equal(types, back.NodeTypes);
+        Assert.Empty(back.Fields);
+        // Two frames or more need their interval.
+        Assert.Contains("time step 0", Assert.Throws<ArgumentException>(() => new MeshTrajectory("t", [0, 0, 1, 0, 0, 1], 2, [0, 1, 2], 3, [0, 0, 0], 2, 0,
+            [new TrajectoryField("p", 1, new float[6])])).Message);
+    }
+
+    [Fact]
     public void TiledStaticArraysAndADtInMetaJsonAreReadLikeGraphPhysicsFiles()
     {
         var path = Path.Combine(dir, "tiled.h5");

@@ -76,4 +76,33 @@ public sealed class NpzTests : IDisposable
             catch (InvalidDataException e) { Assert.Contains(path, e.Message); }
         });
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AWrittenTrajectoryReadsBackHereAndInNumpy(bool compressed)
+    {
+        var source = MeshGraphNetsNpz.Read(TestData.Path("npz/swirl.npz"), dt: 0.01);
+        var path = Path.Combine(dir, "written.npz");
+        MeshGraphNetsNpz.Write(path, source, compressed);
+        var back = MeshGraphNetsNpz.Read(path); // dt comes from the file's scalar
+        Assert.Equal((36, 50, 8, 0.01), (back.NodeCount, back.CellCount, back.FrameCount, back.Dt));
+        Assert.Equal(source.MeshPositions, back.MeshPositions);
+        Assert.Equal(source.Cells, back.Cells);
+        Assert.Equal(source.NodeTypes, back.NodeTypes);
+        Assert.Equal(source.Field("velocity").Values, back.Field("velocity").Values);
+        Assert.Equal(source.Field("pressure").Values, back.Field("pressure").Values);
+
+        // NumPy (python3-numpy comes with setup.sh's python3-torch) reads the same arrays, with the layout's dtypes and shapes.
+        var script = """
+            import sys, numpy as np
+            z = np.load(sys.argv[1])
+            print(z["mesh_pos"].dtype, z["mesh_pos"].shape, z["cells"].dtype, z["cells"].shape, z["node_type"].shape, z["velocity"].shape, float(z["dt"]),
+                  repr(float(z["velocity"][3, 7, 1])), int(z["node_type"][0, :, 0].sum()), sep="|")
+            """;
+        var fields = XdmfTests.RunPython(script, path).Split('|', StringSplitOptions.TrimEntries);
+        Assert.Equal("float32|(1, 36, 2)|int32|(1, 50, 3)|(1, 36, 1)|(8, 36, 2)|0.01", string.Join('|', fields[..7]));
+        Assert.Equal(source.Frame("velocity", 3)[15], float.Parse(fields[7], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(source.NodeTypes.Sum(), int.Parse(fields[8], System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

@@ -131,4 +131,28 @@ public class MeshDataTests
     public void MeshGraphNetTrainsFromAnXdmfTimeSeriesThroughTheConfig() =>
         AssertLearnsFrom($"{{ format: xdmf, path: {Samples.TestData("xdmf/swirl_series.xdmf")}, fields: [velocity] }}",
             train => Assert.Equal((36, 8), (train[0].NodeCount, train[0].FrameCount)));
+
+    [Fact]
+    public void MeshGraphNetTrainsFromAVtuSeriesWhoseNodeTypesComeFromTheGeometry()
+    {
+        // The swirl trajectory as a ParaView series without node types: data.boundary types the square's sides.
+        var directory = Samples.TemporaryDirectory();
+        try
+        {
+            var source = Datasets.Meshes.MeshGraphNetsNpz.Read(Samples.TestData("npz/swirl.npz"), dt: 0.01);
+            var untyped = new Datasets.Meshes.MeshTrajectory("swirl", source.MeshPositions, 2, source.Cells, 3, new int[source.NodeCount], source.FrameCount, source.Dt, [source.Field("velocity")]);
+            var pvd = Datasets.Vtu.VtuTrajectory.Write(Path.Combine(directory, "swirl.pvd"), untyped);
+            foreach (var step in Directory.GetFiles(Path.Combine(directory, "swirl")))
+                File.WriteAllBytes(step, System.Text.Encoding.Latin1.GetBytes(System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(step)).Replace("Name=\"node_type\"", "Name=\"label\"")));
+            var withoutTypes = ExperimentConfig.Parse($"data: {{ format: vtu, path: {pvd}, fields: [velocity] }}", "vtu.yaml");
+            Assert.Contains("data.boundary", Assert.Throws<InvalidDataException>(() => Experiment.LoadTrajectories(withoutTypes, DataSplit.Train)).Message);
+            Assert.Contains("PART=TYPE", Assert.Throws<InvalidDataException>(() => ExperimentConfig.Parse($"data: {{ format: vtu, path: {pvd}, boundary: \"sides=wall\" }}", "vtu.yaml")).Message);
+            AssertLearnsFrom($"{{ format: vtu, path: {pvd}, fields: [velocity], boundary: \"left=wall,right=wall,top=wall,bottom=wall\" }}", train =>
+            {
+                Assert.Equal((36, 8, 0.01), (train[0].NodeCount, train[0].FrameCount, Math.Round(train[0].Dt, 9)));
+                Assert.Equal(source.NodeTypes, train[0].NodeTypes); // the file's own types were the border's walls
+            });
+        }
+        finally { Directory.Delete(directory, recursive: true); }
+    }
 }

@@ -84,18 +84,7 @@ internal sealed class GraphBenchmark(int points, int queries, int repeats)
         return preset with { NearEdgeLength = preset.NearEdgeLength * scale, FarEdgeLength = preset.FarEdgeLength * scale };
     }
 
-    private double Median(Action job)
-    {
-        job();
-        var times = new double[repeats];
-        for (var r = 0; r < repeats; r++)
-        {
-            var clock = Stopwatch.StartNew();
-            job();
-            times[r] = clock.Elapsed.TotalMilliseconds;
-        }
-        return Timing.Median(times);
-    }
+    private double Median(Action job) => 1000 * Timing.MedianSeconds(job, repeats);
 
     private static string Ms(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
 }

@@ -6,8 +6,10 @@ using GnnSim.Datasets.Hdf5;
 using GnnSim.Datasets.Meshes;
 using GnnSim.Datasets.Npy;
 using GnnSim.Datasets.TfRecord;
+using GnnSim.Datasets.Vtu;
 using GnnSim.Solvers;
 using GnnSim.Datasets.Gmsh;
+using GnnSim.Training.Data;
 using GnnSim.Training.Evaluation;
 using Spectre.Console;
 
@@ -164,39 +166,69 @@ internal static partial class DataCommands
             AnsiConsole.MarkupLineInterpolated($"{count} trajectories written to [green]{path}[/]");
             return 0;
         });
-        var npzInput = new Argument<string>("input") { Description = "a MeshGraphNets-layout .npz file, or a folder of them (one trajectory each)" };
-        var npzDt = new Option<double?>("--dt") { Description = "time between frames (the files do not record it unless they hold a scalar dt)" };
-        var npzOutput = new Option<string>("--out") { Description = "the HDF5 file to write", Required = true };
+        var nodeTypes = new Option<string?>("--node-types") { Description = "physical groups as node types: \"inlet=inflow,outlet=outflow,walls=wall,cylinder=obstacle\" (default: boundary lines are walls)" };
+        var msh = ConvertFiles("msh", ".msh", "gmsh .msh meshes (2.2 or 4.1, ASCII or binary) to GnnSim's HDF5 layout: each a mesh alone (no frames), node types from the physical groups", [nodeTypes],
+            (result, file, _, boundary) =>
+            {
+                var mesh = GmshReader.Read(file);
+                var trajectory = new MeshTrajectory(Path.GetFileNameWithoutExtension(file), mesh.Positions.Select(v => (float)v).ToArray(), 2, mesh.Triangles, 3,
+                    GmshNodeTypes.Assign(mesh, result.GetValue(nodeTypes), file), 0, 0, []);
+                return boundary is null ? trajectory : trajectory.WithBoundaryTypes(boundary);
+            });
+        var formats = TrajectoryLoader.FileFormats;
+        var npz = ConvertFiles("npz", ".npz", "MeshGraphNets .npz trajectories (mesh_pos, cells, node_type, fields [T, N, F]) to GnnSim's HDF5 trajectories", [],
+            (_, file, dt, boundary) => formats["npz"].Read(file, dt, boundary));
+        var xdmf = ConvertFiles("xdmf", ".xdmf", "XDMF + HDF5 files as meshio writes them (one uniform grid, or a temporal collection) to GnnSim's HDF5 trajectories", [],
+            (_, file, dt, boundary) => formats["xdmf"].Read(file, dt, boundary));
+        var vtu = ConvertFiles("vtu", ".pvd", "VTU series (a ParaView .pvd collection of .vtu steps on one mesh, or one .vtu) to GnnSim's HDF5 trajectories", [],
+            (_, file, dt, boundary) => formats["vtu"].Read(file, dt, boundary));
+        return new Command("convert", "Convert datasets to GnnSim's formats.") { tfrecord, msh, npz, xdmf, vtu };
+    }
+
+    /// <summary>
+    /// <c>convert KIND INPUT --out OUT.h5 [--dt] [--boundary]</c> for formats of one trajectory per
+    /// file: INPUT is a file or a folder of them (name order). <c>--boundary</c> types the nodes from
+    /// the geometry instead of the file.
+    /// </summary>
+    static Command ConvertFiles(string kind, string extension, string description, Option[] extra, Func<ParseResult, string, double?, string?, MeshTrajectory> read)
+    {
+        var input = new Argument<string>("input") { Description = $"a {extension} file, or a folder of them (one trajectory each)" };
+        var dt = new Option<double?>("--dt") { Description = "time between frames, where the files do not record it" };
+        var output = new Option<string>("--out") { Description = "the HDF5 file to write", Required = true };
         var boundary = new Option<string?>("--boundary") { Description = "node types from the geometry instead of the file's: \"left=inflow,right=outflow,top=wall,bottom=wall,holes=obstacle\" (sides of the bounding box, inner boundary loops)" };
-        var npz = new Command("npz", "Convert MeshGraphNets .npz trajectories (mesh_pos, cells, node_type, fields [T, N, F]) to GnnSim's HDF5 trajectories.") { npzInput, npzDt, npzOutput, boundary };
-        npz.SetAction(result =>
+        var command = new Command(kind, $"Convert {description}.") { input, dt, output, boundary };
+        foreach (var option in extra) command.Options.Add(option);
+        command.SetAction(result =>
         {
-            string source = result.GetValue(npzInput)!, path = result.GetValue(npzOutput)!;
-            var files = Directory.Exists(source) ? Directory.GetFiles(source, "*.npz").Order(StringComparer.Ordinal).ToList() : [source];
-            if (files.Count == 0) throw new InvalidDataException($"{source}: a folder with no .npz files");
-            MeshTrajectory Typed(MeshTrajectory t) => result.GetValue(boundary) is not { } spec ? t
-                : new MeshTrajectory(t.Name, t.MeshPositions, 2, t.Cells, 3,
-                    GnnSim.Meshing.BoundaryClassifier.Classify(t.MeshPositions.Select(v => (double)v).ToArray(), t.Cells, spec), t.FrameCount, t.Dt, t.Fields, t.Parameters);
-            MeshTrajectoryFile.Write(path, files.Select(file => Typed(MeshGraphNetsNpz.Read(file, result.GetValue(npzDt)))).ToList());
-            AnsiConsole.MarkupLineInterpolated($"{files.Count} trajectories written to [green]{path}[/]");
+            string source = result.GetValue(input)!, path = result.GetValue(output)!;
+            var files = Directory.Exists(source) ? Directory.GetFiles(source, "*" + extension).Order(StringComparer.Ordinal).ToList() : [source];
+            if (files.Count == 0) throw new InvalidDataException($"{source}: a folder with no {extension} files");
+            var spec = result.GetValue(boundary);
+            if (spec is not null) GnnSim.Meshing.BoundaryClassifier.ParseSpec(spec);
+            var trajectories = files.Select(file => read(result, file, result.GetValue(dt), spec)).ToList();
+            MeshTrajectoryFile.Write(path, trajectories);
+            var frames = trajectories.Sum(t => t.FrameCount);
+            AnsiConsole.MarkupLineInterpolated($"{trajectories.Count} {(trajectories.Count == 1 ? "trajectory" : "trajectories")} ({trajectories.Sum(t => t.NodeCount)} nodes, {frames} frames{(frames == 0 ? ": meshes alone" : "")}) written to [green]{path}[/]");
             return 0;
         });
-        return new Command("convert", "Convert datasets to GnnSim's formats.") { tfrecord, npz };
+        return command;
     }
 
     public static Command Info()
     {
         var path = new Argument<string>("path") { Description = "an .npy or .npz file, a gmsh .msh mesh, a .vtu grid, an .xdmf file, an HDF5 file of mesh trajectories or of rollouts, a case folder, a CFDBench data root or a DeepMind dataset folder" };
         var nodeTypes = new Option<string?>("--node-types") { Description = ".msh: physical groups as node types, e.g. \"inlet=inflow,outlet=outflow,walls=wall,cylinder=obstacle\" (default: boundary lines are walls)" };
-        var command = new Command("info", "Summarise a dataset, a mesh or a rollout file.") { path, nodeTypes };
+        var boundary = new Option<string?>("--boundary") { Description = ".xdmf, .pvd, .vtu: node types from the geometry, for files that carry none: \"left=inflow,right=outflow,top=wall,bottom=wall,holes=obstacle\"" };
+        var command = new Command("info", "Summarise a dataset, a mesh or a rollout file.") { path, nodeTypes, boundary };
         command.SetAction(result =>
         {
             string target = result.GetValue(path)!;
             if (File.Exists(target) && target.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) DescribeNpy(target);
             else if (File.Exists(target) && target.EndsWith(".msh", StringComparison.OrdinalIgnoreCase)) DescribeGmsh(target, result.GetValue(nodeTypes));
             else if (File.Exists(target) && target.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)) DescribeNpz(target);
-            else if (File.Exists(target) && target.EndsWith(".vtu", StringComparison.OrdinalIgnoreCase)) DescribeVtu(target);
-            else if (File.Exists(target) && target.EndsWith(".xdmf", StringComparison.OrdinalIgnoreCase)) DescribeXdmf(target);
+            else if (File.Exists(target) && (target.EndsWith(".vtu", StringComparison.OrdinalIgnoreCase) || target.EndsWith(".pvd", StringComparison.OrdinalIgnoreCase)))
+                DescribeVtu(target, result.GetValue(boundary));
+            else if (File.Exists(target) && target.EndsWith(".xdmf", StringComparison.OrdinalIgnoreCase)) DescribeXdmf(target, result.GetValue(boundary));
             else if (File.Exists(target) && Hdf5File.HasSignature(target) && RolloutFile.IsRolloutFile(target)) DescribeRollout(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target)) DescribeHdf5(target);
             else if (File.Exists(target)) throw new InvalidDataException($"{target}: neither an .npy nor an HDF5 file");
@@ -226,8 +258,7 @@ internal static partial class DataCommands
         foreach (var name in reader.Names.Take(10))
         {
             var t = reader.Read(name);
-            table.AddRow(name, $"{t.NodeCount}", $"{t.CellCount}", $"{t.FrameCount}", $"{t.Dt:g4}",
-                Markup.Escape(string.Join(", ", t.Fields.Select(f => $"{f.Name}[{f.Width}]"))));
+            table.AddRow(name, $"{t.NodeCount}", $"{t.CellCount}", $"{t.FrameCount}", t.Dt > 0 ? $"{t.Dt:g4}" : "-", Markup.Escape(FieldList(t)));
             if (t.Parameters.Count > 0) parameters.Add($"  {name}: {string.Join(", ", t.Parameters.Select(p => $"{p.Key}={p.Value:g4}"))}");
         }
         AnsiConsole.Write(table);
@@ -235,21 +266,37 @@ internal static partial class DataCommands
         if (parameters.Count > 0) Console.WriteLine("case parameters:\n" + string.Join("\n", parameters));
     }
 
-    static void DescribeXdmf(string path)
+    static void DescribeXdmf(string path, string? boundary)
     {
-        // Single-step files record no interval; it does not change what is described.
-        var t = XdmfTrajectory.Read(path, dt: double.Epsilon);
-        Console.WriteLine($"{path}: XDMF + HDF5, {t.NodeCount} nodes, {t.CellCount} triangles, {t.FrameCount} time steps; fields {string.Join(", ", t.Fields.Select(f => $"{f.Name}[{f.Width}]"))}");
-        Console.WriteLine("  node types: " + string.Join(", ", t.NodeTypes.GroupBy(x => x).OrderBy(g => g.Key).Select(g => $"{GnnSim.Graph.NodeTypeNames.Of(g.Key)} {g.Count()}")));
+        var t = XdmfTrajectory.Read(path, boundary: boundary);
+        Console.WriteLine($"{path}: XDMF + HDF5, {t.NodeCount} nodes, {t.CellCount} triangles, {t.FrameCount} time steps{Interval(t)}; fields {FieldList(t)}");
+        Console.WriteLine("  node types: " + NodeTypeCounts(t.NodeTypes));
     }
 
-    static void DescribeVtu(string path)
+    static void DescribeVtu(string path, string? boundary)
     {
-        var mesh = GnnSim.Datasets.Vtu.VtuReader.Read(path);
-        Console.WriteLine($"{path}: VTK UnstructuredGrid, {mesh.NodeCount} points, {mesh.TriangleCount} triangles{(mesh.QuadsSplit > 0 ? $" ({mesh.QuadsSplit} quads split in two)" : "")}");
+        var isSeries = path.EndsWith(".pvd", StringComparison.OrdinalIgnoreCase);
+        var mesh = VtuReader.Read(isSeries ? VtuTrajectory.Collection(path)[0].File : path);
+        Console.WriteLine($"{(isSeries ? $"{path}: ParaView collection; its first step" : path)}: VTK UnstructuredGrid, {mesh.NodeCount} points, {mesh.TriangleCount} triangles{(mesh.QuadsSplit > 0 ? $" ({mesh.QuadsSplit} quads split in two)" : "")}");
         foreach (var (name, (components, values)) in mesh.PointData)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  point data {name}[{components}]: min {values.Min():g5}, max {values.Max():g5}"));
+        var hasTypes = PointFields.NodeTypeArrays.Any(mesh.PointData.ContainsKey);
+        if (!hasTypes && boundary is null)
+        {
+            Console.WriteLine("  no node_type point data: give --boundary (convert, info) or data.boundary (train) to type the nodes from the geometry");
+            return;
+        }
+        var t = VtuTrajectory.Read(path, boundary: boundary);
+        Console.WriteLine($"  as a trajectory: {t.FrameCount} steps{Interval(t)}; fields {FieldList(t)}");
+        Console.WriteLine("  node types: " + NodeTypeCounts(t.NodeTypes));
     }
+
+    static string Interval(MeshTrajectory t) => t.FrameCount > 1 ? string.Create(CultureInfo.InvariantCulture, $" {t.Dt:g4} s apart") : "";
+
+    static string FieldList(MeshTrajectory t) => t.Fields.Count == 0 ? "none" : string.Join(", ", t.Fields.Select(f => $"{f.Name}[{f.Width}]"));
+
+    static string NodeTypeCounts(IEnumerable<int> types) =>
+        string.Join(", ", types.GroupBy(x => x).OrderBy(g => g.Key).Select(g => $"{GnnSim.Graph.NodeTypeNames.Of(g.Key)} {g.Count()}"));
 
     static void DescribeNpz(string path)
     {
@@ -261,7 +308,7 @@ internal static partial class DataCommands
         // In the MeshGraphNets layout: the trajectory it makes (dt aside, which such files do not record).
         var t = MeshGraphNetsNpz.Read(path, dt: 1);
         Console.WriteLine($"  a MeshGraphNets trajectory: {t.NodeCount} nodes, {t.CellCount} triangles, {t.FrameCount} frames; fields {string.Join(", ", t.Fields.Select(f => $"{f.Name}[{f.Width}]"))}");
-        Console.WriteLine("  node types: " + string.Join(", ", t.NodeTypes.GroupBy(x => x).OrderBy(g => g.Key).Select(g => $"{GnnSim.Graph.NodeTypeNames.Of(g.Key)} {g.Count()}")));
+        Console.WriteLine("  node types: " + NodeTypeCounts(t.NodeTypes));
     }
 
     static void DescribeGmsh(string path, string? nodeTypes)
@@ -275,7 +322,7 @@ internal static partial class DataCommands
             Console.WriteLine($"  physical {(dimension == 1 ? "curve" : dimension == 2 ? "surface" : "point")} {tag}{(string.IsNullOrEmpty(name) ? "" : $" \"{name}\"")}: {count} {(dimension == 1 ? "lines" : dimension == 2 ? "triangles" : "points")}");
         }
         var types = GmshNodeTypes.Assign(mesh, nodeTypes, path);
-        Console.WriteLine("  node types: " + string.Join(", ", types.GroupBy(t => t).OrderBy(g => g.Key).Select(g => $"{GnnSim.Graph.NodeTypeNames.Of(g.Key)} {g.Count()}")));
+        Console.WriteLine("  node types: " + NodeTypeCounts(types));
     }
 
     static void DescribeRollout(string path)

@@ -2,6 +2,9 @@ using System.CommandLine;
 using GnnSim.Cli.Reports;
 using GnnSim.Datasets;
 using GnnSim.Datasets.Gmsh;
+using GnnSim.Datasets.Meshes;
+using GnnSim.Datasets.Vtu;
+using GnnSim.Training.Evaluation;
 using GnnSim.Viz;
 using GnnSim.Viz.Fields;
 using GnnSim.Viz.Rollouts;
@@ -143,37 +146,105 @@ internal static class VizCommands
 
     public static Command Export()
     {
-        var input = new Argument<string>("ROLLOUT") { Description = "rollout file from gnnsim rollout" };
-        var output = new Option<string>("--out") { Description = "directory for the files: .pvd collections and their .vtu steps, or .msh meshes", Required = true };
-        var which = new Option<string?>("--case") { Description = "one case (name or index); default: every case" };
-        var format = new Option<string>("--format") { Description = "vtk (truth, prediction, error per step, for ParaView) or msh (each case's mesh as gmsh 4.1, boundary groups named by node type)", DefaultValueFactory = _ => "vtk" };
-        var command = new Command("export", "Write a rollout as VTU/PVD files for ParaView, or its meshes as gmsh files.") { input, output, which, format };
+        var input = new Argument<string>("INPUT") { Description = "a rollout file from gnnsim rollout, or an HDF5 file of mesh trajectories (generate, convert)" };
+        var output = new Option<string>("--out") { Description = "directory for the files: .pvd collections and their .vtu steps, .msh meshes, or .xdmf documents with their .h5 data", Required = true };
+        var which = new Option<string?>("--case") { Description = "one case or trajectory (name or index); default: every one" };
+        var format = new Option<string>("--format") { Description = "vtk (ParaView: .pvd of .vtu steps), msh (each mesh as gmsh 4.1, boundary groups named by node type), xdmf (XDMF 3 + HDF5 as meshio writes it) or npz (the MeshGraphNets layout)", DefaultValueFactory = _ => "vtk" };
+        var command = new Command("export", "Write rollouts (truth, prediction, error per step) or mesh trajectories for ParaView, gmsh or meshio.") { input, output, which, format };
         command.SetAction(result =>
         {
             var path = result.GetValue(input)!;
             var directory = result.GetValue(output)!;
-            var rollouts = RolloutViews.Read(path);
-            var chosen = result.GetValue(which) is { } name ? [RolloutViews.Pick(rollouts, name, path)] : rollouts;
             var kind = result.GetValue(format);
-            if (kind is not ("vtk" or "msh")) throw new ArgumentException($"--format {kind}: vtk or msh");
-            foreach (var rollout in chosen)
-            {
-                var index = rollouts.IndexOf(rollout);
-                if (kind == "msh")
-                {
-                    if (rollout.Domain is not TriangleDomain mesh) throw new ArgumentException($"{path}: case {rollout.Case} is a grid case; --format msh writes triangle meshes");
-                    Directory.CreateDirectory(directory);
-                    var file = Path.Combine(directory, $"case_{index:D4}.msh");
-                    GmshWriter.Write(file, mesh.Positions, mesh.Triangles, GmshNodeTypes.BoundaryGroups(mesh.Triangles, rollout.NodeTypes));
-                    AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{file}[/] ({mesh.NodeCount} nodes, {mesh.Triangles.Length / 3} triangles)");
-                    continue;
-                }
-                var pvd = RolloutVtkExport.Write(rollout, directory, $"case_{index:D4}");
-                AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{pvd}[/] ({rollout.Steps + 1} steps)");
-            }
+            if (kind is not ("vtk" or "msh" or "xdmf" or "npz")) throw new ArgumentException($"--format {kind}: vtk, msh, xdmf or npz");
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such rollout or trajectory file", path);
+            // An .xdmf's data goes beside it as .h5: never over the file being exported.
+            if (kind == "xdmf" && Path.GetDirectoryName(Path.GetFullPath(path)) == Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar))
+                throw new ArgumentException($"--out {directory} holds {Path.GetFileName(path)} itself, which the XDMF data files (.h5) written there could replace; give another folder");
+            if (RolloutFile.IsRolloutFile(path)) ExportRollouts(path, directory, result.GetValue(which), kind);
+            else ExportTrajectories(path, directory, result.GetValue(which), kind);
             return 0;
         });
         return command;
+    }
+
+    private static void ExportRollouts(string path, string directory, string? which, string kind)
+    {
+        var rollouts = RolloutViews.Read(path);
+        var chosen = which is { } name ? [RolloutViews.Pick(rollouts, name, path)] : rollouts;
+        foreach (var rollout in chosen)
+        {
+            var file = Path.Combine(directory, $"case_{rollouts.IndexOf(rollout):D4}");
+            switch (kind)
+            {
+                case "msh":
+                    if (rollout.Domain is not TriangleDomain mesh) throw new ArgumentException($"{path}: case {rollout.Case} is a grid case; --format msh writes triangle meshes");
+                    Directory.CreateDirectory(directory);
+                    GmshWriter.Write(file + ".msh", mesh.Positions, mesh.Triangles, GmshNodeTypes.BoundaryGroups(mesh.Triangles, rollout.NodeTypes));
+                    AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{file}.msh[/] ({mesh.NodeCount} nodes, {mesh.Triangles.Length / 3} triangles)");
+                    break;
+                case "xdmf":
+                    XdmfTrajectory.Write(file + ".xdmf", AsTrajectory(rollout), startTime: rollout.StartFrame * rollout.Dt);
+                    AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{file}.xdmf[/] and .h5 ({rollout.Steps + 1} steps)");
+                    break;
+                case "npz":
+                    if (rollout.Domain is not TriangleDomain) throw new ArgumentException($"{path}: case {rollout.Case} is a grid case; --format npz writes triangle meshes");
+                    MeshGraphNetsNpz.Write(file + ".npz", AsTrajectory(rollout));
+                    AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{file}.npz[/] ({rollout.Steps + 1} steps)");
+                    break;
+                default:
+                    var pvd = RolloutVtkExport.Write(rollout, directory, Path.GetFileName(file));
+                    AnsiConsole.MarkupLineInterpolated($"case {rollout.Case}: [green]{pvd}[/] ({rollout.Steps + 1} steps)");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A rollout as a trajectory on its mesh (grids as quads): truth_X, prediction_X and error_X per field, as the VTK export names them.</summary>
+    private static MeshTrajectory AsTrajectory(RolloutView rollout)
+    {
+        rollout.Check();
+        var mesh = RolloutVtkExport.MeshOf(rollout.Domain);
+        var fields = new List<TrajectoryField>();
+        foreach (var field in rollout.Fields)
+        foreach (var (prefix, at) in new (string, Func<string, int, float[]>)[] { ("truth", rollout.TruthAt), ("prediction", rollout.PredictionAt), ("error", rollout.ErrorAt) })
+            fields.Add(new TrajectoryField($"{prefix}_{field}", 1, Enumerable.Range(0, rollout.Steps + 1).SelectMany(step => at(field, step)).ToArray()));
+        return new MeshTrajectory(rollout.Case, mesh.Positions.Select(v => (float)v).ToArray(), 2, mesh.Cells, mesh.VerticesPerCell, rollout.NodeTypes,
+            rollout.Steps + 1, rollout.Steps >= 1 ? rollout.Dt : 0, fields, rollout.CaseParameters);
+    }
+
+    private static void ExportTrajectories(string path, string directory, string? which, string kind)
+    {
+        using var reader = new MeshTrajectoryReader(path);
+        if (reader.Names.Count == 0) throw new InvalidDataException($"{path}: neither a rollout file nor an HDF5 file with mesh trajectories");
+        var names = which is null ? reader.Names
+            : reader.Names.Contains(which) ? [which]
+            : int.TryParse(which, out var index) && index >= 0 && index < reader.Names.Count ? [reader.Names[index]]
+            : throw new ArgumentException($"{path}: no trajectory '{which}' (it has {string.Join(", ", reader.Names.Take(10))}{(reader.Names.Count > 10 ? ", ..." : "")}, or give an index)");
+        foreach (var name in names)
+        {
+            var trajectory = reader.Read(name);
+            var file = Path.Combine(directory, string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')));
+            string written;
+            switch (kind)
+            {
+                case "msh":
+                    if (trajectory.VerticesPerCell != 3) throw new ArgumentException($"{path}: trajectory {name} has {trajectory.VerticesPerCell}-vertex cells; --format msh writes triangle meshes");
+                    GmshWriter.Write(written = file + ".msh", trajectory.MeshPositions.Select(v => (double)v).ToArray(), trajectory.Cells,
+                        GmshNodeTypes.BoundaryGroups(trajectory.Cells, trajectory.NodeTypes));
+                    break;
+                case "xdmf":
+                    XdmfTrajectory.Write(written = file + ".xdmf", trajectory);
+                    break;
+                case "npz":
+                    MeshGraphNetsNpz.Write(written = file + ".npz", trajectory);
+                    break;
+                default:
+                    written = VtuTrajectory.Write(file + ".pvd", trajectory);
+                    break;
+            }
+            AnsiConsole.MarkupLineInterpolated($"trajectory {name}: [green]{written}[/] ({trajectory.NodeCount} nodes, {trajectory.FrameCount} frames)");
+        }
     }
 
     private static void RequireExtension(string path, string extension, string what)

@@ -38,6 +38,10 @@ public static class GmshReader
         private readonly List<double> zs = [];
         private readonly List<int> triangles = [], trianglePhysical = [], lines = [], linePhysical = [], points = [], pointPhysical = [];
         private int quads;
+        // Reused by the per-line loops, which run millions of times.
+        private readonly long[] lineIntegers = new long[64];
+        private readonly double[] lineNumbers = new double[8];
+        private readonly int[] elementNodes = new int[4];
 
         public GmshMesh Parse()
         {
@@ -157,9 +161,10 @@ public static class GmshReader
                     if (binary) AddNode(Int32(), Double(), Double(), Double());
                     else
                     {
-                        var parts = Tokens(RequiredLine("$Nodes"));
-                        if (parts.Length < 4) throw Error("a node line needs tag, x, y and z");
-                        AddNode(ParseLong(parts[0], "a node tag"), ParseDouble(parts[1]), ParseDouble(parts[2]), ParseDouble(parts[3]));
+                        var values = lineNumbers.AsSpan(0, 4);
+                        if (Numbers(RequiredLineBytes("$Nodes"), values, "a node tag or coordinate") < 4) throw Error("a node line needs tag, x, y and z");
+                        if (values[0] != Math.Floor(values[0])) throw Error($"'{values[0]}' is not a node tag");
+                        AddNode((long)values[0], values[1], values[2], values[3]);
                     }
                 }
                 ExpectEnd("$EndNodes");
@@ -188,9 +193,17 @@ public static class GmshReader
                     count = ParseLong(header[3], "a block's node count");
                 }
                 CheckCount(count, binary ? sizeT : 2, "nodes");
-                var tags = new long[count];
-                for (long i = 0; i < count; i++) tags[i] = binary ? SizeT() : ParseLong(Tokens(RequiredLine("$Nodes"))[0], "a node tag");
                 var extra = parametric == 1 ? entityDimension : 0;
+                if (extra is < 0 or > 3) throw Error($"entity dimension {entityDimension}");
+                var tags = new long[count];
+                var tag = lineIntegers.AsSpan(0, 1);
+                for (long i = 0; i < count; i++)
+                {
+                    if (binary) tags[i] = SizeT();
+                    else if (Integers(RequiredLineBytes("$Nodes"), tag, "a node tag") == 1) tags[i] = tag[0];
+                    else throw Error("a node tag line holds no tag");
+                }
+                var xyz = lineNumbers.AsSpan(0, 3 + extra);
                 for (long i = 0; i < count; i++)
                 {
                     if (binary)
@@ -201,9 +214,8 @@ public static class GmshReader
                     }
                     else
                     {
-                        var parts = Tokens(RequiredLine("$Nodes"));
-                        if (parts.Length < 3 + extra) throw Error("a node coordinate line needs x, y and z");
-                        AddNode(tags[i], ParseDouble(parts[0]), ParseDouble(parts[1]), ParseDouble(parts[2]));
+                        if (Numbers(RequiredLineBytes("$Nodes"), xyz, "a coordinate") < 3 + extra) throw Error("a node coordinate line needs x, y and z");
+                        AddNode(tags[i], xyz[0], xyz[1], xyz[2]);
                     }
                 }
             }
@@ -232,15 +244,15 @@ public static class GmshReader
             var count = ParseLong(RequiredLine("$Elements"), "the element count");
             if (!binary)
             {
+                var values = lineIntegers.AsSpan();
                 for (long i = 0; i < count; i++)
                 {
-                    var parts = Tokens(RequiredLine("$Elements"));
-                    if (parts.Length < 3) throw Error("an element line needs tag, type and the number of tags");
-                    var type = ParseInt(parts[1], "an element type");
-                    var tagCount = ParseInt(parts[2], "a tag count");
-                    var physical = tagCount > 0 && parts.Length > 3 ? ParseInt(parts[3], "a physical tag") : 0;
-                    var nodes = parts.Skip(3 + tagCount).Select(t => ParseLong(t, "an element node")).ToArray();
-                    AddElement(ParseLong(parts[0], "an element tag"), type, physical, nodes);
+                    var found = Integers(RequiredLineBytes("$Elements"), values, "an element tag, type, tag or node");
+                    if (found < 3) throw Error("an element line needs tag, type and the number of tags");
+                    var tagCount = values[2];
+                    if (tagCount < 0 || 3 + tagCount > found) throw Error($"element {values[0]} says it has {tagCount} tags; its line holds {found - 3} numbers after them");
+                    var physical = tagCount > 0 ? (int)values[3] : 0;
+                    AddElement(values[0], (int)values[1], physical, values[(3 + (int)tagCount)..found]);
                 }
                 return;
             }
@@ -259,7 +271,7 @@ public static class GmshReader
                         var value = Int32();
                         if (t == 0) physical = value;
                     }
-                    var nodes = new long[nodeCount];
+                    var nodes = lineIntegers.AsSpan(0, nodeCount);
                     for (var k = 0; k < nodeCount; k++) nodes[k] = Int32();
                     AddElement(tag, type, physical, nodes);
                 }
@@ -294,19 +306,20 @@ public static class GmshReader
                 var nodeCount = NodesOf(type, 0);
                 CheckCount(count, binary ? sizeT * (1 + nodeCount) : 2, "elements");
                 var physical = entityPhysical.GetValueOrDefault((dimension, entity));
+                var values = lineIntegers.AsSpan(0, 8);
                 for (long i = 0; i < count; i++)
                 {
                     if (binary)
                     {
                         var tag = SizeT();
-                        var nodes = new long[nodeCount];
-                        for (var k = 0; k < nodeCount; k++) nodes[k] = SizeT();
-                        AddElement(tag, type, physical, nodes);
+                        for (var k = 0; k < nodeCount; k++) values[k] = SizeT();
+                        AddElement(tag, type, physical, values[..nodeCount]);
                     }
                     else
                     {
-                        var parts = Tokens(RequiredLine("$Elements"));
-                        AddElement(ParseLong(parts[0], "an element tag"), type, physical, parts.Skip(1).Select(t => ParseLong(t, "an element node")).ToArray());
+                        var found = Integers(RequiredLineBytes("$Elements"), values, "an element tag or node");
+                        if (found < 1) throw Error("an element line holds no tag");
+                        AddElement(values[0], type, physical, values[1..found]);
                     }
                 }
             }
@@ -323,11 +336,11 @@ public static class GmshReader
             _ => throw Error($"element type {type} (element {tag}) is not one GnnSim reads: 2-node lines (1), 3-node triangles (2), 4-node quadrangles (3) and points (15); save first-order 2D meshes"),
         };
 
-        private void AddElement(long tag, int type, int physical, long[] nodeTags)
+        private void AddElement(long tag, int type, int physical, ReadOnlySpan<long> nodeTags)
         {
             var expected = NodesOf(type, tag);
             if (nodeTags.Length != expected) throw Error($"element {tag} of type {type} lists {nodeTags.Length} nodes, not {expected}");
-            var nodes = new int[expected];
+            var nodes = elementNodes.AsSpan(0, expected);
             for (var k = 0; k < expected; k++)
                 if (!nodeIndex.TryGetValue(nodeTags[k], out nodes[k])) throw Error($"element {tag} names node {nodeTags[k]}, which $Nodes does not define");
             switch (type)
@@ -338,7 +351,8 @@ public static class GmshReader
                     break;
                 case Quad4:
                     triangles.AddRange([nodes[0], nodes[1], nodes[2], nodes[0], nodes[2], nodes[3]]);
-                    trianglePhysical.AddRange([physical, physical]);
+                    trianglePhysical.Add(physical);
+                    trianglePhysical.Add(physical);
                     quads++;
                     break;
                 case Line2:
@@ -392,6 +406,71 @@ public static class GmshReader
         {
             var text = NextNonEmptyLine();
             if (text != end) throw Error($"expected {end}, found '{Shorten(text ?? "the end of the file")}' (a count larger than the data, or a truncated file)");
+        }
+
+        /// <summary>The next non-empty line as UTF-8 bytes, without copying: the hot loops parse numbers straight from the file.</summary>
+        private ReadOnlySpan<byte> RequiredLineBytes(string section)
+        {
+            while (position < bytes.Length)
+            {
+                var rest = bytes.AsSpan(position);
+                var end = rest.IndexOf((byte)'\n');
+                var text = end < 0 ? rest : rest[..end];
+                position += end < 0 ? rest.Length : end + 1;
+                line++;
+                text = text.Trim(" \t\r"u8);
+                if (!text.IsEmpty) return text;
+            }
+            throw Error($"the file ends inside {section}");
+        }
+
+        /// <summary>Up to <paramref name="values"/>.Length whitespace-separated integers of a line; returns how many it holds (more than fit is an error).</summary>
+        private int Integers(ReadOnlySpan<byte> text, Span<long> values, string what)
+        {
+            var found = 0;
+            foreach (var token in new Words(text))
+            {
+                if (found == values.Length) throw Error($"a line with more than {values.Length} numbers where {what} was expected");
+                if (!long.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out values[found]))
+                    throw Error($"'{Shorten(Encoding.UTF8.GetString(token))}' is not {what}");
+                found++;
+            }
+            return found;
+        }
+
+        /// <summary>As <see cref="Integers"/>, for real numbers; numbers past <paramref name="values"/>' length are ignored (parametric coordinates).</summary>
+        private int Numbers(ReadOnlySpan<byte> text, Span<double> values, string what)
+        {
+            var found = 0;
+            foreach (var token in new Words(text))
+            {
+                if (found == values.Length) break;
+                if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out values[found]))
+                    throw Error($"'{Shorten(Encoding.UTF8.GetString(token))}' is not {what}");
+                found++;
+            }
+            return found;
+        }
+
+        /// <summary>The words of a line, split at spaces and tabs, without allocating.</summary>
+        private ref struct Words(ReadOnlySpan<byte> text)
+        {
+            private readonly ReadOnlySpan<byte> text = text;
+            private int at;
+
+            public ReadOnlySpan<byte> Current { get; private set; }
+
+            public readonly Words GetEnumerator() => this;
+
+            public bool MoveNext()
+            {
+                while (at < text.Length && text[at] is (byte)' ' or (byte)'\t') at++;
+                if (at == text.Length) return false;
+                var start = at;
+                while (at < text.Length && text[at] is not ((byte)' ' or (byte)'\t')) at++;
+                Current = text[start..at];
+                return true;
+            }
         }
 
         private static string[] Tokens(string? text) => (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);

@@ -7,7 +7,7 @@ namespace GnnSim.Datasets.Meshes;
 /// <c>cells [1|T, C, 3]</c> (int32 or int64), <c>node_type [1|T, N, 1]</c>, and every other array of
 /// shape <c>[T, N, F]</c> a node field (velocity, pressure, temperature, or any name). A mesh given
 /// per frame must not move (the next-state operators take fixed nodes). The files record no time
-/// step: the caller gives <paramref name="dt"/> unless the file has a scalar <c>dt</c>.
+/// step: the caller gives <paramref name="dt"/> unless the file has a scalar <c>dt</c> (or one frame, which needs none).
 /// </summary>
 public static class MeshGraphNetsNpz
 {
@@ -55,12 +55,35 @@ public static class MeshGraphNetsNpz
         }
         var nodeTypes = types.Values.AsSpan(0, n).ToArray().Select(v => (int)v).ToArray();
         var step = dt ?? (arrays.TryGetValue("dt", out var stored) && stored.Values.Length == 1 ? stored.Values[0] : (double?)null)
-            ?? throw new InvalidDataException($"{path}: the file records no time step: give it (data.dt in a config, --dt to convert)");
+            ?? (frames < 2 ? 0 : throw new InvalidDataException($"{path}: the file records no time step: give it (data.dt in a config, --dt to convert)"));
         var trajectoryFields = fields.Select(f => new TrajectoryField(f.Key, f.Value.Shape[2], f.Value.ToSingle())).ToList();
         try
         {
             return new MeshTrajectory(Path.GetFileNameWithoutExtension(path), meshPositions, 2, cellIndices, 3, nodeTypes, frames, step, trajectoryFields);
         }
         catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
+    }
+
+    /// <summary>
+    /// Writes a trajectory in the layout <see cref="Read"/> takes (and the MeshGraphNets ports load):
+    /// <c>mesh_pos [1, N, 2]</c> float32, <c>cells [1, C, 3]</c> int32, <c>node_type [1, N, 1]</c> int32,
+    /// each field <c>[T, N, F]</c> float32, and the scalar <c>dt</c> where it is known.
+    /// </summary>
+    public static void Write(string path, MeshTrajectory trajectory, bool compressed = true)
+    {
+        if (trajectory.Dimension != 2 || trajectory.VerticesPerCell != 3) throw new ArgumentException($"trajectory {trajectory.Name}: the MeshGraphNets layout holds 2D triangle meshes");
+        if (trajectory.FrameCount == 0) throw new ArgumentException($"trajectory {trajectory.Name} has no frames; the MeshGraphNets layout needs fields [T, N, F]");
+        foreach (var field in trajectory.Fields)
+            if (field.Name is "mesh_pos" or "cells" or "node_type" or "dt") throw new ArgumentException($"trajectory {trajectory.Name}: a field named {field.Name} would shadow the layout's own array");
+        int n = trajectory.NodeCount;
+        var arrays = new List<NpzFile.Entry>
+        {
+            new("mesh_pos", [1, n, 2], trajectory.MeshPositions),
+            new("cells", [1, trajectory.CellCount, 3], trajectory.Cells),
+            new("node_type", [1, n, 1], trajectory.NodeTypes),
+        };
+        arrays.AddRange(trajectory.Fields.Select(f => new NpzFile.Entry(f.Name, [trajectory.FrameCount, n, f.Width], f.Values)));
+        if (trajectory.Dt > 0) arrays.Add(new("dt", [], new[] { trajectory.Dt }));
+        NpzFile.Write(path, arrays, compressed);
     }
 }

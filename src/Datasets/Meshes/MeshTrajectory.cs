@@ -5,7 +5,9 @@ public sealed record TrajectoryField(string Name, int Width, float[] Values);
 
 /// <summary>
 /// One simulation on a fixed mesh, as DeepMind's mesh datasets hold them: node positions, cells,
-/// node types (DeepMind codes, see GnnSim.Graph.NodeType), and time-dependent node fields.
+/// node types (DeepMind codes, see GnnSim.Graph.NodeType), and time-dependent node fields. A mesh
+/// without fields (a gmsh file) is a trajectory of no frames; a time step is known (positive) from
+/// two frames on and may be 0 (unknown) below that.
 /// </summary>
 public sealed class MeshTrajectory
 {
@@ -19,8 +21,9 @@ public sealed class MeshTrajectory
         if (nodeTypes.Length != nodes) throw new ArgumentException($"trajectory {name}: {nodeTypes.Length} node types for {nodes} nodes");
         foreach (var index in cells)
             if ((uint)index >= (uint)nodes) throw new ArgumentException($"trajectory {name}: a cell refers to node {index}, but there are {nodes} nodes");
-        if (frameCount < 1) throw new ArgumentException($"trajectory {name}: {frameCount} frames");
-        if (!(dt > 0) || !double.IsFinite(dt)) throw new ArgumentException($"trajectory {name}: time step {dt} is not positive");
+        if (frameCount < 0) throw new ArgumentException($"trajectory {name}: {frameCount} frames");
+        if (frameCount >= 2 ? !(dt > 0) || !double.IsFinite(dt) : !(dt >= 0) || !double.IsFinite(dt))
+            throw new ArgumentException($"trajectory {name}: time step {dt} is not positive");
         foreach (var field in fields)
             if (field.Width < 1 || field.Values.Length != (long)frameCount * nodes * field.Width)
                 throw new ArgumentException($"trajectory {name}: field {field.Name} has {field.Values.Length} values, expected {frameCount} x {nodes} x {field.Width}");
@@ -53,6 +56,20 @@ public sealed class MeshTrajectory
 
     public int NodeCount => NodeTypes.Length;
     public int CellCount => Cells.Length / VerticesPerCell;
+
+    /// <summary>The same trajectory with other node types (from a user's mapping or the geometry).</summary>
+    public MeshTrajectory WithNodeTypes(int[] nodeTypes) =>
+        new(Name, MeshPositions, Dimension, Cells, VerticesPerCell, nodeTypes, FrameCount, Dt, Fields, Parameters);
+
+    /// <summary>
+    /// Node types from the boundary geometry (<see cref="GnnSim.Meshing.BoundaryClassifier"/>), for data
+    /// that carries none or the wrong ones: <c>left=inflow,right=outflow,top=wall,bottom=wall,holes=obstacle</c>.
+    /// </summary>
+    public MeshTrajectory WithBoundaryTypes(string spec)
+    {
+        if (Dimension != 2 || VerticesPerCell != 3) throw new ArgumentException($"trajectory {Name}: node types from the boundary need a 2D triangle mesh");
+        return WithNodeTypes(GnnSim.Meshing.BoundaryClassifier.Classify(MeshPositions.Select(v => (double)v).ToArray(), Cells, spec));
+    }
 
     public TrajectoryField Field(string name) =>
         Fields.FirstOrDefault(f => f.Name == name)

@@ -7,7 +7,7 @@ namespace GnnSim.Datasets.Meshes;
 /// Mesh trajectories in one HDF5 file, laid out like the graph-physics <c>.h5</c> files: a group per
 /// trajectory holding <c>mesh_pos [N, 2]</c>, <c>cells [C, 3]</c>, <c>node_type [N]</c> and the
 /// dynamic fields (<c>velocity [T, N, 2]</c>, <c>pressure [T, N, 1]</c>, ...), with attributes
-/// <c>dt</c> and the case parameters.
+/// <c>dt</c> and the case parameters. A group without fields is a mesh alone (a converted gmsh file).
 /// </summary>
 public static class MeshTrajectoryFile
 {
@@ -34,7 +34,7 @@ public static class MeshTrajectoryFile
         group.Write<int>(NodeType, trajectory.NodeTypes, [n], storage);
         foreach (var field in trajectory.Fields)
             group.Write<float>(field.Name, field.Values, [trajectory.FrameCount, n, field.Width], storage);
-        group.SetAttribute("dt", trajectory.Dt);
+        if (trajectory.Dt > 0) group.SetAttribute("dt", trajectory.Dt);
         foreach (var (key, value) in trajectory.Parameters) group.SetAttribute(key, value);
     }
 
@@ -102,10 +102,10 @@ public sealed class MeshTrajectoryReader : IDisposable
             frames = (int)shape[0];
             fields.Add(new TrajectoryField(dataset, shape.Length == 3 ? (int)shape[2] : 1, group.Read<float>(dataset, out _)));
         }
-        if (frames < 0) throw new InvalidDataException($"{Path}: trajectory {name} has no [frames, {nodes}, width] field");
+        frames = Math.Max(frames, 0); // no [frames, nodes, width] field: a mesh alone
 
         double dt = group.HasAttribute("dt") ? group.ReadNumber("dt")
-            : fileDt ?? throw new InvalidDataException($"{Path}: trajectory {name} has no dt attribute (nor has the file, nor a meta.json beside it)");
+            : fileDt ?? (frames < 2 ? 0 : throw new InvalidDataException($"{Path}: trajectory {name} has no dt attribute (nor has the file, nor a meta.json beside it)"));
         var parameters = new Dictionary<string, double>();
         foreach (var attribute in group.AttributeNames())
         {

@@ -6,16 +6,21 @@ using GnnSim.Datasets.Hdf5;
 namespace GnnSim.Datasets.Meshes;
 
 /// <summary>
-/// Reads XDMF 3 + HDF5 as meshio writes it (graph-physics and PhysicsNeMo datasets): one uniform
-/// grid, or a temporal collection whose later grids include the first grid's mesh through
-/// <c>xi:include</c>. Geometry (XY or XYZ, planar) and a Triangle topology make the mesh; node-centred
-/// attributes per time step make the fields, scalar components named <c>X_x</c>, <c>X_y</c> gathered
-/// into the vector <c>X</c>. Node types come from a <c>Node_type</c> (or <c>node_type</c>) attribute.
-/// Data items are HDF (<c>file.h5:/path</c>, relative to the .xdmf) or inline XML numbers.
+/// XDMF 3 + HDF5 as meshio writes it (graph-physics and PhysicsNeMo datasets). Read: one uniform
+/// grid, or a temporal collection whose grids include a shared mesh grid through <c>xi:include</c>.
+/// Geometry (XY or XYZ, planar) and a Triangle (or Quadrilateral, split in two) topology make the
+/// mesh; node-centred attributes per time step make the fields (<see cref="PointFields"/>: scalar
+/// components gathered into vectors, node types from <c>Node_type</c> or <c>node_type</c>). Data
+/// items are HDF (<c>file.h5:/path</c>, relative to the .xdmf) or inline XML numbers.
+/// Write: the layout meshio's <c>TimeSeriesWriter</c> makes, which its reader and ParaView open.
 /// </summary>
 public static class XdmfTrajectory
 {
-    public static MeshTrajectory Read(string path, double? dt = null)
+    private static readonly XNamespace XInclude = "http://www.w3.org/2003/XInclude";
+
+    /// <param name="dt">seconds between steps; null: from the steps' Time values (0 for a single step)</param>
+    /// <param name="boundary">node types from the geometry (<see cref="MeshTrajectory.WithBoundaryTypes"/>) instead of the file's</param>
+    public static MeshTrajectory Read(string path, double? dt = null, string? boundary = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such .xdmf file", path);
         XElement root;
@@ -43,59 +48,139 @@ public static class XdmfTrajectory
             positions[2 * i] = (float)xyz[dimension * i];
             positions[2 * i + 1] = (float)xyz[dimension * i + 1];
         }
-        if ((string?)topology.Attribute("TopologyType") is not "Triangle") throw new InvalidDataException($"{path}: TopologyType {(string?)topology.Attribute("TopologyType")}: GnnSim reads Triangle topologies");
-        var cellValues = Numbers(Item(topology, path), files, path, out _);
-        if (cellValues.Length % 3 != 0) throw new InvalidDataException($"{path}: {cellValues.Length} triangle indices are not [C, 3]");
-        var cells = cellValues.Select((v, k) => v >= 0 && v < n && v == Math.Floor(v) ? (int)v : throw new InvalidDataException($"{path}: triangle {k / 3} names node {v}, outside 0..{n - 1}")).ToArray();
+        var cells = Triangles(topology, Numbers(Item(topology, path), files, path, out _), n, path);
 
         // Per time step: the node attributes, and the time.
-        var frames = new List<Dictionary<string, double[]>>();
+        var steps = new List<IReadOnlyDictionary<string, PointArray>>();
         var times = new List<double>();
         foreach (var grid in grids)
         {
-            var attributes = new Dictionary<string, double[]>();
+            var attributes = new Dictionary<string, PointArray>();
             foreach (var attribute in grid.Elements().Where(e => e.Name.LocalName == "Attribute"))
             {
                 if ((string?)attribute.Attribute("Center") is { } center && center != "Node") continue;
                 var name = (string?)attribute.Attribute("Name") ?? throw new InvalidDataException($"{path}: an Attribute without a Name");
                 var values = Numbers(Item(attribute, path), files, path, out _);
                 if (values.Length % n != 0) throw new InvalidDataException($"{path}: attribute {name} holds {values.Length} values for {n} nodes");
-                attributes[name] = values;
+                attributes[name] = new PointArray(values.Length / n, values);
             }
-            frames.Add(attributes);
+            steps.Add(attributes);
             if (grid.Elements().FirstOrDefault(e => e.Name.LocalName == "Time") is { } time && double.TryParse((string?)time.Attribute("Value"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t)) times.Add(t);
         }
-        var typeName = frames[0].Keys.FirstOrDefault(k => k is "Node_type" or "node_type")
-            ?? throw new InvalidDataException($"{path}: no Node_type point attribute (it has {string.Join(", ", frames[0].Keys)}); DeepMind node types are needed");
-        var nodeTypes = frames[0][typeName].Take(n).Select(v => (int)Math.Round(v)).ToArray();
-
-        // Scalars X_x, X_y (and X_z) become the vector X; everything else keeps its width.
-        var names = frames[0].Keys.Where(k => k != typeName).ToList();
-        var fields = new List<TrajectoryField>();
-        foreach (var group in names.GroupBy(k => k.Length > 2 && k[^2] == '_' && "xyz".Contains(k[^1]) && names.Contains(k[..^2] + "_x") ? k[..^2] : k).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var (nodeTypes, fields) = PointFields.Gather(steps, n, path);
+        var step = dt ?? (steps.Count == 1 ? 0 : times.Count == steps.Count ? times[1] - times[0]
+            : throw new InvalidDataException($"{path}: {steps.Count} steps without Time values, so no time step between them: give it (data.dt in a config, --dt to convert)"));
+        try
         {
-            var members = group.OrderBy(k => k, StringComparer.Ordinal).ToList();
-            var width = members.Sum(m => frames[0][m].Length / n);
-            var values = new float[frames.Count * n * width];
-            for (var f = 0; f < frames.Count; f++)
-            {
-                var column = 0;
-                foreach (var member in members)
-                {
-                    if (!frames[f].TryGetValue(member, out var data)) throw new InvalidDataException($"{path}: time step {f} has no attribute {member}");
-                    var w = data.Length / n;
-                    for (var i = 0; i < n; i++)
-                    for (var c = 0; c < w; c++) values[(f * n + i) * width + column + c] = (float)data[i * w + c];
-                    column += w;
-                }
-            }
-            fields.Add(new TrajectoryField(group.Key, width, values));
+            var trajectory = new MeshTrajectory(Path.GetFileNameWithoutExtension(path), positions, 2, cells, 3,
+                nodeTypes ?? new int[n], fields.Count == 0 ? 0 : steps.Count, fields.Count == 0 ? 0 : step, fields); // no fields: a mesh alone
+            if (boundary is not null) return trajectory.WithBoundaryTypes(boundary);
+            return nodeTypes is not null ? trajectory
+                : throw new InvalidDataException($"{path}: no Node_type point attribute (it has {string.Join(", ", steps[0].Keys)}): give node types from the geometry (--boundary, data.boundary)");
         }
-        var step = dt ?? (times.Count == frames.Count && times.Count > 1 ? times[1] - times[0] : (double?)null)
-            ?? throw new InvalidDataException($"{path}: {(frames.Count == 1 ? "one time step" : "no Time values")}, so no time step between frames: give it (data.dt in a config)");
-        try { return new MeshTrajectory(Path.GetFileNameWithoutExtension(path), positions, 2, cells, 3, nodeTypes, frames.Count, step, fields); }
         catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
     }
+
+    /// <summary>Triangles as they are; quadrilaterals split along their first diagonal, as the gmsh and VTU readers split them.</summary>
+    private static int[] Triangles(XElement topology, double[] values, int n, string path)
+    {
+        var type = (string?)topology.Attribute("TopologyType") ?? (string?)topology.Attribute("Type");
+        var corners = type switch
+        {
+            "Triangle" => 3, "Quadrilateral" => 4,
+            _ => throw new InvalidDataException($"{path}: TopologyType {type}: GnnSim reads Triangle and Quadrilateral topologies"),
+        };
+        if (values.Length % corners != 0) throw new InvalidDataException($"{path}: {values.Length} {type} indices are not [C, {corners}]");
+        var cells = new int[values.Length / corners * 3 * (corners - 2)];
+        var at = 0;
+        for (var k = 0; k < values.Length; k += corners)
+        {
+            int Node(int c)
+            {
+                var v = values[k + c];
+                return v >= 0 && v < n && v == Math.Floor(v) ? (int)v : throw new InvalidDataException($"{path}: {type} {k / corners} names node {v}, outside 0..{n - 1}");
+            }
+            cells[at++] = Node(0); cells[at++] = Node(1); cells[at++] = Node(2);
+            if (corners == 4) { cells[at++] = Node(0); cells[at++] = Node(2); cells[at++] = Node(3); }
+        }
+        return cells;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> (.xdmf) and its data beside it (the same name with .h5): a
+    /// temporal collection of the trajectory's frames, <paramref name="startTime"/> + k dt, each
+    /// including the shared "mesh" grid, with the node types and every field, vectors as scalar
+    /// components <c>X_x</c>, <c>X_y</c> (as graph-physics stores them). A trajectory of no frames
+    /// (a mesh alone) is one uniform grid with its node types. Both files are replaced atomically,
+    /// the data first, so the document never names data that is not there.
+    /// </summary>
+    public static void Write(string path, MeshTrajectory trajectory, double startTime = 0, Hdf5Storage? storage = null)
+    {
+        if (trajectory.Dimension != 2) throw new ArgumentException($"trajectory {trajectory.Name} is {trajectory.Dimension}D; XDMF export writes planar meshes");
+        if (trajectory.VerticesPerCell is not (3 or 4)) throw new ArgumentException($"trajectory {trajectory.Name} has {trajectory.VerticesPerCell}-vertex cells; XDMF export writes triangles and quadrilaterals");
+        foreach (var field in trajectory.Fields)
+            if (field.Name.Length == 0 || field.Name.Any(c => c is '/' or ':' || char.IsControl(c)) || field.Width > 3)
+                throw new ArgumentException($"field '{field.Name}' of width {field.Width} cannot be an XDMF attribute (names without / or :, up to 3 components)");
+        storage ??= Hdf5Storage.Compressed;
+        var dataPath = Path.ChangeExtension(path, ".h5");
+        var dataName = Path.GetFileName(dataPath);
+        int n = trajectory.NodeCount, cellCount = trajectory.CellCount, corners = trajectory.VerticesPerCell;
+        var components = trajectory.Fields.SelectMany(f => Enumerable.Range(0, f.Width).Select(c => (Field: f, Component: c, Name: f.Width == 1 ? f.Name : $"{f.Name}_{"xyz"[c]}"))).ToList();
+
+        AtomicFile.Replace(dataPath, temporary =>
+        {
+            using var file = Hdf5File.Create(temporary);
+            file.Write<float>("mesh_pos", trajectory.MeshPositions, [n, 2], storage);
+            file.Write<int>("cells", trajectory.Cells, [cellCount, corners], storage);
+            file.Write<int>("node_type", trajectory.NodeTypes, [n], storage);
+            var column = new float[n];
+            for (var frame = 0; frame < trajectory.FrameCount; frame++)
+            {
+                using var step = file.CreateGroup(StepGroup(frame));
+                foreach (var (field, component, name) in components)
+                {
+                    var values = field.Values.AsSpan((int)((long)frame * n * field.Width), n * field.Width);
+                    for (var i = 0; i < n; i++) column[i] = values[i * field.Width + component];
+                    step.Write<float>(name, column, [n], storage);
+                }
+            }
+        });
+
+        XElement Data(string dataset, string type, int precision, params long[] dimensions) => new("DataItem",
+            new XAttribute("DataType", type), new XAttribute("Dimensions", string.Join(' ', dimensions)),
+            new XAttribute("Format", "HDF"), new XAttribute("Precision", precision), $"{dataName}:/{dataset}");
+        XElement NodeAttribute(string name, XElement data) => new("Attribute",
+            new XAttribute("Name", name), new XAttribute("AttributeType", "Scalar"), new XAttribute("Center", "Node"), data);
+        var mesh = new XElement("Grid", new XAttribute("Name", "mesh"), new XAttribute("GridType", "Uniform"),
+            new XElement("Geometry", new XAttribute("GeometryType", "XY"), Data("mesh_pos", "Float", 4, n, 2)),
+            new XElement("Topology", new XAttribute("TopologyType", corners == 3 ? "Triangle" : "Quadrilateral"), new XAttribute("NumberOfElements", cellCount),
+                Data("cells", "Int", 4, cellCount, corners)));
+        var domain = new XElement("Domain", mesh);
+        if (trajectory.FrameCount == 0)
+            mesh.Add(NodeAttribute("node_type", Data("node_type", "Int", 4, n)));
+        else
+        {
+            var collection = new XElement("Grid", new XAttribute("Name", "TimeSeries"), new XAttribute("GridType", "Collection"), new XAttribute("CollectionType", "Temporal"));
+            for (var frame = 0; frame < trajectory.FrameCount; frame++)
+            {
+                var grid = new XElement("Grid", new XAttribute("Name", $"step {frame}"), new XAttribute("GridType", "Uniform"),
+                    new XElement(XInclude + "include", new XAttribute("xpointer", "xpointer(//Grid[@Name=\"mesh\"]/*[self::Topology or self::Geometry])")),
+                    new XElement("Time", new XAttribute("Value", (startTime + frame * trajectory.Dt).ToString("R", CultureInfo.InvariantCulture))),
+                    NodeAttribute("node_type", Data("node_type", "Int", 4, n)));
+                foreach (var (_, _, name) in components) grid.Add(NodeAttribute(name, Data($"{StepGroup(frame)}/{name}", "Float", 4, n)));
+                collection.Add(grid);
+            }
+            domain.Add(collection);
+        }
+        var document = new XDocument(new XElement("Xdmf", new XAttribute("Version", "3.0"), new XAttribute(XNamespace.Xmlns + "xi", XInclude.NamespaceName), domain));
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = XmlWriter.Create(stream, new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false) });
+            document.Save(writer);
+        });
+    }
+
+    private static string StepGroup(int frame) => $"step_{frame:D6}";
 
     /// <summary>The grid's Geometry and Topology, its own or included from another grid (meshio's xi:include of <c>//Grid[@Name="..."]</c>).</summary>
     private static (XElement Geometry, XElement Topology) MeshOf(XElement grid, XElement root, string path)

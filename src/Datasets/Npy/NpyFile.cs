@@ -93,27 +93,33 @@ public static partial class NpyFile
     /// <summary>Writes a float32 array (version 1.0 header), atomically.</summary>
     public static void Write(string path, ReadOnlySpan<int> shape, ReadOnlySpan<float> values)
     {
+        var copy = values.ToArray();
+        var dimensions = shape.ToArray();
+        AtomicFile.Write(path, stream => Write<float>(stream, dimensions, copy));
+    }
+
+    /// <summary>Writes one array as .npy (version 1.0 header) to a stream: float32, float64, int32 or int64.</summary>
+    public static void Write<T>(Stream stream, ReadOnlySpan<int> shape, ReadOnlySpan<T> values) where T : unmanaged
+    {
         long count = 1;
         foreach (int d in shape) count *= d;
         if (count != values.Length) throw new ArgumentException($"shape ({string.Join(", ", shape.ToArray())}) holds {count} values, got {values.Length}");
-        var bytes = new byte[values.Length * 4];
-        for (int k = 0; k < values.Length; k++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(k * 4), values[k]);
+        var descr = typeof(T) == typeof(float) ? "<f4" : typeof(T) == typeof(double) ? "<f8" : typeof(T) == typeof(int) ? "<i4" : typeof(T) == typeof(long) ? "<i8"
+            : throw new ArgumentException($"NPY writes float32, float64, int32 and int64, not {typeof(T).Name}");
         var shapeText = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape.ToArray())})";
-        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': {shapeText}, }}";
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
         // Pad with spaces so the data starts on a 64-byte boundary, ending the header with a newline.
         int total = 10 + dict.Length + 1;
         int padded = (total + 63) / 64 * 64;
         string header = dict + new string(' ', padded - total) + "\n";
-        AtomicFile.Write(path, stream =>
-        {
-            stream.Write(Magic);
-            stream.WriteByte(1); stream.WriteByte(0);
-            Span<byte> length = stackalloc byte[2];
-            BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
-            stream.Write(length);
-            stream.Write(Encoding.Latin1.GetBytes(header));
-            stream.Write(bytes);
-        });
+        stream.Write(Magic);
+        stream.WriteByte(1); stream.WriteByte(0);
+        Span<byte> length = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
+        stream.Write(length);
+        stream.Write(Encoding.Latin1.GetBytes(header));
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("NPY writing assumes a little-endian machine");
+        stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
     }
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]

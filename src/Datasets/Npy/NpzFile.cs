@@ -47,4 +47,30 @@ public static class NpzFile
         if (arrays.Count == 0) throw new InvalidDataException($"{path}: holds no .npy arrays");
         return arrays;
     }
+
+    /// <summary>An array to write into an .npz: its name (without .npy), shape and values (float[], double[], int[] or long[]).</summary>
+    public sealed record Entry(string Name, int[] Shape, Array Values);
+
+    /// <summary>Writes arrays as np.savez (stored) or np.savez_compressed (deflated) would, atomically.</summary>
+    public static void Write(string path, IEnumerable<Entry> arrays, bool compressed = true)
+    {
+        var list = arrays.ToList();
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            foreach (var (name, shape, values) in list)
+            {
+                var entry = zip.CreateEntry(name + ".npy", compressed ? CompressionLevel.Fastest : CompressionLevel.NoCompression);
+                using var output = entry.Open();
+                switch (values)
+                {
+                    case float[] f: NpyFile.Write<float>(output, shape, f); break;
+                    case double[] d: NpyFile.Write<double>(output, shape, d); break;
+                    case int[] i: NpyFile.Write<int>(output, shape, i); break;
+                    case long[] l: NpyFile.Write<long>(output, shape, l); break;
+                    default: throw new ArgumentException($"array {name}: NPZ writes float, double, int and long arrays, not {values.GetType().Name}");
+                }
+            }
+        });
+    }
 }

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.IO.Compression;
 using System.Text;
 using System.Xml;
@@ -26,23 +28,26 @@ public static class VtuReader
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such .vtu file", path);
         var bytes = File.ReadAllBytes(path);
-        // Raw appended data is binary inside an XML file: cut it out before parsing the XML.
-        byte[]? appended = null;
-        var text = Encoding.Latin1.GetString(bytes);
-        var marker = text.IndexOf("<AppendedData", StringComparison.Ordinal);
+        // Raw appended data is binary inside an XML file: cut it out (by bytes, without decoding it) before parsing the XML.
+        ReadOnlyMemory<byte>? appended = null;
+        string text;
+        var marker = bytes.AsSpan().IndexOf("<AppendedData"u8);
         string? appendedEncoding = null;
         if (marker >= 0)
         {
-            var tagEnd = text.IndexOf('>', marker);
-            var start = tagEnd < 0 ? -1 : text.IndexOf('_', tagEnd);
-            var end = text.LastIndexOf("</AppendedData>", StringComparison.Ordinal);
-            if (start < 0 || end < start) throw new InvalidDataException($"{path}: AppendedData without its '_' start marker or closing tag");
-            var encoding = System.Text.RegularExpressions.Regex.Match(text[marker..tagEnd], "encoding\\s*=\\s*\"([a-z0-9]+)\"");
+            var tagEnd = bytes.AsSpan(marker).IndexOf((byte)'>');
+            var start = tagEnd < 0 ? -1 : bytes.AsSpan(marker + tagEnd).IndexOf((byte)'_');
+            var end = bytes.AsSpan().LastIndexOf("</AppendedData>"u8);
+            if (start < 0 || end < marker + tagEnd + start) throw new InvalidDataException($"{path}: AppendedData without its '_' start marker or closing tag");
+            var tag = Encoding.Latin1.GetString(bytes, marker, tagEnd);
+            var encoding = System.Text.RegularExpressions.Regex.Match(tag, "encoding\\s*=\\s*\"([a-z0-9]+)\"");
             appendedEncoding = encoding.Success ? encoding.Groups[1].Value : "raw";
             if (appendedEncoding is not ("raw" or "base64")) throw new InvalidDataException($"{path}: AppendedData encoding {appendedEncoding}: raw or base64");
-            appended = bytes[(start + 1)..end];
-            text = text[..marker] + text[end..].Replace("</AppendedData>", "", StringComparison.Ordinal);
+            var first = marker + tagEnd + start + 1;
+            appended = bytes.AsMemory(first, end - first);
+            text = Encoding.Latin1.GetString(bytes, 0, marker) + Encoding.Latin1.GetString(bytes, end + "</AppendedData>".Length, bytes.Length - end - "</AppendedData>".Length);
         }
+        else text = Encoding.Latin1.GetString(bytes);
         XElement root;
         try { root = XDocument.Parse(text).Root!; }
         catch (XmlException e) { throw new InvalidDataException($"{path}: not well-formed XML: {e.Message}"); }
@@ -73,7 +78,7 @@ public static class VtuReader
             ?? throw new InvalidDataException($"{path}: Cells has no '{name}' array"), context);
         double[] connectivity = Array("connectivity"), offsets = Array("offsets"), types = Array("types");
         if (offsets.Length != c || types.Length != c) throw new InvalidDataException($"{path}: {offsets.Length} offsets and {types.Length} types for {c} cells");
-        var triangles = new List<int>();
+        var triangles = new List<int>(3 * c);
         var quads = 0;
         var previous = 0;
         for (var k = 0; k < c; k++)
@@ -88,10 +93,15 @@ public static class VtuReader
             var count = end - previous;
             switch ((int)types[k])
             {
-                case 5 when count == 3: triangles.AddRange([Node(previous), Node(previous + 1), Node(previous + 2)]); break;
+                case 5 when count == 3:
+                    triangles.Add(Node(previous));
+                    triangles.Add(Node(previous + 1));
+                    triangles.Add(Node(previous + 2));
+                    break;
                 case 9 when count == 4:
                     int a = Node(previous), b = Node(previous + 1), cc = Node(previous + 2), d = Node(previous + 3);
-                    triangles.AddRange([a, b, cc, a, cc, d]);
+                    triangles.Add(a); triangles.Add(b); triangles.Add(cc);
+                    triangles.Add(a); triangles.Add(cc); triangles.Add(d);
                     quads++;
                     break;
                 case 1 or 3: break; // vertices and lines: not part of the 2D mesh
@@ -113,7 +123,7 @@ public static class VtuReader
         return new VtuMesh(positions, triangles.ToArray(), pointData, quads);
     }
 
-    private sealed record Context(string Path, int HeaderSize, string? Compressor, byte[]? Appended, string? AppendedEncoding);
+    private sealed record Context(string Path, int HeaderSize, string? Compressor, ReadOnlyMemory<byte>? Appended, string? AppendedEncoding);
 
     private static XElement Child(XElement parent, string name, string path) =>
         parent.Elements().FirstOrDefault(e => e.Name.LocalName == name) ?? throw new InvalidDataException($"{path}: the Piece has no {name}");
@@ -141,17 +151,16 @@ public static class VtuReader
             switch (format)
             {
                 case "ascii":
-                    return array.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-                        .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidDataException($"{context.Path}: DataArray '{name}': '{t}' is not a number")).ToArray();
+                    return AsciiNumbers(array.Value, type.Contains("Int"), context, name);
                 case "binary":
                     return Values(Base64Block(array.Value.Trim(), context, name), type, size, context, name);
                 case "appended":
-                    if (context.Appended is null) throw new InvalidDataException($"{context.Path}: DataArray '{name}' is appended, but the file has no AppendedData");
+                    if (context.Appended is not { } block) throw new InvalidDataException($"{context.Path}: DataArray '{name}' is appended, but the file has no AppendedData");
                     var offset = long.TryParse((string?)array.Attribute("offset"), NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : throw new InvalidDataException($"{context.Path}: DataArray '{name}' has no offset");
-                    if (offset > context.Appended.Length) throw new InvalidDataException($"{context.Path}: DataArray '{name}' starts at {offset}, past the {context.Appended.Length} appended bytes");
+                    if (offset > block.Length) throw new InvalidDataException($"{context.Path}: DataArray '{name}' starts at {offset}, past the {block.Length} appended bytes");
                     if (context.AppendedEncoding == "base64")
-                        return Values(Base64Block(Encoding.ASCII.GetString(context.Appended, (int)offset, context.Appended.Length - (int)offset).Split('<')[0].Trim(), context, name), type, size, context, name);
-                    return Values(RawBlock(context.Appended.AsSpan((int)offset), context, name), type, size, context, name);
+                        return Values(Base64Block(Encoding.ASCII.GetString(block.Span[(int)offset..]).Split('<')[0].Trim(), context, name), type, size, context, name);
+                    return Values(RawBlock(block.Span[(int)offset..], context, name), type, size, context, name);
                 default:
                     throw new InvalidDataException($"{context.Path}: DataArray '{name}' has format {format} (ascii, binary or appended)");
             }
@@ -184,7 +193,7 @@ public static class VtuReader
         return Inflate(header, Convert.FromBase64String(text[headerChars..]), hs);
     }
 
-    private static byte[] RawBlock(ReadOnlySpan<byte> data, Context context, string name)
+    private static ReadOnlySpan<byte> RawBlock(ReadOnlySpan<byte> data, Context context, string name)
     {
         var hs = context.HeaderSize;
         if (data.Length < hs) throw new InvalidDataException("the appended data ends inside its header");
@@ -192,7 +201,7 @@ public static class VtuReader
         {
             var count = Header(data, hs);
             if (count < 0 || count > data.Length - hs) throw new InvalidDataException($"its header says {count} bytes, {data.Length - hs} follow");
-            return data.Slice(hs, (int)count).ToArray();
+            return data.Slice(hs, (int)count);
         }
         var blocks = Header(data, hs);
         if (blocks < 0 || (3 + blocks) * hs > data.Length) throw new InvalidDataException($"its header lists {blocks} compressed blocks, more than the file holds");
@@ -233,24 +242,51 @@ public static class VtuReader
         return output;
     }
 
-    private static double[] Values(byte[] bytes, string type, int size, Context context, string name)
+    private static double[] Values(ReadOnlySpan<byte> bytes, string type, int size, Context context, string name)
     {
         if (bytes.Length % size != 0) throw new InvalidDataException($"{bytes.Length} bytes are not whole {type} values");
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("VTU reading assumes a little-endian machine");
         var values = new double[bytes.Length / size];
-        var span = bytes.AsSpan();
-        for (var i = 0; i < values.Length; i++)
+        // One loop per type: the type is looked at once, not per value.
+        switch (type)
         {
-            var at = span[(i * size)..];
-            values[i] = type switch
-            {
-                "Int8" => (sbyte)at[0], "UInt8" => at[0],
-                "Int16" => BinaryPrimitives.ReadInt16LittleEndian(at), "UInt16" => BinaryPrimitives.ReadUInt16LittleEndian(at),
-                "Int32" => BinaryPrimitives.ReadInt32LittleEndian(at), "UInt32" => BinaryPrimitives.ReadUInt32LittleEndian(at),
-                "Int64" => BinaryPrimitives.ReadInt64LittleEndian(at), "UInt64" => BinaryPrimitives.ReadUInt64LittleEndian(at),
-                "Float32" => BinaryPrimitives.ReadSingleLittleEndian(at),
-                _ => BinaryPrimitives.ReadDoubleLittleEndian(at),
-            };
+            case "Int8": Widen(MemoryMarshal.Cast<byte, sbyte>(bytes), values); break;
+            case "UInt8": Widen(bytes, values); break;
+            case "Int16": Widen(MemoryMarshal.Cast<byte, short>(bytes), values); break;
+            case "UInt16": Widen(MemoryMarshal.Cast<byte, ushort>(bytes), values); break;
+            case "Int32": Widen(MemoryMarshal.Cast<byte, int>(bytes), values); break;
+            case "UInt32": Widen(MemoryMarshal.Cast<byte, uint>(bytes), values); break;
+            case "Int64": Widen(MemoryMarshal.Cast<byte, long>(bytes), values); break;
+            case "UInt64": Widen(MemoryMarshal.Cast<byte, ulong>(bytes), values); break;
+            case "Float32": Widen(MemoryMarshal.Cast<byte, float>(bytes), values); break;
+            default: MemoryMarshal.Cast<byte, double>(bytes).CopyTo(values); break;
         }
         return values;
+    }
+
+    private static void Widen<T>(ReadOnlySpan<T> source, double[] values) where T : unmanaged, INumberBase<T>
+    {
+        for (var i = 0; i < values.Length; i++) values[i] = double.CreateTruncating(source[i]);
+    }
+
+    /// <summary>Whitespace-separated numbers, parsed from spans (no string per token).</summary>
+    private static double[] AsciiNumbers(string text, bool integers, Context context, string name)
+    {
+        var values = new List<double>(text.Length / 8);
+        var span = text.AsSpan();
+        var at = 0;
+        while (true)
+        {
+            while (at < span.Length && char.IsWhiteSpace(span[at])) at++;
+            if (at == span.Length) break;
+            var start = at;
+            while (at < span.Length && !char.IsWhiteSpace(span[at])) at++;
+            var token = span[start..at];
+            // Integers (connectivity, offsets, types) parse several times faster as integers.
+            if (integers && long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)) values.Add(integer);
+            else if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) values.Add(value);
+            else throw new InvalidDataException($"{context.Path}: DataArray '{name}': '{token}' is not a number");
+        }
+        return values.ToArray();
     }
 }

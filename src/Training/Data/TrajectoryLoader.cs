@@ -1,5 +1,6 @@
 using GnnSim.Datasets.CfdBench;
 using GnnSim.Datasets.Meshes;
+using GnnSim.Datasets.Vtu;
 using GnnSim.Graph;
 
 namespace GnnSim.Training.Data;
@@ -68,10 +69,11 @@ public static class TrajectoryLoader
     /// Mesh trajectories from our HDF5 layout (or a DeepMind dataset converted to it). Without a
     /// separate evaluation file the trajectories are split 80/10/10 after a seeded shuffle; with one,
     /// <paramref name="path"/> is all training data and <paramref name="evaluationPath"/> serves dev and test.
-    /// <paramref name="parameters"/> names the trajectory attributes the model gets as inputs (none: DeepMind's inputs).
+    /// <paramref name="parameters"/> names the trajectory attributes the model gets as inputs (none: DeepMind's inputs);
+    /// <paramref name="boundary"/>, when given, types the nodes from the geometry instead of the file.
     /// </summary>
     public static List<SimulationTrajectory> MeshFile(string path, string? evaluationPath, DataSplit split, int splitSeed,
-        IReadOnlyList<string> fields, IReadOnlyList<string> parameters, int? maxCases = null)
+        IReadOnlyList<string> fields, IReadOnlyList<string> parameters, int? maxCases = null, string? boundary = null)
     {
         if (fields.Count == 0) throw new ArgumentException("data.fields names no state field");
         var file = evaluationPath is not null && split != DataSplit.Train ? evaluationPath : path;
@@ -81,29 +83,35 @@ public static class TrajectoryLoader
         if (evaluationPath is null) names = CfdBenchDataset.Split(names, splitSeed)[(int)split];
         names = names.Take(maxCases ?? int.MaxValue).ToList();
         if (names.Count == 0) throw new InvalidDataException($"{file}: the {split.ToString().ToLowerInvariant()} split of {reader.Names.Count} trajectories is empty (80/10/10); add trajectories or give data.eval_path");
-        return names.Select(name => FromMeshTrajectory(reader.Read(name), fields, parameters, file)).ToList();
+        return names.Select(name =>
+        {
+            var trajectory = reader.Read(name);
+            return FromMeshTrajectory(boundary is null ? trajectory : Typed(trajectory, boundary, file), fields, parameters, file);
+        }).ToList();
     }
 
+    /// <summary>The formats that hold one trajectory per file, by their data.format name: the file (or collection) extension and its reader.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Extension, Func<string, double?, string?, MeshTrajectory> Read)> FileFormats =
+        new Dictionary<string, (string, Func<string, double?, string?, MeshTrajectory>)>
+        {
+            ["npz"] = (".npz", (file, dt, boundary) => boundary is null ? MeshGraphNetsNpz.Read(file, dt) : Typed(MeshGraphNetsNpz.Read(file, dt), boundary, file)),
+            ["xdmf"] = (".xdmf", XdmfTrajectory.Read),
+            ["vtu"] = (".pvd", VtuTrajectory.Read),
+        };
+
     /// <summary>
-    /// MeshGraphNets-layout .npz trajectories: <paramref name="path"/> is one .npz file or a folder of
-    /// them (one trajectory each, in name order), split 80/10/10 by file after a seeded shuffle, or with
-    /// <paramref name="evaluationPath"/> serving dev and test. The files record no time step unless they
-    /// hold a scalar dt: <paramref name="dt"/> gives it.
+    /// Trajectories stored one per file (<see cref="FileFormats"/>: MeshGraphNets .npz, XDMF + HDF5,
+    /// VTU series as .pvd or a single .vtu): <paramref name="path"/> is one file or a folder of them,
+    /// in name order, split 80/10/10 by file after a seeded shuffle, or with <paramref name="evaluationPath"/>
+    /// serving dev and test. <paramref name="dt"/> gives the time step where the files do not record
+    /// it; <paramref name="boundary"/> types the nodes from the geometry.
     /// </summary>
-    public static List<SimulationTrajectory> NpzFiles(string path, string? evaluationPath, DataSplit split, int splitSeed,
-        IReadOnlyList<string> fields, double? dt, int? maxCases = null) =>
-        TrajectoryFiles(path, evaluationPath, split, splitSeed, fields, maxCases, ".npz", file => MeshGraphNetsNpz.Read(file, dt));
-
-    /// <summary>XDMF + HDF5 trajectories as meshio writes them, one per .xdmf file; as <see cref="NpzFiles"/> otherwise (dt from the Time values where there are several).</summary>
-    public static List<SimulationTrajectory> XdmfFiles(string path, string? evaluationPath, DataSplit split, int splitSeed,
-        IReadOnlyList<string> fields, double? dt, int? maxCases = null) =>
-        TrajectoryFiles(path, evaluationPath, split, splitSeed, fields, maxCases, ".xdmf", file => XdmfTrajectory.Read(file, dt));
-
-    /// <summary>One trajectory per file: a file, or a folder of them (name order), split 80/10/10 by file unless an evaluation path serves dev and test.</summary>
-    private static List<SimulationTrajectory> TrajectoryFiles(string path, string? evaluationPath, DataSplit split, int splitSeed,
-        IReadOnlyList<string> fields, int? maxCases, string extension, Func<string, MeshTrajectory> read)
+    public static List<SimulationTrajectory> TrajectoryFiles(string format, string path, string? evaluationPath, DataSplit split, int splitSeed,
+        IReadOnlyList<string> fields, double? dt, int? maxCases = null, string? boundary = null)
     {
+        if (!FileFormats.TryGetValue(format, out var reader)) throw new ArgumentException($"data.format {format}: one of {string.Join(", ", FileFormats.Keys)}");
         if (fields.Count == 0) throw new ArgumentException("data.fields names no state field");
+        var extension = reader.Extension;
         var source = evaluationPath is not null && split != DataSplit.Train ? evaluationPath : path;
         IReadOnlyList<string> files = Directory.Exists(source)
             ? Directory.GetFiles(source, "*" + extension).Order(StringComparer.Ordinal).ToList()
@@ -112,12 +120,19 @@ public static class TrajectoryLoader
         if (evaluationPath is null && files.Count > 1) files = CfdBenchDataset.Split(files, splitSeed)[(int)split];
         files = files.Take(maxCases ?? int.MaxValue).ToList();
         if (files.Count == 0) throw new InvalidDataException($"{source}: the {split.ToString().ToLowerInvariant()} split of its {extension} files is empty (80/10/10 by file); add files or give data.eval_path");
-        return files.Select(file => FromMeshTrajectory(read(file), fields, [], file)).ToList();
+        return files.Select(file => FromMeshTrajectory(reader.Read(file, dt, boundary), fields, [], file)).ToList();
+    }
+
+    private static MeshTrajectory Typed(MeshTrajectory trajectory, string boundary, string file)
+    {
+        try { return trajectory.WithBoundaryTypes(boundary); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{file}: node types from the boundary: {e.Message}"); }
     }
 
     public static SimulationTrajectory FromMeshTrajectory(MeshTrajectory trajectory, IReadOnlyList<string> fields, IReadOnlyList<string> parameters, string file)
     {
         if (trajectory.Dimension != 2) throw new InvalidDataException($"{file}: trajectory {trajectory.Name} is {trajectory.Dimension}D; the mesh operators take 2D meshes");
+        if (trajectory.FrameCount < 2) throw new InvalidDataException($"{file}: trajectory {trajectory.Name} has {trajectory.FrameCount} frame{(trajectory.FrameCount == 1 ? "" : "s")}; learning the next state needs two or more");
         var columns = new List<(TrajectoryField Field, int Component)>();
         var names = new List<string>();
         foreach (var name in fields)

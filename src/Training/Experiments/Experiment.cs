@@ -31,17 +31,14 @@ public static class Experiment
             var subsets = data.Subsets.Select(CfdBenchSweeps.ParseSubset).ToList();
             trajectories = TrajectoryLoader.CfdBench(path, problem, subsets, split, data.SplitSeed, data.Parameters, data.Neighbours, limit);
         }
-        else if (data.Format is "npz" or "xdmf")
+        else if (TrajectoryLoader.FileFormats.ContainsKey(data.Format))
         {
             if (data.Parameters is { Count: > 0 }) throw new InvalidDataException($"{path}: data.parameters: {data.Format} files carry no case parameters");
-            var evaluation = pathOverride is null ? data.EvalPath : null;
-            trajectories = data.Format == "npz"
-                ? TrajectoryLoader.NpzFiles(path, evaluation, split, data.SplitSeed, data.Fields, data.Dt, limit)
-                : TrajectoryLoader.XdmfFiles(path, evaluation, split, data.SplitSeed, data.Fields, data.Dt, limit);
+            trajectories = TrajectoryLoader.TrajectoryFiles(data.Format, path, pathOverride is null ? data.EvalPath : null, split, data.SplitSeed, data.Fields, data.Dt, limit, data.Boundary);
         }
         else
         {
-            trajectories = TrajectoryLoader.MeshFile(path, pathOverride is null ? data.EvalPath : null, split, data.SplitSeed, data.Fields, data.Parameters ?? [], limit);
+            trajectories = TrajectoryLoader.MeshFile(path, pathOverride is null ? data.EvalPath : null, split, data.SplitSeed, data.Fields, data.Parameters ?? [], limit, data.Boundary);
         }
         var first = trajectories[0];
         foreach (var t in trajectories)

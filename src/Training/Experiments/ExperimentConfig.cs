@@ -34,12 +34,18 @@ public sealed class ExperimentConfig
 
     public sealed class DataSection
     {
-        /// <summary>cfdbench (a CFDBench-layout root), mesh (an HDF5 file of mesh trajectories), npz (MeshGraphNets-layout .npz files) or xdmf (XDMF + HDF5 as meshio writes it); npz and xdmf: a file or a folder of them.</summary>
+        /// <summary>
+        /// cfdbench (a CFDBench-layout root), mesh (an HDF5 file of mesh trajectories), npz (MeshGraphNets-layout
+        /// .npz files), xdmf (XDMF + HDF5 as meshio writes it) or vtu (ParaView .pvd series, or single .vtu files);
+        /// npz, xdmf and vtu: a file or a folder of them, one trajectory each.
+        /// </summary>
         public string Format { get; set; } = "cfdbench";
         public string Path { get; set; } = "data";
-        /// <summary>npz and xdmf: seconds between frames, which .npz files and single-step XDMF files do not record (DeepMind's cylinder_flow: 0.01).</summary>
+        /// <summary>npz, xdmf and vtu: seconds between frames where the files do not record it (.npz files never do; DeepMind's cylinder_flow: 0.01).</summary>
         public double? Dt { get; set; }
-        /// <summary>mesh and npz: a separate file (or npz folder) for the dev and test splits (DeepMind's valid/test).</summary>
+        /// <summary>mesh, npz, xdmf and vtu: node types from the geometry instead of the files' (<c>left=inflow,right=outflow,top=wall,bottom=wall,holes=obstacle</c>), for data that carries none.</summary>
+        public string? Boundary { get; set; }
+        /// <summary>mesh, npz, xdmf and vtu: a separate file (or folder) for the dev and test splits (DeepMind's valid/test).</summary>
         public string? EvalPath { get; set; }
         public string Problem { get; set; } = "cavity";
         public List<string> Subsets { get; set; } = ["bc"];
@@ -223,7 +229,13 @@ public sealed class ExperimentConfig
         {
             if (!ok) throw new InvalidDataException($"{source}: {key} = {Convert.ToString(value, CultureInfo.InvariantCulture)}: {rule}");
         }
-        Require(Data.Format is "cfdbench" or "mesh" or "npz" or "xdmf", "data.format", Data.Format, "cfdbench, mesh, npz or xdmf");
+        Require(Data.Format is "cfdbench" or "mesh" or "npz" or "xdmf" or "vtu", "data.format", Data.Format, "cfdbench, mesh, npz, xdmf or vtu");
+        Require(Data.Boundary is null || Data.Format != "cfdbench", "data.boundary", Data.Boundary, "types mesh nodes; CFDBench cases have their own");
+        if (Data.Boundary is { } boundary)
+        {
+            try { GnnSim.Meshing.BoundaryClassifier.ParseSpec(boundary); }
+            catch (ArgumentException e) { Require(false, "data.boundary", boundary, e.Message); }
+        }
         Require(Data.Dt is null or > 0, "data.dt", Data.Dt, "must be positive (seconds between frames)");
         Require(!string.IsNullOrWhiteSpace(Data.Path), "data.path", Data.Path, "must name the data");
         Require(Data.Neighbours is 4 or 8, "data.neighbours", Data.Neighbours, "4 or 8");

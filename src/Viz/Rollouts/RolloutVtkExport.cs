@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Xml;
-using System.Xml.Linq;
 using GnnSim.Meshing;
 using GnnSim.Viz.Fields;
 
@@ -21,7 +17,7 @@ public static class RolloutVtkExport
         var mesh = MeshOf(rollout.Domain);
         var stepDirectory = Path.Combine(directory, name);
         Directory.CreateDirectory(stepDirectory);
-        var collection = new XElement("Collection");
+        var steps = new List<(double Time, string File)>();
         for (var step = 0; step <= rollout.Steps; step++)
         {
             var fields = new List<VtuField> { new("node_type", rollout.NodeTypes.Select(t => (float)t).ToArray()) };
@@ -38,16 +34,10 @@ public static class RolloutVtkExport
             }
             var file = $"step_{step:D4}.vtu";
             VtuWriter.Write(Path.Combine(stepDirectory, file), mesh, fields, includeNodeTypes: false);
-            collection.Add(new XElement("DataSet",
-                new XAttribute("timestep", ((rollout.StartFrame + step) * rollout.Dt).ToString("G12", CultureInfo.InvariantCulture)),
-                new XAttribute("part", "0"), new XAttribute("file", $"{name}/{file}")));
+            steps.Add(((rollout.StartFrame + step) * rollout.Dt, $"{name}/{file}"));
         }
-        var pvd = new XDocument(new XDeclaration("1.0", null, null),
-            new XElement("VTKFile", new XAttribute("type", "Collection"), new XAttribute("version", "0.1"), new XAttribute("byte_order", "LittleEndian"), collection));
         var path = Path.Combine(directory, name + ".pvd");
-        var temporary = path + ".tmp";
-        using (var writer = XmlWriter.Create(temporary, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) })) pvd.Save(writer);
-        File.Move(temporary, path, overwrite: true);
+        VtuWriter.WriteCollection(path, steps);
         return path;
     }
 
