@@ -15,9 +15,10 @@ if [ -z "${LIBTORCH_DIR:-}" ]; then packages+=(libtorch-dev); fi
 
 # With GNNSIM_TEST_TOOLS=1 (as .ci/run does), also the tools made by others that tests check our files
 # with: Chromium (the HTML report rendered headless), meshio and h5py (our XDMF read by meshio's own
-# reader). They are optional: where they cannot be installed, those tests are skipped with a message.
+# reader), gmsh (our .msh opened and saved again by gmsh). They are optional: where they cannot be
+# installed, those tests are skipped with a message.
 optional=()
-if [ -n "${GNNSIM_TEST_TOOLS:-}" ]; then optional+=(chromium python3-meshio python3-h5py); fi
+if [ -n "${GNNSIM_TEST_TOOLS:-}" ]; then optional+=(chromium python3-meshio python3-h5py gmsh); fi
 
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
