@@ -253,12 +253,12 @@ internal static partial class DataCommands
         using var reader = new MeshTrajectoryReader(path);
         if (reader.Names.Count == 0) throw new InvalidDataException($"{path}: an HDF5 file with no trajectory groups");
         Console.WriteLine($"{path}: {reader.Names.Count} mesh trajectories");
-        var table = new Table().AddColumns("trajectory", "nodes", "cells", "frames", "dt", "fields");
+        var table = new Table().AddColumns("trajectory", "nodes", "cells", "frames", "dt", "fields", "node types");
         var parameters = new List<string>();
         foreach (var name in reader.Names.Take(10))
         {
             var t = reader.Read(name);
-            table.AddRow(name, $"{t.NodeCount}", $"{t.CellCount}", $"{t.FrameCount}", t.Dt > 0 ? $"{t.Dt:g4}" : "-", Markup.Escape(FieldList(t)));
+            table.AddRow(name, $"{t.NodeCount}", $"{t.CellCount}", $"{t.FrameCount}", t.Dt > 0 ? $"{t.Dt:g4}" : "-", Markup.Escape(FieldList(t)), NodeTypeCounts(t.NodeTypes));
             if (t.Parameters.Count > 0) parameters.Add($"  {name}: {string.Join(", ", t.Parameters.Select(p => $"{p.Key}={p.Value:g4}"))}");
         }
         AnsiConsole.Write(table);
@@ -269,7 +269,7 @@ internal static partial class DataCommands
     static void DescribeXdmf(string path, string? boundary)
     {
         var t = XdmfTrajectory.Read(path, boundary: boundary);
-        Console.WriteLine($"{path}: XDMF + HDF5, {t.NodeCount} nodes, {t.CellCount} triangles, {t.FrameCount} time steps{Interval(t)}; fields {FieldList(t)}");
+        Console.WriteLine($"{path}: XDMF + HDF5, {t.NodeCount} nodes, {t.CellCount} triangles, {t.FrameCount} time step{(t.FrameCount == 1 ? "" : "s")}{Interval(t)}; fields {FieldList(t)}");
         Console.WriteLine("  node types: " + NodeTypeCounts(t.NodeTypes));
     }
 
@@ -287,7 +287,7 @@ internal static partial class DataCommands
             return;
         }
         var t = VtuTrajectory.Read(path, boundary: boundary);
-        Console.WriteLine($"  as a trajectory: {t.FrameCount} steps{Interval(t)}; fields {FieldList(t)}");
+        Console.WriteLine($"  as a trajectory: {t.FrameCount} step{(t.FrameCount == 1 ? "" : "s")}{Interval(t)}; fields {FieldList(t)}");
         Console.WriteLine("  node types: " + NodeTypeCounts(t.NodeTypes));
     }
 
