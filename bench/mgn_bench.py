@@ -175,9 +175,9 @@ def square_mesh_edges(side):
     return torch.tensor(senders), torch.tensor(receivers)
 
 
-def bench(intra_threads, side, warmup, repeats):
-    torch.set_num_threads(intra_threads)
-    torch.manual_seed(0)
+def bench_square(side):
+    """The benchmark's inputs on a side x side square: positions, both-way mesh edges, MeshGraphNets'
+    edge features, NORMAL one-hot types, a random state and target."""
     n = side * side
     coordinates = torch.linspace(0, 1, side)
     positions = torch.stack([coordinates.repeat(side), coordinates.repeat_interleave(side)], dim=1)
@@ -185,35 +185,49 @@ def bench(intra_threads, side, warmup, repeats):
     relative = positions[senders] - positions[receivers]
     edge_inputs = torch.cat([relative, relative.norm(dim=1, keepdim=True)], dim=1)
     one_hot = torch.nn.functional.one_hot(torch.zeros(n, dtype=torch.long), 9).float()
-    state = torch.rand(n, 2)
-    target = torch.randn(n, 2)
+    return {"state": torch.rand(n, 2), "static_features": one_hot, "edge_features": edge_inputs, "positions": positions,
+            "time": torch.full((1,), 0.5), "senders": senders, "receivers": receivers}, torch.randn(n, 2)
 
-    model = MeshGraphNet(11, 3, 2)
-    normalizers = NextStateNormalizers(11, 3, 2)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+
+def time_steps(model, normalizers, optimizer, inputs, target, forward, step, warmup, repeats):
+    """Median training step (normalizers accumulating, MSE on the normalized target, backward, step)
+    and rollout step (step: the twin's next_state) in ms, after the warm-up; prints the benchmark's JSON line."""
     train = []
     for i in range(warmup + repeats):
         start = time.perf_counter()
         optimizer.zero_grad(set_to_none=True)
-        node_inputs = normalizers.node_normalizer(torch.cat([state, one_hot], dim=1), True)
-        prediction = model(node_inputs, normalizers.edge_normalizer(edge_inputs, True), senders, receivers)
+        node_inputs = normalizers.node_normalizer(torch.cat([inputs["state"], inputs["static_features"]], dim=1), True)
+        edge_inputs = normalizers.edge_normalizer(inputs["edge_features"], True)
+        prediction = forward(node_inputs, edge_inputs)
         loss = ((prediction - normalizers.target_normalizer(target, True)) ** 2).sum(dim=1).mean()
         loss.backward()
         optimizer.step()
         if i >= warmup:
             train.append((time.perf_counter() - start) * 1e3)
     model.eval()
-    inputs = {"state": state, "static_features": one_hot, "edge_features": edge_inputs, "senders": senders, "receivers": receivers}
     rollout = []
     with torch.no_grad():
         for i in range(warmup + repeats):
             start = time.perf_counter()
-            next_state(model, normalizers, inputs).numpy()
+            step(model, normalizers, inputs).numpy()
             if i >= warmup:
                 rollout.append((time.perf_counter() - start) * 1e3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"nodes": n, "edges": int(senders.numel()), "train_step_ms": statistics.median(train),
+    print(json.dumps({"nodes": inputs["state"].shape[0], "edges": int(inputs["senders"].numel()), "train_step_ms": statistics.median(train),
                       "rollout_step_ms": statistics.median(rollout), "peak_rss_mb": peak_mb}))
+
+
+def bench(intra_threads, side, warmup, repeats):
+    torch.set_num_threads(intra_threads)
+    torch.manual_seed(0)
+    inputs, target = bench_square(side)
+    model = MeshGraphNet(11, 3, 2)
+    normalizers = NextStateNormalizers(11, 3, 2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+
+    def forward(node_inputs, edge_inputs):
+        return model(node_inputs, edge_inputs, inputs["senders"], inputs["receivers"])
+    time_steps(model, normalizers, optimizer, inputs, target, forward, next_state, warmup, repeats)
 
 
 def main():

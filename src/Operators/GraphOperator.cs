@@ -5,10 +5,13 @@ namespace GnnSim.Operators;
 
 /// <summary>
 /// What an operator is built for: the width of its node inputs, of each edge set's features, of its
-/// outputs, and the dimension of the positions. The objective decides them (what the inputs and
-/// outputs mean is its business, not the operator's).
+/// outputs, the dimension of the positions and the width of the per-graph conditions. The objective
+/// decides them (what the inputs and outputs mean is its business, not the operator's), and says
+/// which node inputs are the state: the first <paramref name="StateInputs"/> columns (0: it does not
+/// say); the others are per-node conditions (node type, case parameters), which operators such as
+/// PhysGTO embed apart from the state.
 /// </summary>
-public sealed record OperatorWidths(int NodeInputs, IReadOnlyDictionary<string, int> EdgeInputs, int Outputs, int PositionDimension = 2, int Conditions = 0)
+public sealed record OperatorWidths(int NodeInputs, IReadOnlyDictionary<string, int> EdgeInputs, int Outputs, int PositionDimension = 2, int Conditions = 0, int StateInputs = 0)
 {
     /// <summary>The width of an edge set's features; an error names the sets the objective provides.</summary>
     public int EdgeInputsOf(string edgeSet) => EdgeInputs.TryGetValue(edgeSet, out var width)

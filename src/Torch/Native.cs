@@ -122,6 +122,7 @@ internal static class Native
     [DllImport(Lib)] internal static extern IntPtr gs_clamp(IntPtr t, double min, double max, int hasMin, int hasMax);
     [DllImport(Lib)] internal static extern IntPtr gs_where(IntPtr condition, IntPtr a, IntPtr b);
     [DllImport(Lib)] internal static extern IntPtr gs_masked_fill(IntPtr t, IntPtr mask, double value);
+    [DllImport(Lib)] internal static extern IntPtr gs_nonzero(IntPtr t);
     [DllImport(Lib)] internal static extern IntPtr gs_leaky_relu(IntPtr t, double slope);
     [DllImport(Lib)] internal static extern IntPtr gs_elu(IntPtr t, double alpha);
 

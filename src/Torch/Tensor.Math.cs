@@ -101,6 +101,9 @@ public sealed partial class Tensor
 
     public Tensor masked_fill(Tensor mask, double value) => new(gs_masked_fill(Handle, mask.Handle, value));
 
+    /// <summary>The indices of the non-zero (true) elements, <c>[K, dim()]</c> int64, as torch.nonzero.</summary>
+    public Tensor nonzero() => new(gs_nonzero(Handle));
+
     // ---- activations ----
 
     public Tensor relu() => Apply(Unary.Relu);

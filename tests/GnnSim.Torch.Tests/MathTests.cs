@@ -110,6 +110,8 @@ public class MathTests
         Assert.Equal(new[] { 2f, 5f, 3f }, torch.where(a > b, a, b).maximum(b).ToArray<float>());
         Assert.Equal(new[] { 1f, -1f, -1f }, a.masked_fill(a >= 3.0, -1).ToArray<float>());
         Assert.Equal(new[] { false, true, false }, ((a > b) & !(a.eq(b))).ToArray<bool>());
+        Assert.Equal(new long[] { 1, 2 }, (a >= 3.0).nonzero().ToArray<long>()); // [K, 1]: the indices of the true elements
+        Assert.Equal([2L, 1], (a >= 3.0).nonzero().shape);
     }
 
     [Fact]

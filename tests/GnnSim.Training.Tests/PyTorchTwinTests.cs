@@ -3,41 +3,42 @@ using System.Diagnostics;
 namespace GnnSim.Training.Tests;
 
 /// <summary>
-/// Golden tests against bench/mgn_bench.py, the same MeshGraphNet written plainly in PyTorch's Python
-/// API: a GnnSim checkpoint loads into it with strict=True and predicts the same next state, and
-/// weights made in PyTorch load into GnnSim and predict what PyTorch predicted.
+/// Golden tests against the PyTorch twins under bench/ (mgn_bench.py, physgto_bench.py), the same
+/// operators written plainly in PyTorch's Python API: a GnnSim checkpoint loads into the twin with
+/// strict=True and predicts the same next state, and weights made in PyTorch load into GnnSim and
+/// predict what PyTorch predicted.
 /// </summary>
 public class PyTorchTwinTests
 {
     private const string Python = "/usr/bin/python3"; // Debian's, with python3-torch (setup.sh installs it)
+    private const string Script = "mgn_bench.py";
 
-    private static string Script() => Path.Combine(Samples.RepositoryRoot(), "bench", "mgn_bench.py");
-
-    private static void RunTwin(params string[] arguments)
+    internal static void RunTwin(string script, params string[] arguments)
     {
         var info = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Script());
+        info.ArgumentList.Add(Path.Combine(Samples.RepositoryRoot(), "bench", script));
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         info.Environment["OMP_NUM_THREADS"] = "1";
         using var process = Process.Start(info)!;
         var error = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "mgn_bench.py did not finish in 2 minutes");
-        Assert.True(process.ExitCode == 0, $"mgn_bench.py {string.Join(" ", arguments)} failed: {error.Result}");
+        Assert.True(process.WaitForExit(120_000), $"{script} did not finish in 2 minutes");
+        Assert.True(process.ExitCode == 0, $"{script} {string.Join(" ", arguments)} failed: {error.Result}");
     }
 
-    /// <summary>The inputs of one step from frame 1 of <paramref name="trajectory"/>, as mgn_bench.py reads them.</summary>
-    private static void WriteInputs(string path, TrajectoryTensors tensors)
+    /// <summary>The inputs of one step from frame 1 of <paramref name="tensors"/>' trajectory, as the twins read them.</summary>
+    internal static void WriteInputs(string path, TrajectoryTensors tensors)
     {
         using var scope = torch.NewDisposeScope();
         torch.save(new Dictionary<string, Tensor>
         {
             ["state"] = tensors.State(1), ["static_features"] = tensors.StaticNodeFeatures, ["edge_features"] = tensors.EdgeFeatures,
+            ["positions"] = tensors.Positions, ["time"] = torch.tensor([(float)tensors.Trajectory.Dt], 1),
             ["senders"] = tensors.Senders, ["receivers"] = tensors.Receivers,
         }, path);
     }
 
-    private static void AssertSameState(Tensor expected, Tensor actual)
+    internal static void AssertSameState(Tensor expected, Tensor actual)
     {
         var e = expected.ToArray<float>();
         var a = actual.ToArray<float>();
@@ -66,12 +67,12 @@ public class PyTorchTwinTests
             using var tensors = TrajectoryTensors.Create(Samples.Swirl(name: "other", parameter: 0.7f));
             string inputs = Path.Combine(directory, "inputs.pt"), output = Path.Combine(directory, "python.pt");
             WriteInputs(inputs, tensors);
-            RunTwin("predict", Path.Combine(directory, Checkpoint.FileName), inputs, output);
+            RunTwin(Script, "predict", Path.Combine(directory, Checkpoint.FileName), inputs, output);
 
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             run.Simulator.eval();
-            var ours = run.Simulator.ObjectiveAs<NextStateObjective>().NextState(run.Simulator.Model, tensors, tensors.State(1));
+            var ours = run.Simulator.ObjectiveAs<NextStateObjective>().NextState(run.Simulator.Model, tensors, tensors.State(1), 1);
             var theirs = torch.load(output)["next_state"];
             AssertSameState(theirs, ours);
         }
@@ -88,7 +89,7 @@ public class PyTorchTwinTests
             using var tensors = TrajectoryTensors.Create(trajectory);
             string inputs = Path.Combine(directory, "inputs.pt"), made = Path.Combine(directory, "made.pt");
             WriteInputs(inputs, tensors);
-            RunTwin("init", inputs, made, "16", "2", "2", "11");
+            RunTwin(Script, "init", inputs, made, "16", "2", "2", "11");
 
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
@@ -98,7 +99,7 @@ public class PyTorchTwinTests
             entries.Remove("next_state");
             simulator.load_state_dict(entries, strict: true);
             simulator.eval();
-            var ours = simulator.ObjectiveAs<NextStateObjective>().NextState(simulator.Model, tensors, tensors.State(1));
+            var ours = simulator.ObjectiveAs<NextStateObjective>().NextState(simulator.Model, tensors, tensors.State(1), 1);
             AssertSameState(expected, ours);
         }
         finally { Directory.Delete(directory, recursive: true); }

@@ -34,9 +34,9 @@ internal static class Samples
         return new SimulationTrajectory(name, graph, positions, types, ["u", "v"], states, [parameter], 0.1) { Cells = cells.ToArray() };
     }
 
-    /// <summary>A small MeshGraphNet trained with a constant rate; <paramref name="training"/> replaces the training section (flow style).</summary>
-    public static ExperimentConfig SmallConfig(int steps, string? training = null) => ExperimentConfig.Parse($"""
-        model: {"{"} latent: 32, message_passing_steps: 2, hidden_layers: 1 {"}"}
+    /// <summary>A small MeshGraphNet (or the <paramref name="model"/> section, flow style) trained with a constant rate; <paramref name="training"/> replaces the training section (flow style).</summary>
+    public static ExperimentConfig SmallConfig(int steps, string? training = null, string? model = null) => ExperimentConfig.Parse($"""
+        model: {model ?? "{ latent: 32, message_passing_steps: 2, hidden_layers: 1 }"}
         optimizer: {"{"} learning_rate: 3.0e-3, schedule: constant, gradient_clip: 1.0 {"}"}
         training: {training ?? $"{{ steps: {steps}, batch_size: 1, noise_std: 0, checkpoint_every: 1000, log_every: 10, seed: 7 }}"}
         """, "test config");

@@ -3,14 +3,18 @@ namespace GnnSim.Training.Tests;
 
 public class TrainingTests
 {
-    [Fact]
-    public void SmallMeshGraphNetOverfitsOneShortTrajectory()
+    private const string SmallPhysGto = "{ name: physgto, width: 16, blocks: 2, heads: 2, tokens: 8, frequencies: 3, hidden: 32 }";
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(SmallPhysGto)]
+    public void ASmallOperatorOverfitsOneShortTrajectory(string? model)
     {
         var directory = Samples.TemporaryDirectory();
         try
         {
             var trajectory = Samples.Swirl();
-            var config = Samples.SmallConfig(steps: 400);
+            var config = Samples.SmallConfig(steps: 400, model: model);
             using var run = Samples.StartRun(config, [trajectory], directory);
             var losses = run.Trainer.Run();
             double first = losses.Take(5).Average(), last = losses.TakeLast(20).Average();
@@ -29,22 +33,24 @@ public class TrainingTests
         finally { Directory.Delete(directory, recursive: true); }
     }
 
-    [Fact]
-    public void ResumedRunRepeatsTheUninterruptedLossCurve()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(SmallPhysGto)]
+    public void ResumedRunRepeatsTheUninterruptedLossCurve(string? model)
     {
         string whole = Samples.TemporaryDirectory(), split = Samples.TemporaryDirectory();
         try
         {
             // Noise, batches of two and push-forward: every source of randomness and state is exercised.
             const string training = "{ steps: 12, batch_size: 2, noise_std: 0.01, pushforward_steps: 1, normalizer_warmup_steps: 2, checkpoint_every: 6, log_every: 1, seed: 5 }";
-            var config = Samples.SmallConfig(12, training);
+            var config = Samples.SmallConfig(12, training, model);
             var trajectories = new[] { Samples.Swirl(name: "a"), Samples.Swirl(n: 5, frames: 4, name: "b") };
 
             List<double> uninterrupted;
             using (var run = Samples.StartRun(config, trajectories, whole))
                 uninterrupted = run.Trainer.Run();
 
-            var firstHalf = Samples.SmallConfig(6, training.Replace("steps: 12", "steps: 6"));
+            var firstHalf = Samples.SmallConfig(6, training.Replace("steps: 12", "steps: 6"), model);
             List<double> before, after;
             using (var run = Samples.StartRun(firstHalf, trajectories, split))
                 before = run.Trainer.Run();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GnnSim.Cli.Bench;
+using GnnSim.Training.Experiments;
 
 namespace GnnSim.Cli.Commands;
 
@@ -13,6 +14,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Graph());
         command.Subcommands.Add(Solver());
         command.Subcommands.Add(Mgn());
+        command.Subcommands.Add(Operator());
         command.Subcommands.Add(Io());
         return command;
     }
@@ -58,20 +60,39 @@ internal static class BenchCommand
 
     private static Command Mgn()
     {
-        var nodes = new Option<int>("--nodes") { Description = "nodes of the triangulated square (2,000 and 20,000 in the issue)", DefaultValueFactory = _ => 2000 };
-        var repeats = new Option<int>("--repeats") { Description = "timed steps (the median is reported)", DefaultValueFactory = _ => 5 };
-        var noPython = new Option<bool>("--no-python") { Description = "skip the side-by-side run of PyTorch's Python API" };
-        var threads = CommonOptions.Threads();
-        var command = new Command("mgn", "MeshGraphNet (15 x 128) training and rollout step time and peak memory, against the same model in PyTorch.")
+        var (nodes, repeats, noPython, threads) = OperatorOptions();
+        var command = new Command("mgn", "MeshGraphNet (15 x 128) training and rollout step time and peak memory, against the same model in PyTorch (bench operator --model meshgraphnet).")
         {
             nodes, repeats, noPython, threads,
         };
-        command.SetAction(result =>
-        {
-            CommonOptions.ConfigureRuntime(result.GetValue(threads));
-            return new MgnBenchmark(result.GetValue(nodes), result.GetValue(repeats)).Run(compareWithPython: !result.GetValue(noPython));
-        });
+        command.SetAction(result => RunOperator(result, "meshgraphnet", nodes, repeats, noPython, threads));
         return command;
+    }
+
+    private static Command Operator()
+    {
+        var model = new Option<string>("--model") { Description = $"a registered operator with a PyTorch twin under bench/ ({OperatorRegistry.Names})", DefaultValueFactory = _ => "meshgraphnet" };
+        var (nodes, repeats, noPython, threads) = OperatorOptions();
+        var command = new Command("operator", "An operator's training and rollout step time and peak memory at its default size, against its PyTorch twin, with MeshGraphNet's for scale.")
+        {
+            model, nodes, repeats, noPython, threads,
+        };
+        command.SetAction(result => RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads));
+        return command;
+    }
+
+    private static (Option<int> Nodes, Option<int> Repeats, Option<bool> NoPython, Option<int?> Threads) OperatorOptions() =>
+    (
+        new Option<int>("--nodes") { Description = "nodes of the triangulated square (2,000, 20,000 and 200,000 in the issues)", DefaultValueFactory = _ => 2000 },
+        new Option<int>("--repeats") { Description = "timed steps (the median is reported)", DefaultValueFactory = _ => 5 },
+        new Option<bool>("--no-python") { Description = "skip the side-by-side run of PyTorch's Python API" },
+        CommonOptions.Threads()
+    );
+
+    private static int RunOperator(ParseResult result, string model, Option<int> nodes, Option<int> repeats, Option<bool> noPython, Option<int?> threads)
+    {
+        CommonOptions.ConfigureRuntime(result.GetValue(threads));
+        return new OperatorBenchmark(model, result.GetValue(nodes), result.GetValue(repeats)).Run(compareWithPython: !result.GetValue(noPython));
     }
 
     private static Command Torch()

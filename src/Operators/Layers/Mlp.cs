@@ -4,19 +4,25 @@ using F = GnnSim.Torch.torch.nn.functional;
 
 namespace GnnSim.Operators.Layers;
 
+/// <summary>The nonlinearity between an <see cref="Mlp"/>'s layers: MeshGraphNets' ReLU, PhysGTO's SiLU and GELU.</summary>
+public enum Activation { ReLU, SiLU, GELU }
+
 /// <summary>
-/// MeshGraphNets' MLP: Linear layers with ReLU between them (<c>hiddenLayers</c> hidden layers of
-/// <c>hidden</c> units, then the output layer), optionally a LayerNorm on the output. The layers are
-/// named as PyTorch's <c>nn.Sequential(Linear, ReLU, Linear, ..., LayerNorm)</c> names them
-/// (<c>0</c>, <c>2</c>, ..., the norm last), so a state dict loads into that module as it is.
+/// MeshGraphNets' MLP: Linear layers with an activation between them (ReLU unless told otherwise;
+/// <c>hiddenLayers</c> hidden layers of <c>hidden</c> units, then the output layer), optionally a
+/// LayerNorm on the output. The layers are named as PyTorch's
+/// <c>nn.Sequential(Linear, ReLU, Linear, ..., LayerNorm)</c> names them (<c>0</c>, <c>2</c>, ...,
+/// the norm last), so a state dict loads into that module as it is.
 /// </summary>
 public sealed class Mlp : Module<Tensor, Tensor>
 {
     private readonly Linear[] layers;
     private readonly LayerNorm? outputNorm;
+    private readonly Activation activation;
 
-    public Mlp(long input, long hidden, long output, int hiddenLayers = 2, bool layerNorm = true)
+    public Mlp(long input, long hidden, long output, int hiddenLayers = 2, bool layerNorm = true, Activation activation = Activation.ReLU)
     {
+        this.activation = activation;
         if (hiddenLayers < 0) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), "an MLP needs at least zero hidden layers");
         var widths = new List<long> { input };
         for (var i = 0; i < hiddenLayers; i++) widths.Add(hidden);
@@ -46,7 +52,7 @@ public sealed class Mlp : Module<Tensor, Tensor>
         for (var i = 1; i < layers.Length; i++)
         {
             Tensor next;
-            using (var activated = x.relu()) next = layers[i].forward(activated);
+            using (var activated = Activate(x)) next = layers[i].forward(activated);
             if (!ReferenceEquals(x, firstLayerOutput)) x.Dispose();
             x = next;
         }
@@ -80,6 +86,13 @@ public sealed class Mlp : Module<Tensor, Tensor>
         if (FirstLayer.bias is not null) sum = SumAndDispose(sum!, FirstLayer.bias.alias());
         using (sum) return ForwardFromFirstLayer(sum!);
     }
+
+    private Tensor Activate(Tensor x) => activation switch
+    {
+        Activation.SiLU => x.silu(),
+        Activation.GELU => x.gelu(),
+        _ => x.relu(),
+    };
 
     private static Tensor SumAndDispose(Tensor a, Tensor b)
     {

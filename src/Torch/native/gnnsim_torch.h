@@ -79,6 +79,7 @@ GS_API gs_tensor gs_binary_scalar(int op, gs_tensor a, double value, int is_inte
 GS_API gs_tensor gs_clamp(gs_tensor t, double min, double max, int has_min, int has_max);
 GS_API gs_tensor gs_where(gs_tensor cond, gs_tensor a, gs_tensor b);
 GS_API gs_tensor gs_masked_fill(gs_tensor t, gs_tensor mask, double value);
+GS_API gs_tensor gs_nonzero(gs_tensor t);
 GS_API gs_tensor gs_leaky_relu(gs_tensor t, double slope);
 GS_API gs_tensor gs_elu(gs_tensor t, double alpha);
 

@@ -131,6 +131,12 @@ gs_tensor gs_masked_fill(gs_tensor t, gs_tensor mask, double value) {
   GS_CATCH(nullptr)
 }
 
+gs_tensor gs_nonzero(gs_tensor t) {
+  GS_TRY
+  return wrap(at::nonzero(unwrap(t)));
+  GS_CATCH(nullptr)
+}
+
 gs_tensor gs_leaky_relu(gs_tensor t, double slope) {
   GS_TRY
   return wrap(at::leaky_relu(unwrap(t), slope));

@@ -79,12 +79,16 @@ public sealed class TrajectoryTensors : IDisposable
     /// <summary>
     /// The operator's view of this trajectory with <paramref name="state"/> on its nodes (raw, not
     /// normalized): node inputs [state, one-hot type, parameters], the mesh edge set with its
-    /// features, and the parameters as the graph's conditions.
+    /// features, the parameters as the graph's conditions, and where the state's frame is given, its
+    /// time (frame x dt, seconds since the first frame).
     /// </summary>
-    public OperatorGraph Graph(Tensor state) =>
+    public OperatorGraph Graph(Tensor state, int? frame = null) =>
         new(torch.cat([state, StaticNodeFeatures], 1), Positions,
             new Dictionary<string, OperatorGraph.Edges> { [OperatorBatch.MeshEdges] = new(Trajectory.Graph, Senders, Receivers, EdgeFeatures) })
-        { Conditions = Parameters };
+        {
+            Conditions = Parameters,
+            Time = frame is { } f ? torch.tensor([(float)(f * Trajectory.Dt)], 1).to(Senders.device) : null,
+        };
 
     public void Dispose()
     {

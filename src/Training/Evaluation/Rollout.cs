@@ -49,7 +49,7 @@ public static class Rollout
             for (var s = 1; s <= count; s++)
             {
                 using var scope = torch.NewDisposeScope();
-                var next = objective.NextState(simulator.Model, tensors, state);
+                var next = objective.NextState(simulator.Model, tensors, state, startFrame + s - 1);
                 next = torch.where(predicted, next, tensors.State(startFrame + s));
                 next.cpu().ToArray<float>().CopyTo(prediction.AsSpan(s * frameSize, frameSize));
                 state.Dispose();

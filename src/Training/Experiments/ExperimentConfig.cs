@@ -92,6 +92,8 @@ public sealed class ExperimentConfig
         public int PushforwardSteps { get; set; } = 0;
         /// <summary>Steps rolled with gradient through them, their losses summed (1: one-step training).</summary>
         public int UnrollSteps { get; set; } = 1;
+        /// <summary>Whether each unrolled step's input is detached from the graph of the step before (PhysGTO's code does so); false: the gradient runs through every step.</summary>
+        public bool DetachUnrolled { get; set; } = false;
         /// <summary>mse (on normalized targets, DeepMind) or relative_l2 (on de-normalized fields, per graph, PhysGTO).</summary>
         public string Loss { get; set; } = NextStateObjective.MseLoss;
         /// <summary>Steps at the start that only accumulate normalizer statistics (DeepMind: 1000).</summary>

@@ -1,6 +1,7 @@
 using System.Reflection;
 using GnnSim.Operators;
 using GnnSim.Operators.MeshGraphNets;
+using GnnSim.Operators.GraphTransformers;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace GnnSim.Training.Experiments;
@@ -52,6 +53,8 @@ public static class OperatorRegistry
     [
         Register<MeshGraphNetOptions>("meshgraphnet", "MeshGraphNet (Pfaff et al. 2021): encode-process-decode message passing on the mesh edges",
             (options, widths) => new MeshGraphNet(widths, options)),
+        Register<PhysGtoOptions>("physgto", "PhysGTO (Zhu et al. 2025): flux message passing and projection attention, linear in the nodes",
+            (options, widths) => new PhysGto(widths, options)),
     ];
 
     public static IReadOnlyList<OperatorRegistration> All => Registered;

@@ -9,7 +9,8 @@ namespace GnnSim.Training.Objectives;
 /// <param name="PushforwardSteps">steps rolled without gradient before the trained ones</param>
 /// <param name="UnrollSteps">steps rolled with gradient through them; the loss sums theirs (1: one-step training)</param>
 /// <param name="Loss">mse (normalized targets, DeepMind) or relative_l2 (de-normalized fields, per graph, PhysGTO)</param>
-public sealed record NextStateOptions(double NoiseStd = 0.02, int PushforwardSteps = 0, int UnrollSteps = 1, string Loss = NextStateObjective.MseLoss);
+/// <param name="DetachUnrolled">each unrolled step starts from the previous prediction detached (PhysGTO's code), not with the gradient through it</param>
+public sealed record NextStateOptions(double NoiseStd = 0.02, int PushforwardSteps = 0, int UnrollSteps = 1, string Loss = NextStateObjective.MseLoss, bool DetachUnrolled = false);
 
 /// <summary>
 /// Next state on fixed nodes, as MeshGraphNets trains it (MeshGraphNet, PhysGTO, the mesh
@@ -46,7 +47,7 @@ public sealed class NextStateObjective : TrainingObjective
     public OnlineNormalizer TargetNormalizer { get; }
 
     public override OperatorWidths Widths => new(StateFields + TrajectoryTensors.NodeTypeWidth + ParameterCount,
-        new Dictionary<string, int> { [OperatorBatch.MeshEdges] = TrajectoryTensors.EdgeFeatureWidth }, StateFields, Conditions: ParameterCount);
+        new Dictionary<string, int> { [OperatorBatch.MeshEdges] = TrajectoryTensors.EdgeFeatureWidth }, StateFields, Conditions: ParameterCount, StateInputs: StateFields);
 
     /// <summary>Checks that a trajectory has the fields and parameters this objective was sized for.</summary>
     public void CheckFits(SimulationTrajectory trajectory)
@@ -55,18 +56,23 @@ public sealed class NextStateObjective : TrainingObjective
             throw new ArgumentException($"{trajectory.Name}: {trajectory.FieldCount} fields and {trajectory.Parameters.Length} case parameters, but the model was built for {StateFields} fields and {ParameterCount} parameters");
     }
 
-    /// <summary>The operator's batch for these graphs and states, normalized; <paramref name="accumulate"/> feeds the input statistics (training).</summary>
-    public OperatorBatch Inputs(IReadOnlyList<(TrajectoryTensors Graph, Tensor State)> graphs, bool accumulate)
+    /// <summary>
+    /// The operator's batch for these graphs and states, normalized; <paramref name="accumulate"/> feeds
+    /// the input statistics (training). <paramref name="frames"/>, the frame of each state, gives the
+    /// batch its time (operators that condition on time need it).
+    /// </summary>
+    public OperatorBatch Inputs(IReadOnlyList<(TrajectoryTensors Graph, Tensor State)> graphs, bool accumulate, IReadOnlyList<int>? frames = null)
     {
-        var raw = OperatorBatch.Combine(graphs.Select(g => g.Graph.Graph(g.State)).ToList());
+        if (frames is not null && frames.Count != graphs.Count) throw new ArgumentException($"{frames.Count} frames for {graphs.Count} graphs");
+        var raw = OperatorBatch.Combine(graphs.Select((g, i) => g.Graph.Graph(g.State, frames?[i])).ToList());
         var mesh = raw.Edges(OperatorBatch.MeshEdges);
         return raw.WithNodeInputs(NodeNormalizer.forward(raw.NodeInputs, accumulate))
             .WithEdgeFeatures(OperatorBatch.MeshEdges, EdgeNormalizer.forward(mesh.Features!, accumulate));
     }
 
-    /// <summary>The state one step later on every node (no boundary handling: that is the caller's).</summary>
-    public Tensor NextState(GraphOperator model, TrajectoryTensors graph, Tensor state) =>
-        state + TargetNormalizer.Inverse(model.forward(Inputs([(graph, state)], accumulate: false)));
+    /// <summary>The state one step after <paramref name="frame"/> on every node (no boundary handling: that is the caller's).</summary>
+    public Tensor NextState(GraphOperator model, TrajectoryTensors graph, Tensor state, int frame) =>
+        state + TargetNormalizer.Inverse(model.forward(Inputs([(graph, state)], accumulate: false, [frame])));
 
     /// <summary>The training samples of these trajectories: windows of push-forward plus unrolled steps.</summary>
     public NextStateTrainingSet Prepare(IReadOnlyList<SimulationTrajectory> training, Device? device = null) => new(this, training, device);

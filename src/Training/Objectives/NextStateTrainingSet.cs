@@ -9,7 +9,7 @@ namespace GnnSim.Training.Objectives;
 /// trajectory, and their loss. A sample's input state is its first frame with noise on NORMAL nodes
 /// (the model learns to pull a perturbed state back, which keeps rollouts stable); push-forward
 /// rolls k steps without gradient first; the unrolled steps then feed each prediction to the next
-/// step with gradient, and the loss is the sum of theirs.
+/// step, with the gradient through it unless told to detach it, and the loss is the sum of theirs.
 /// </summary>
 public sealed class NextStateTrainingSet : ITrainingSet
 {
@@ -53,7 +53,7 @@ public sealed class NextStateTrainingSet : ITrainingSet
         for (var k = 1; k <= o.PushforwardSteps; k++)
         {
             using var noGrad = torch.no_grad();
-            var next = state + objective.TargetNormalizer.Inverse(model.forward(Inputs(graphs, state, accumulate: false)));
+            var next = state + objective.TargetNormalizer.Inverse(model.forward(Inputs(graphs, state, FramesAt(windows, k - 1), accumulate: false)));
             state = torch.where(predicted, next, TruthAt(windows, k)).detach();
         }
         Tensor? loss = null;
@@ -64,20 +64,26 @@ public sealed class NextStateTrainingSet : ITrainingSet
             var target = TruthAt(windows, o.PushforwardSteps + j);
             // Normalized under either loss: it feeds the target statistics that de-normalize every prediction.
             var normalizedTarget = objective.TargetNormalizer.forward(target - state, accumulate: first);
-            var batch = Inputs(graphs, state, accumulate: first);
+            var batch = Inputs(graphs, state, FramesAt(windows, o.PushforwardSteps + j - 1), accumulate: first);
             var prediction = model.forward(batch);
             var stepLoss = o.Loss == NextStateObjective.RelativeL2Loss
                 ? Losses.RelativeL2(state + objective.TargetNormalizer.Inverse(prediction), target, predictedNodes, batch.BatchVector, batch.GraphCount)
                 : Losses.MaskedMse(prediction, normalizedTarget, predictedNodes);
             loss = loss is null ? stepLoss : loss + stepLoss;
-            if (j < o.UnrollSteps) state = torch.where(predicted, state + objective.TargetNormalizer.Inverse(prediction), target);
+            if (j < o.UnrollSteps)
+            {
+                state = torch.where(predicted, state + objective.TargetNormalizer.Inverse(prediction), target);
+                if (o.DetachUnrolled) state = state.detach();
+            }
         }
         return loss!;
     }
 
-    private OperatorBatch Inputs(List<TrajectoryTensors> graphs, Tensor state, bool accumulate)
+    private static int[] FramesAt(IReadOnlyList<(int Trajectory, int Frame)> windows, int offset) => windows.Select(w => w.Frame + offset).ToArray();
+
+    private OperatorBatch Inputs(List<TrajectoryTensors> graphs, Tensor state, int[] frames, bool accumulate)
     {
-        if (graphs.Count == 1) return objective.Inputs([(graphs[0], state)], accumulate);
+        if (graphs.Count == 1) return objective.Inputs([(graphs[0], state)], accumulate, frames);
         var states = new List<(TrajectoryTensors, Tensor)>(graphs.Count);
         long row = 0;
         foreach (var g in graphs)
@@ -85,7 +91,7 @@ public sealed class NextStateTrainingSet : ITrainingSet
             states.Add((g, state.narrow(0, row, g.Trajectory.NodeCount)));
             row += g.Trajectory.NodeCount;
         }
-        return objective.Inputs(states, accumulate);
+        return objective.Inputs(states, accumulate, frames);
     }
 
     private Tensor TruthAt(IReadOnlyList<(int Trajectory, int Frame)> windows, int offset) =>

@@ -6,7 +6,6 @@ using GnnSim.Graph;
 using GnnSim.Meshing;
 using GnnSim.Operators;
 using GnnSim.Training.Data;
-using GnnSim.Operators.MeshGraphNets;
 using GnnSim.Training;
 using GnnSim.Training.Objectives;
 using GnnSim.Training.Experiments;
@@ -17,20 +16,32 @@ using Spectre.Console;
 namespace GnnSim.Cli.Bench;
 
 /// <summary>
-/// `gnnsim bench mgn`: one training step (forward, loss, backward, Adam) and one rollout step of the
-/// 15-block, 128-wide MeshGraphNet on a triangulated unit square of about N nodes, and the process's
-/// peak resident memory; beside them the same architecture written plainly in PyTorch's Python API
-/// (bench/mgn_bench.py) on the same libtorch, cores and malloc settings, in its own process, with
-/// stock PyTorch's fastest thread split (see <see cref="PythonSide"/>).
-/// Sizes run in separate processes too (each size re-launches this command), so peaks do not mix.
+/// `gnnsim bench operator --model NAME` (and `gnnsim bench mgn`): one training step (forward, loss,
+/// backward, optimizer) and one rollout step of a registered operator at its default size (MeshGraphNet
+/// 15 x 128, PhysGTO 4 x 128) on a triangulated unit square of about N nodes, and the process's peak
+/// resident memory; beside them the same architecture written plainly in PyTorch's Python API (the
+/// operator's twin under bench/) on the same libtorch, cores and malloc settings, in its own process,
+/// with stock PyTorch's fastest thread split (see <see cref="PythonSide"/>). For an operator other
+/// than MeshGraphNet, MeshGraphNet's steps at the same N are printed for scale.
+/// Sizes run in separate processes (each size re-launches this command), so peaks do not mix.
 /// </summary>
-internal sealed class MgnBenchmark(int nodes, int repeats)
+internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats)
 {
     private const int Warmup = 2;
+    private const string MeshGraphNetName = "meshgraphnet";
+
+    /// <summary>Each benchmarked operator's PyTorch twin (bench/), and the optimizer both sides use.</summary>
+    private static readonly Dictionary<string, (string Script, bool AdamW)> Twins = new()
+    {
+        [MeshGraphNetName] = ("mgn_bench.py", false),
+        ["physgto"] = ("physgto_bench.py", true),
+    };
 
     public int Run(bool compareWithPython)
     {
         if (nodes < 16 || repeats < 1) throw new ArgumentException("--nodes must be at least 16 and --repeats at least 1");
+        var registration = OperatorRegistry.Find(modelName) ?? throw new ArgumentException($"--model {modelName}: not a registered operator ({OperatorRegistry.Names})");
+        if (!Twins.TryGetValue(modelName, out var twin)) throw new ArgumentException($"--model {modelName}: no PyTorch twin to benchmark against yet (those with one: {string.Join(", ", Twins.Keys)})");
         var side = (int)Math.Round(Math.Sqrt(nodes));
         var mesh = StructuredMesh.Rectangle(0, 0, 1, 1, side - 1, side - 1, CellShape.Triangles);
         var graph = mesh.EdgeGraph();
@@ -41,23 +52,31 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
         for (var i = 0; i < states.Length; i++) states[i] = (float)random.NextDouble();
         var trajectory = new SimulationTrajectory("bench", graph, positions, types, ["u", "v"], states, [], 0.01);
 
-        var (trainMs, rolloutMs) = Measure(trajectory);
+        var (trainMs, rolloutMs, parameters) = Measure(trajectory, registration, twin.AdamW);
         var peakMb = PeakResidentMegabytes();
+        var scale = modelName == MeshGraphNetName ? ((double, double, long)?)null : Measure(trajectory, OperatorRegistry.Find(MeshGraphNetName)!, adamW: false);
         // The allocator keeps freed memory (no trimming, see torch.Runtime); hand it back so that the
         // Python side, run next, has the machine's memory too: at 20,000 nodes each side peaks near 10 GB.
         GC.Collect();
         malloc_trim(0);
-        var python = compareWithPython ? RunPython(side) : null;
+        var python = compareWithPython ? RunPython(twin.Script, side) : null;
 
-        AnsiConsole.MarkupLine($"[grey]MeshGraphNet 15 x 128 on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS; linear layers on {(torch.nn.functional.linear_uses_onednn() ? "oneDNN" : "libtorch's BLAS")}[/]");
+        AnsiConsole.MarkupLine($"[grey]{registration.Name} ({registration.DefaultOptions()}; {parameters:N0} parameters) on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS; linear layers on {(torch.nn.functional.linear_uses_onednn() ? "oneDNN" : "libtorch's BLAS")}[/]");
         var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
         table.AddRow("training step (ms, median)", Format(trainMs), Format(python?.TrainMs), Ratio(trainMs, python?.TrainMs));
         table.AddRow("rollout step (ms, median)", Format(rolloutMs), Format(python?.RolloutMs), Ratio(rolloutMs, python?.RolloutMs));
         table.AddRow("peak resident memory (MB)", Format(peakMb), Format(python?.PeakMb), Ratio(peakMb, python?.PeakMb));
+        if (scale is var (scaleTrain, scaleRollout, _))
+        {
+            table.AddRow("MeshGraphNet 15 x 128 training step (ms), for scale", Format(scaleTrain), "", "");
+            table.AddRow("MeshGraphNet 15 x 128 rollout step (ms), for scale", Format(scaleRollout), "", "");
+        }
         AnsiConsole.Write(table);
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["bench"] = "mgn",
+            ["bench"] = "operator",
+            ["model"] = modelName,
+            ["parameters"] = parameters,
             ["nodes"] = mesh.NodeCount,
             ["edges"] = graph.EdgeCount,
             ["train_step_ms"] = Math.Round(trainMs, 1),
@@ -67,18 +86,20 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
             ["python_rollout_step_ms"] = python is null ? null : Math.Round(python.RolloutMs, 1),
             ["python_peak_rss_mb"] = python is null ? null : Math.Round(python.PeakMb, 0),
             ["train_step_ratio"] = python is null ? null : Math.Round(trainMs / python.TrainMs, 3),
+            ["meshgraphnet_train_step_ms"] = scale is null ? null : Math.Round(scale.Value.Item1, 1),
+            ["meshgraphnet_rollout_step_ms"] = scale is null ? null : Math.Round(scale.Value.Item2, 1),
             ["linear_on_onednn"] = torch.nn.functional.linear_uses_onednn(),
         }));
         return 0;
     }
 
-    private (double TrainMs, double RolloutMs) Measure(SimulationTrajectory trajectory)
+    private (double TrainMs, double RolloutMs, long Parameters) Measure(SimulationTrajectory trajectory, OperatorRegistration registration, bool adamW)
     {
         torch.manual_seed(0);
         // The objective normalizes inputs and targets every step, as the PyTorch side's normalizers do.
         using var objective = new NextStateObjective(2, 0, new NextStateOptions());
-        using var model = new MeshGraphNet(objective.Widths, new MeshGraphNetOptions());
-        using var optimizer = new Adam(model.parameters(), lr: 1e-4);
+        using var model = registration.Create(registration.DefaultOptions(), objective.Widths);
+        using Optimizer optimizer = adamW ? new AdamW(model.parameters(), lr: 1e-4, weight_decay: 1e-6) : new Adam(model.parameters(), lr: 1e-4);
         using var tensors = TrajectoryTensors.Create(trajectory);
         using var state = tensors.State(0);
         using var target = torch.randn(trajectory.NodeCount, 2);
@@ -90,7 +111,7 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
             using (torch.NewDisposeScope())
             {
                 optimizer.zero_grad();
-                var prediction = model.forward(objective.Inputs([(tensors, state)], accumulate: true));
+                var prediction = model.forward(objective.Inputs([(tensors, state)], accumulate: true, [0]));
                 Losses.MaskedMse(prediction, objective.TargetNormalizer.forward(target, accumulate: true), tensors.PredictedMask).backward();
                 optimizer.step();
             }
@@ -102,10 +123,10 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
         for (var i = 0; i < Warmup + repeats; i++)
         {
             var clock = Stopwatch.StartNew();
-            using (torch.NewDisposeScope()) objective.NextState(model, tensors, state).ToArray<float>();
+            using (torch.NewDisposeScope()) objective.NextState(model, tensors, state, 0).ToArray<float>();
             if (i >= Warmup) rollout.Add(clock.Elapsed.TotalMilliseconds);
         }
-        return (Timing.Median(train), Timing.Median(rollout));
+        return (Timing.Median(train), Timing.Median(rollout), model.parameters().Sum(p => p.numel()));
     }
 
     [DllImport("libc")]
@@ -124,10 +145,10 @@ internal sealed class MgnBenchmark(int nodes, int repeats)
 
     private sealed record PythonFigures(double TrainMs, double RolloutMs, double PeakMb);
 
-    /// <summary>bench/mgn_bench.py on the same square and cores, with the same repeats.</summary>
-    private PythonFigures? RunPython(int side)
+    /// <summary>The operator's twin on the same square and cores, with the same repeats.</summary>
+    private PythonFigures? RunPython(string script, int side)
     {
-        using var json = PythonSide.Run("mgn_bench.py", PythonSide.IntraThreads, side, Warmup, repeats);
+        using var json = PythonSide.Run(script, PythonSide.IntraThreads, side, Warmup, repeats);
         if (json is null) return null;
         var r = json.RootElement;
         return new PythonFigures(r.GetProperty("train_step_ms").GetDouble(), r.GetProperty("rollout_step_ms").GetDouble(), r.GetProperty("peak_rss_mb").GetDouble());
