@@ -7,8 +7,9 @@ the three normalizers (node inputs, edge inputs, targets) belong to the next-sta
 state-dict keys are GnnSim's (`model.blocks.0.edge_mlp.0.weight`, `objective.node_normalizer.sum`).
 
 Usage:
-  mgn_bench.py INTRA_THREADS SIDE WARMUP REPEATS
-      times one training step and one rollout step on a triangulated SIDE x SIDE square; one JSON line.
+  mgn_bench.py INTRA_THREADS SIDE WARMUP REPEATS [rollout]
+      times one training step (not with "rollout") and one rollout step on a triangulated SIDE x SIDE
+      square; one JSON line.
   mgn_bench.py predict CHECKPOINT INPUTS OUTPUT
       loads a GnnSim checkpoint (strict) and writes the next state for INPUTS (state, static_features,
       edge_features, senders, receivers) as OUTPUT {"next_state"}.
@@ -189,11 +190,12 @@ def bench_square(side):
             "time": torch.full((1,), 0.5), "senders": senders, "receivers": receivers}, torch.randn(n, 2)
 
 
-def time_steps(model, normalizers, optimizer, inputs, target, forward, step, warmup, repeats):
-    """Median training step (normalizers accumulating, MSE on the normalized target, backward, step)
-    and rollout step (step: the twin's next_state) in ms, after the warm-up; prints the benchmark's JSON line."""
+def time_steps(model, normalizers, optimizer, inputs, target, forward, step, warmup, repeats, training=True):
+    """Median training step (normalizers accumulating, MSE on the normalized target, backward, step;
+    null without training) and rollout step (step: the twin's next_state) in ms, after the warm-up;
+    prints the benchmark's JSON line."""
     train = []
-    for i in range(warmup + repeats):
+    for i in range(warmup + repeats if training else 0):
         start = time.perf_counter()
         optimizer.zero_grad(set_to_none=True)
         node_inputs = normalizers.node_normalizer(torch.cat([inputs["state"], inputs["static_features"]], dim=1), True)
@@ -213,11 +215,12 @@ def time_steps(model, normalizers, optimizer, inputs, target, forward, step, war
             if i >= warmup:
                 rollout.append((time.perf_counter() - start) * 1e3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"nodes": inputs["state"].shape[0], "edges": int(inputs["senders"].numel()), "train_step_ms": statistics.median(train),
+    print(json.dumps({"nodes": inputs["state"].shape[0], "edges": int(inputs["senders"].numel()),
+                      "train_step_ms": statistics.median(train) if train else None,
                       "rollout_step_ms": statistics.median(rollout), "peak_rss_mb": peak_mb}))
 
 
-def bench(intra_threads, side, warmup, repeats):
+def bench(intra_threads, side, warmup, repeats, training=True):
     torch.set_num_threads(intra_threads)
     torch.manual_seed(0)
     inputs, target = bench_square(side)
@@ -227,7 +230,7 @@ def bench(intra_threads, side, warmup, repeats):
 
     def forward(node_inputs, edge_inputs):
         return model(node_inputs, edge_inputs, inputs["senders"], inputs["receivers"])
-    time_steps(model, normalizers, optimizer, inputs, target, forward, next_state, warmup, repeats)
+    time_steps(model, normalizers, optimizer, inputs, target, forward, next_state, warmup, repeats, training)
 
 
 def main():
@@ -236,7 +239,7 @@ def main():
     elif sys.argv[1] == "init":
         init(sys.argv[2], sys.argv[3], *(int(v) for v in sys.argv[4:8]))
     else:
-        bench(*(int(v) for v in sys.argv[1:5]))
+        bench(*(int(v) for v in sys.argv[1:5]), training=sys.argv[5:6] != ["rollout"])
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ The normalizers are the next-state objective's, shared with mgn_bench.py. State-
 GnnSim's (`model.blocks.0.gnn.f_edge.0.weight`, `objective.node_normalizer.sum`).
 
 Usage:
-  physgto_bench.py INTRA_THREADS SIDE WARMUP REPEATS
-      times one training step and one rollout step on a triangulated SIDE x SIDE square; one JSON line.
+  physgto_bench.py INTRA_THREADS SIDE WARMUP REPEATS [rollout]
+      times one training step (not with "rollout") and one rollout step on a triangulated SIDE x SIDE
+      square; one JSON line.
   physgto_bench.py predict CHECKPOINT INPUTS OUTPUT
       loads a GnnSim checkpoint (strict) and writes the next state for INPUTS (state, static_features,
       edge_features, positions, time, senders, receivers) as OUTPUT {"next_state"}.
@@ -198,7 +199,7 @@ def init(inputs_path, output_path, width, blocks, heads, tokens, frequencies, hi
     torch.save(entries, output_path)
 
 
-def bench(intra_threads, side, warmup, repeats):
+def bench(intra_threads, side, warmup, repeats, training=True):
     torch.set_num_threads(intra_threads)
     torch.manual_seed(0)
     inputs, target = bench_square(side)
@@ -210,7 +211,7 @@ def bench(intra_threads, side, warmup, repeats):
 
     def forward(node_inputs, _):
         return model(node_inputs, inputs["positions"], inputs["time"].view(1, 1), inputs["senders"], inputs["receivers"], [0, n], batch)
-    time_steps(model, normalizers, optimizer, inputs, target, forward, next_state, warmup, repeats)
+    time_steps(model, normalizers, optimizer, inputs, target, forward, next_state, warmup, repeats, training)
 
 
 def main():
@@ -219,7 +220,7 @@ def main():
     elif sys.argv[1] == "init":
         init(sys.argv[2], sys.argv[3], *(int(v) for v in sys.argv[4:11]))
     else:
-        bench(*(int(v) for v in sys.argv[1:5]))
+        bench(*(int(v) for v in sys.argv[1:5]), training=sys.argv[5:6] != ["rollout"])
 
 
 if __name__ == "__main__":

@@ -132,6 +132,22 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         Assert.Equal(2 * (2 * 9 * 10 + 81), root.GetProperty("edges").GetInt32()); // 10 x 10 nodes: sides and diagonals, both directions
         Assert.True(root.GetProperty("train_step_ms").GetDouble() > 0);
         Assert.True(root.GetProperty("peak_rss_mb").GetDouble() > 0);
+
+        // Any operator with a twin, at its default size, with MeshGraphNet beside it for scale.
+        (exitCode, output, _) = Run("bench", "operator", "--model", "physgto", "--nodes", "100", "--repeats", "1", "--no-python");
+        Assert.Equal(0, exitCode);
+        using var physgto = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        Assert.Equal("physgto", physgto.RootElement.GetProperty("model").GetString());
+        Assert.True(physgto.RootElement.GetProperty("parameters").GetInt64() > 2_000_000);
+        Assert.True(physgto.RootElement.GetProperty("meshgraphnet_train_step_ms").GetDouble() > 0);
+        (exitCode, output, _) = Run("bench", "operator", "--model", "physgto", "--nodes", "100", "--repeats", "1", "--no-python", "--rollout-only");
+        Assert.Equal(0, exitCode);
+        using var rolloutOnly = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        Assert.Equal(JsonValueKind.Null, rolloutOnly.RootElement.GetProperty("train_step_ms").ValueKind);
+        Assert.True(rolloutOnly.RootElement.GetProperty("rollout_step_ms").GetDouble() > 0);
+        var (badExit, _, badError) = Run("bench", "operator", "--model", "nosuch", "--nodes", "100");
+        Assert.Equal(2, badExit);
+        Assert.Contains("not a registered operator", badError);
     }
 
     [Fact]

@@ -177,6 +177,44 @@ public class PhysGtoTests
     }
 
     [Fact]
+    public void EdgeSamplingKeepsAShareInTrainingAndAveragesDisjointPartsInEvaluation()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(10);
+        var options = Small;
+        options.EdgeSampleRatio = 0.5;
+        using var model = new PhysGto(Widths, options);
+        var batch = OperatorBatch.Combine([Timed(MeshGraphNetTests.RandomGraph(12), 0.2f)]);
+        var mesh = batch.Edges(OperatorBatch.MeshEdges);
+        var once = mesh.Senders.gt(mesh.Receivers).nonzero().squeeze(1);
+
+        // The parts are disjoint and hold every one-direction edge once.
+        var parts = PhysGto.EdgeParts(once, 3);
+        Assert.Equal(once.ToArray<long>().Order(), parts.SelectMany(p => p.ToArray<long>()).Order());
+
+        // Evaluation: the mean of the model on each of round(1 / 0.5) = 2 random parts (the same draw under the same seed).
+        model.eval();
+        torch.manual_seed(11);
+        var averaged = model.forward(batch).@double().ToArray<double>();
+        torch.manual_seed(11);
+        var halves = PhysGto.EdgeParts(once, 2);
+        var expected = ((model.Forward(batch, halves[0]) + model.Forward(batch, halves[1])) / 2).@double().ToArray<double>();
+        LayerTests.AssertClose(expected, averaged, 1e-6);
+        Assert.NotEqual(0, halves[0].shape[0]);
+        Assert.NotEqual(0, halves[1].shape[0]);
+
+        // Training: one random share of the edges per step.
+        model.train();
+        torch.manual_seed(12);
+        var sampled = model.forward(batch).@double().ToArray<double>();
+        torch.manual_seed(12);
+        var kept = PhysGto.Sample(once, 0.5);
+        LayerTests.AssertClose(model.Forward(batch, kept).@double().ToArray<double>(), sampled, 1e-6);
+        Assert.InRange(kept.shape[0], 1, once.shape[0] - 1);
+        Assert.Equal(["edge_sample_ratio"], new PhysGtoOptions { EdgeSampleRatio = 0 }.Check().Select(p => p.Key));
+    }
+
+    [Fact]
     public void TimeStatesAndOptionsAreChecked()
     {
         using var scope = torch.NewDisposeScope();

@@ -24,8 +24,10 @@ namespace GnnSim.Cli.Bench;
 /// with stock PyTorch's fastest thread split (see <see cref="PythonSide"/>). For an operator other
 /// than MeshGraphNet, MeshGraphNet's steps at the same N are printed for scale.
 /// Sizes run in separate processes (each size re-launches this command), so peaks do not mix.
+/// With <c>rolloutOnly</c> the training step is skipped: at sizes whose training does not fit in memory
+/// (200,000 nodes on a 24 GB machine) the rollout step still shows how the cost grows.
 /// </summary>
-internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats)
+internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats, bool rolloutOnly = false)
 {
     private const int Warmup = 2;
     private const string MeshGraphNetName = "meshgraphnet";
@@ -79,15 +81,15 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
             ["parameters"] = parameters,
             ["nodes"] = mesh.NodeCount,
             ["edges"] = graph.EdgeCount,
-            ["train_step_ms"] = Math.Round(trainMs, 1),
-            ["rollout_step_ms"] = Math.Round(rolloutMs, 1),
-            ["peak_rss_mb"] = Math.Round(peakMb, 0),
-            ["python_train_step_ms"] = python is null ? null : Math.Round(python.TrainMs, 1),
-            ["python_rollout_step_ms"] = python is null ? null : Math.Round(python.RolloutMs, 1),
-            ["python_peak_rss_mb"] = python is null ? null : Math.Round(python.PeakMb, 0),
-            ["train_step_ratio"] = python is null ? null : Math.Round(trainMs / python.TrainMs, 3),
-            ["meshgraphnet_train_step_ms"] = scale is null ? null : Math.Round(scale.Value.Item1, 1),
-            ["meshgraphnet_rollout_step_ms"] = scale is null ? null : Math.Round(scale.Value.Item2, 1),
+            ["train_step_ms"] = Figure(trainMs),
+            ["rollout_step_ms"] = Figure(rolloutMs),
+            ["peak_rss_mb"] = Figure(peakMb, 0),
+            ["python_train_step_ms"] = Figure(python?.TrainMs),
+            ["python_rollout_step_ms"] = Figure(python?.RolloutMs),
+            ["python_peak_rss_mb"] = Figure(python?.PeakMb, 0),
+            ["train_step_ratio"] = Figure(trainMs / python?.TrainMs, 3),
+            ["meshgraphnet_train_step_ms"] = Figure(scale?.Item1),
+            ["meshgraphnet_rollout_step_ms"] = Figure(scale?.Item2),
             ["linear_on_onednn"] = torch.nn.functional.linear_uses_onednn(),
         }));
         return 0;
@@ -105,7 +107,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         using var target = torch.randn(trajectory.NodeCount, 2);
 
         var train = new List<double>();
-        for (var i = 0; i < Warmup + repeats; i++)
+        for (var i = 0; i < (rolloutOnly ? 0 : Warmup + repeats); i++)
         {
             var clock = Stopwatch.StartNew();
             using (torch.NewDisposeScope())
@@ -126,7 +128,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
             using (torch.NewDisposeScope()) objective.NextState(model, tensors, state, 0).ToArray<float>();
             if (i >= Warmup) rollout.Add(clock.Elapsed.TotalMilliseconds);
         }
-        return (Timing.Median(train), Timing.Median(rollout), model.parameters().Sum(p => p.numel()));
+        return (rolloutOnly ? double.NaN : Timing.Median(train), Timing.Median(rollout), model.parameters().Sum(p => p.numel()));
     }
 
     [DllImport("libc")]
@@ -139,18 +141,24 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         return line is null ? double.NaN : double.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    private static string Format(double? value) => value is null ? "-" : value.Value.ToString("F1", CultureInfo.InvariantCulture);
+    private static string Format(double? value) => value is null || double.IsNaN(value.Value) ? "-" : value.Value.ToString("F1", CultureInfo.InvariantCulture);
 
-    private static string Ratio(double ours, double? theirs) => theirs is null ? "-" : (ours / theirs.Value).ToString("F2", CultureInfo.InvariantCulture);
+    /// <summary>A figure for the JSON line: rounded, or null where it was not measured.</summary>
+    private static double? Figure(double? value, int digits = 1) => value is null || double.IsNaN(value.Value) ? null : Math.Round(value.Value, digits);
+
+    private static string Ratio(double ours, double? theirs) => theirs is null || double.IsNaN(ours / theirs.Value) ? "-" : (ours / theirs.Value).ToString("F2", CultureInfo.InvariantCulture);
 
     private sealed record PythonFigures(double TrainMs, double RolloutMs, double PeakMb);
 
     /// <summary>The operator's twin on the same square and cores, with the same repeats.</summary>
     private PythonFigures? RunPython(string script, int side)
     {
-        using var json = PythonSide.Run(script, PythonSide.IntraThreads, side, Warmup, repeats);
+        using var json = rolloutOnly
+            ? PythonSide.Run(script, PythonSide.IntraThreads, side, Warmup, repeats, "rollout")
+            : PythonSide.Run(script, PythonSide.IntraThreads, side, Warmup, repeats);
         if (json is null) return null;
         var r = json.RootElement;
-        return new PythonFigures(r.GetProperty("train_step_ms").GetDouble(), r.GetProperty("rollout_step_ms").GetDouble(), r.GetProperty("peak_rss_mb").GetDouble());
+        double Read(string key) => r.GetProperty(key).ValueKind == JsonValueKind.Null ? double.NaN : r.GetProperty(key).GetDouble();
+        return new PythonFigures(Read("train_step_ms"), Read("rollout_step_ms"), Read("peak_rss_mb"));
     }
 }

@@ -72,12 +72,13 @@ internal static class BenchCommand
     private static Command Operator()
     {
         var model = new Option<string>("--model") { Description = $"a registered operator with a PyTorch twin under bench/ ({OperatorRegistry.Names})", DefaultValueFactory = _ => "meshgraphnet" };
+        var rolloutOnly = new Option<bool>("--rollout-only") { Description = "time the rollout step only, for sizes whose training does not fit in memory" };
         var (nodes, repeats, noPython, threads) = OperatorOptions();
         var command = new Command("operator", "An operator's training and rollout step time and peak memory at its default size, against its PyTorch twin, with MeshGraphNet's for scale.")
         {
-            model, nodes, repeats, noPython, threads,
+            model, nodes, repeats, noPython, threads, rolloutOnly,
         };
-        command.SetAction(result => RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads));
+        command.SetAction(result => RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads, result.GetValue(rolloutOnly)));
         return command;
     }
 
@@ -89,10 +90,10 @@ internal static class BenchCommand
         CommonOptions.Threads()
     );
 
-    private static int RunOperator(ParseResult result, string model, Option<int> nodes, Option<int> repeats, Option<bool> noPython, Option<int?> threads)
+    private static int RunOperator(ParseResult result, string model, Option<int> nodes, Option<int> repeats, Option<bool> noPython, Option<int?> threads, bool rolloutOnly = false)
     {
         CommonOptions.ConfigureRuntime(result.GetValue(threads));
-        return new OperatorBenchmark(model, result.GetValue(nodes), result.GetValue(repeats)).Run(compareWithPython: !result.GetValue(noPython));
+        return new OperatorBenchmark(model, result.GetValue(nodes), result.GetValue(repeats), rolloutOnly).Run(compareWithPython: !result.GetValue(noPython));
     }
 
     private static Command Torch()

@@ -35,18 +35,35 @@ public sealed class FluxMessagePassing : Module
     /// <param name="edges">E [E, edgeWidth]</param>
     /// <param name="senderShare">[N, 1]: 1 / (edges the node sends), 0 where it sends none</param>
     /// <param name="receiverShare">[N, 1]: 1 / (edges the node receives), 0 where it receives none</param>
+    /// <remarks>Intermediates are disposed as soon as they are consumed (autograd keeps what backward needs): E-row temporaries dominate the step's memory.</remarks>
     public (Tensor Nodes, Tensor Edges) forward(Tensor nodes, Tensor edges, Tensor senders, Tensor receivers, Tensor senderShare, Tensor receiverShare)
     {
         // W [V_in[s], V_in[r], E] = (W_s V_in)[s] + (W_r V_in)[r] + W_e E: N-row products gathered, no [E, 2 V_in + E] concat.
         var w = edgeMlp.FirstLayer.weight;
-        var firstLayer = F.linear(nodes, w.narrow(1, 0, nodeWidth)).index_select(0, senders)
-            + F.linear(nodes, w.narrow(1, nodeWidth, nodeWidth)).index_select(0, receivers)
-            + F.linear(edges, w.narrow(1, 2 * nodeWidth, w.shape[1] - 2 * nodeWidth), edgeMlp.FirstLayer.bias);
-        var messages = edgeMlp.ForwardFromFirstLayer(firstLayer);
+        Tensor messages;
+        using (var fromSenders = Gathered(nodes, w.narrow(1, 0, nodeWidth), senders))
+        using (var fromReceivers = Gathered(nodes, w.narrow(1, nodeWidth, nodeWidth), receivers))
+        using (var fromEdges = F.linear(edges, w.narrow(1, 2 * nodeWidth, w.shape[1] - 2 * nodeWidth), edgeMlp.FirstLayer.bias))
+        using (var fromNodes = fromSenders + fromReceivers)
+        using (var firstLayer = fromNodes + fromEdges)
+            messages = edgeMlp.ForwardFromFirstLayer(firstLayer);
+
         var halves = messages.chunk(2, -1);
         var count = nodes.shape[0];
-        var fromSenders = torch.scatter_sum(halves[0], senders, count) * senderShare;
-        var intoReceivers = torch.scatter_sum(halves[1], receivers, count) * receiverShare;
-        return (nodeMlp.ForwardConcatenated(nodes, fromSenders, intoReceivers), messages);
+        Tensor fromSenderEdges, intoReceivers;
+        using (var sums = torch.scatter_sum(halves[0], senders, count)) fromSenderEdges = sums * senderShare;
+        using (var sums = torch.scatter_sum(halves[1], receivers, count)) intoReceivers = sums * receiverShare;
+        foreach (var half in halves) half.Dispose();
+        using (fromSenderEdges)
+        using (intoReceivers)
+            return (nodeMlp.ForwardConcatenated(nodes, fromSenderEdges, intoReceivers), messages);
+    }
+
+    /// <summary>(W V_in)[index]: a node-side product of the first edge layer, gathered onto the edges.</summary>
+    private static Tensor Gathered(Tensor nodes, Tensor weight, Tensor index)
+    {
+        using (weight)
+        using (var product = F.linear(nodes, weight))
+            return product.index_select(0, index);
     }
 }

@@ -60,27 +60,118 @@ public sealed class PhysGto : GraphOperator
 
     public override Tensor forward(OperatorBatch batch)
     {
-        var state = batch.NodeInputs.narrow(1, 0, stateInputs);
-        var nodeConditions = batch.NodeInputs.narrow(1, stateInputs, batch.NodeInputs.shape[1] - stateInputs);
-        var conditions = conditionEncoder.forward(nodeConditions);
-        if (timeEncoder is not null)
-        {
-            var time = batch.Time ?? throw new ArgumentException("PhysGTO conditions on time (use_time): the batch carries none");
-            conditions = conditions + timeEncoder.forward(time).index_select(0, batch.BatchVector);
-        }
-        var nodes = fusion.forward(torch.cat([stateEncoder.forward(state), conditions], 1));
-
-        var positions = ScaledPositions(batch.Positions, batch.NodeOffsets);
         var mesh = batch.Edges(OperatorBatch.MeshEdges);
         // The mesh edges stored once, sender the larger index, as the reference code packs them.
-        var once = mesh.Senders.gt(mesh.Receivers).nonzero().squeeze(1);
-        var senders = mesh.Senders.index_select(0, once);
-        var receivers = mesh.Receivers.index_select(0, once);
-        var edges = edgeEncoder.forward(EdgeFeatures(positions, senders, receivers));
-        var graph = new PhysGtoGraph(senders, receivers, Share(senders, batch.NodeCount), Share(receivers, batch.NodeCount),
-            FourierFeatures(positions, frequencies), conditions, batch.NodeOffsets);
-        foreach (var block in blocks) (nodes, edges) = block.forward(nodes, edges, graph);
-        return stateOut.forward(torch.cat([nodes, conditions], 1)) * alpha.silu();
+        using var once = OneDirection(mesh.Senders, mesh.Receivers);
+        var ratio = Options.EdgeSampleRatio;
+        if (ratio >= 1) return Forward(batch, once);
+        if (training)
+        {
+            using var keep = Sample(once, ratio);
+            return Forward(batch, keep);
+        }
+        // Evaluation sees every edge once: the average over disjoint parts.
+        var parts = EdgeParts(once, (int)Math.Max(1, Math.Round(1 / ratio)));
+        Tensor? sum = null;
+        foreach (var part in parts)
+        {
+            using (part)
+            {
+                var output = Forward(batch, part);
+                if (sum is null) sum = output;
+                else using (var previous = sum) using (output) sum = previous + output;
+            }
+        }
+        using (sum) return sum! / parts.Count;
+    }
+
+    /// <summary>
+    /// The operator on a chosen set of edges: <paramref name="edges"/> indexes the mesh edge set (its
+    /// one-direction edges, as <see cref="forward"/> picks them).
+    /// </summary>
+    public Tensor Forward(OperatorBatch batch, Tensor edges)
+    {
+        // Every intermediate is disposed once consumed (autograd keeps what backward needs); what all
+        // blocks read (edges, position encoding, conditions) lives to the end of the pass.
+        using var conditions = Conditions(batch);
+        Tensor nodes;
+        using (var state = batch.NodeInputs.narrow(1, 0, stateInputs))
+        using (var embedded = stateEncoder.forward(state))
+        using (var joined = torch.cat([embedded, conditions], 1))
+            nodes = fusion.forward(joined);
+
+        using var positions = ScaledPositions(batch.Positions, batch.NodeOffsets);
+        var mesh = batch.Edges(OperatorBatch.MeshEdges);
+        using var senders = mesh.Senders.index_select(0, edges);
+        using var receivers = mesh.Receivers.index_select(0, edges);
+        Tensor latentEdges;
+        using (var features = EdgeFeatures(positions, senders, receivers)) latentEdges = edgeEncoder.forward(features);
+        using var senderShare = Share(senders, batch.NodeCount);
+        using var receiverShare = Share(receivers, batch.NodeCount);
+        using var encoding = FourierFeatures(positions, frequencies);
+        var graph = new PhysGtoGraph(senders, receivers, senderShare, receiverShare, encoding, conditions, batch.NodeOffsets);
+        foreach (var block in blocks)
+        {
+            var (nextNodes, nextEdges) = block.forward(nodes, latentEdges, graph);
+            nodes.Dispose();
+            latentEdges.Dispose();
+            (nodes, latentEdges) = (nextNodes, nextEdges);
+        }
+        latentEdges.Dispose();
+        Tensor delta;
+        using (nodes)
+        using (var decoderInputs = torch.cat([nodes, conditions], 1))
+            delta = stateOut.forward(decoderInputs);
+        using (delta)
+        using (var gate = alpha.silu())
+            return delta * gate;
+    }
+
+    /// <summary>About <paramref name="ratio"/> of <paramref name="edges"/>, each kept with that probability (libtorch's generator).</summary>
+    public static Tensor Sample(Tensor edges, double ratio)
+    {
+        using var draw = torch.rand([edges.shape[0]], device: edges.device);
+        using var kept = draw < ratio;
+        using var where = kept.nonzero();
+        using var rows = where.squeeze(1);
+        return edges.index_select(0, rows);
+    }
+
+    /// <summary><paramref name="edges"/> split into <paramref name="parts"/> disjoint random parts that together hold every edge once.</summary>
+    public static List<Tensor> EdgeParts(Tensor edges, int parts)
+    {
+        using var draw = torch.rand([edges.shape[0]], device: edges.device);
+        using var scaled = draw * parts;
+        using var label = scaled.floor();
+        var result = new List<Tensor>(parts);
+        for (var k = 0; k < parts; k++)
+        {
+            using var mine = label.eq(k);
+            using var where = mine.nonzero();
+            using var rows = where.squeeze(1);
+            result.Add(edges.index_select(0, rows));
+        }
+        return result;
+    }
+
+    /// <summary>V_cond = f_type(node conditions) + f_t(t), the time embedding given to each graph's nodes.</summary>
+    private Tensor Conditions(OperatorBatch batch)
+    {
+        using var nodeConditions = batch.NodeInputs.narrow(1, stateInputs, batch.NodeInputs.shape[1] - stateInputs);
+        var embedded = conditionEncoder.forward(nodeConditions);
+        if (timeEncoder is null) return embedded;
+        var time = batch.Time ?? throw new ArgumentException("PhysGTO conditions on time (use_time): the batch carries none");
+        using (embedded)
+        using (var perGraph = timeEncoder.forward(time))
+        using (var perNode = perGraph.index_select(0, batch.BatchVector))
+            return embedded + perNode;
+    }
+
+    private static Tensor OneDirection(Tensor senders, Tensor receivers)
+    {
+        using var larger = senders.gt(receivers);
+        using var indices = larger.nonzero();
+        return indices.squeeze(1);
     }
 
     /// <summary>Each graph's positions scaled to [0, 1] along each axis by its own bounding box.</summary>
@@ -103,22 +194,36 @@ public sealed class PhysGto : GraphOperator
     public static Tensor FourierFeatures(Tensor positions, Tensor frequencies)
     {
         long n = positions.shape[0], d = positions.shape[1], l = frequencies.shape[0];
-        var angles = positions.unsqueeze(2) * frequencies.view(1, 1, l);                 // [N, D, L]
-        var waves = torch.cat([angles.cos(), angles.sin()], 2).reshape(n, 2 * l * d);    // [N, D 2L]
+        using var column = positions.unsqueeze(2);
+        using var row = frequencies.view(1, 1, l);
+        using var angles = column * row;                                                // [N, D, L]
+        using var cos = angles.cos();
+        using var sin = angles.sin();
+        using var both = torch.cat([cos, sin], 2);
+        using var waves = both.reshape(n, 2 * l * d);                                   // [N, D 2L]
         return torch.cat([waves, positions], 1);
     }
 
     /// <summary>[E, 2 D + 1]: x_r - x_s, x_s - x_r and the distance.</summary>
     public static Tensor EdgeFeatures(Tensor positions, Tensor senders, Tensor receivers)
     {
-        var offset = positions.index_select(0, receivers) - positions.index_select(0, senders);
-        return torch.cat([offset, -offset, offset.norm(1, keepdim: true)], 1);
+        using var atReceivers = positions.index_select(0, receivers);
+        using var atSenders = positions.index_select(0, senders);
+        using var offset = atReceivers - atSenders;
+        using var back = -offset;
+        using var distance = offset.norm(1, keepdim: true);
+        return torch.cat([offset, back, distance], 1);
     }
 
     /// <summary>[N, 1]: 1 / (edges at the node), 0 where there are none: the weights that make a scatter-sum a mean.</summary>
     private static Tensor Share(Tensor index, long nodes)
     {
-        var counts = torch.scatter_sum(torch.ones([index.shape[0], 1], device: index.device), index, nodes);
-        return torch.where(counts > 0.0, counts.clamp_min(1).reciprocal(), torch.zeros_like(counts));
+        using var ones = torch.ones([index.shape[0], 1], device: index.device);
+        using var counts = torch.scatter_sum(ones, index, nodes);
+        using var any = counts > 0.0;
+        using var atLeastOne = counts.clamp_min(1);
+        using var share = atLeastOne.reciprocal();
+        using var none = torch.zeros_like(counts);
+        return torch.where(any, share, none);
     }
 }

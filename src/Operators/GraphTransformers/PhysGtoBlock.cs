@@ -29,15 +29,24 @@ public sealed class PhysGtoBlock : Module
         feedForward = RegisterModule("ffn", new Mlp(width, width, width, hiddenLayers: 1, layerNorm: false, Activation.SiLU));
     }
 
+    /// <remarks>Returns new latents; the caller's stay theirs. Intermediates are disposed as soon as they are consumed (autograd keeps what backward needs).</remarks>
     public (Tensor Nodes, Tensor Edges) forward(Tensor nodes, Tensor edges, PhysGtoGraph graph)
     {
-        var (v, e) = messagePassing.forward(torch.cat([nodes, graph.PositionEncoding, graph.Conditions], 1), edges,
-            graph.Senders, graph.Receivers, graph.SenderShare, graph.ReceiverShare);
-        edges = edges + e;
-        nodes = nodes + v;
-        nodes = nodes + attention.forward(attentionNorm.forward(nodes), graph.NodeOffsets);
-        nodes = nodes + feedForward.forward(feedForwardNorm.forward(nodes));
-        return (nodes, edges);
+        Tensor v, e;
+        using (var nodeInputs = torch.cat([nodes, graph.PositionEncoding, graph.Conditions], 1))
+            (v, e) = messagePassing.forward(nodeInputs, edges, graph.Senders, graph.Receivers, graph.SenderShare, graph.ReceiverShare);
+        Tensor newEdges, local;
+        using (e) newEdges = edges + e;
+        using (v) local = nodes + v;
+        Tensor global;
+        using (local)
+        using (var normalized = attentionNorm.forward(local))
+        using (var attended = attention.forward(normalized, graph.NodeOffsets))
+            global = local + attended;
+        using (global)
+        using (var normalized = feedForwardNorm.forward(global))
+        using (var fed = feedForward.forward(normalized))
+            return (global + fed, newEdges);
     }
 }
 

@@ -16,6 +16,12 @@ public sealed class PhysGtoOptions : IOperatorOptions
     public int Hidden { get; set; } = 256;
     /// <summary>Whether the conditions include the time of the state (the reference's f_t(t)).</summary>
     public bool UseTime { get; set; } = true;
+    /// <summary>
+    /// Below 1: in training, each step keeps this share of the edges, drawn at random (the reference
+    /// keeps 0.2 in one task); in evaluation the edges are split into round(1 / ratio) disjoint random
+    /// parts and the outputs of the parts averaged.
+    /// </summary>
+    public double EdgeSampleRatio { get; set; } = 1.0;
 
     public IEnumerable<OptionProblem> Check()
     {
@@ -25,7 +31,8 @@ public sealed class PhysGtoOptions : IOperatorOptions
         if (Tokens < 1) yield return new("tokens", Tokens, "must be at least 1");
         if (Frequencies < 0) yield return new("frequencies", Frequencies, "must be at least 0");
         if (Hidden < 1) yield return new("hidden", Hidden, "must be at least 1");
+        if (!(EdgeSampleRatio > 0 && EdgeSampleRatio <= 1)) yield return new("edge_sample_ratio", EdgeSampleRatio, "must be in (0, 1]");
     }
 
-    public override string ToString() => $"width {Width}, blocks {Blocks}, heads {Heads}, tokens {Tokens}, frequencies {Frequencies}, hidden {Hidden}, use_time {(UseTime ? "true" : "false")}";
+    public override string ToString() => $"width {Width}, blocks {Blocks}, heads {Heads}, tokens {Tokens}, frequencies {Frequencies}, hidden {Hidden}, use_time {(UseTime ? "true" : "false")}, edge_sample_ratio {EdgeSampleRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 }

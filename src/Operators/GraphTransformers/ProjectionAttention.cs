@@ -44,25 +44,45 @@ public sealed class ProjectionAttention : Module
     /// <param name="nodeOffsets">where each graph's nodes start (the batch's node offsets, one more than the graphs)</param>
     public Tensor forward(Tensor x, IReadOnlyList<int> nodeOffsets)
     {
-        var keys = keysValues.forward(x);
-        var nodeQuery = nodeQueries.forward(x);
+        using var keys = keysValues.forward(x);
+        using var nodeQuery = nodeQueries.forward(x);
         var scale = 1.0 / Math.Sqrt(headWidth);
         var parts = new List<Tensor>(nodeOffsets.Count - 1);
+        // Each graph's temporaries ([H, M, n] and [H, n, M] weights among them) are freed before the next graph's.
         for (var g = 0; g + 1 < nodeOffsets.Count; g++)
         {
             long start = nodeOffsets[g], n = nodeOffsets[g + 1] - nodeOffsets[g];
-            var k = Heads(keys.narrow(0, start, n), n);                            // [H, n, d]
-            var projectionWeights = (queries.matmul(k.transpose(1, 2)) * scale).softmax(-1); // [H, M, n]
-            var graphTokens = projectionWeights.matmul(k);                          // [H, M, d]
-            var tokenParts = tokenKeysValues.forward(graphTokens).chunk(2, -1);      // k, v: [H, M, d]
-            var q = Heads(nodeQuery.narrow(0, start, n), n);                        // [H, n, d]
-            var readWeights = (q.matmul(tokenParts[0].transpose(1, 2)) * scale).softmax(-1); // [H, n, M]
-            parts.Add(readWeights.matmul(tokenParts[1]).permute(1, 0, 2).reshape(n, heads * headWidth));
+            using var k = Heads(keys.narrow(0, start, n), n);                                   // [H, n, d]
+            using var kT = k.transpose(1, 2);
+            using var scores = queries.matmul(kT);
+            using var scaled = scores * scale;
+            using var projectionWeights = scaled.softmax(-1);                                   // [H, M, n]: over the graph's nodes
+            using var graphTokens = projectionWeights.matmul(k);                                // [H, M, d]
+            using var tokenKeysValuesOut = tokenKeysValues.forward(graphTokens);
+            var tokenParts = tokenKeysValuesOut.chunk(2, -1);                                   // k, v: [H, M, d]
+            using var tokenKeys = tokenParts[0];
+            using var tokenValues = tokenParts[1];
+            using var q = Heads(nodeQuery.narrow(0, start, n), n);                              // [H, n, d]
+            using var tokenKeysT = tokenKeys.transpose(1, 2);
+            using var readScores = q.matmul(tokenKeysT);
+            using var readScaled = readScores * scale;
+            using var readWeights = readScaled.softmax(-1);                                     // [H, n, M]: over the tokens
+            using var read = readWeights.matmul(tokenValues);                                   // [H, n, d]
+            using var nodeMajor = read.permute(1, 0, 2);
+            parts.Add(nodeMajor.reshape(n, heads * headWidth));
         }
-        var merged = parts.Count == 1 ? parts[0] : torch.cat(parts);
+        if (parts.Count == 1)
+            using (parts[0]) return projection.forward(parts[0]);
+        using var merged = torch.cat(parts);
+        foreach (var part in parts) part.Dispose();
         return projection.forward(merged);
     }
 
-    /// <summary>[n, C] as [H, n, d].</summary>
-    private Tensor Heads(Tensor rows, long n) => rows.reshape(n, heads, headWidth).permute(1, 0, 2);
+    /// <summary>[n, C] as [H, n, d] (the rows' handle is consumed).</summary>
+    private Tensor Heads(Tensor rows, long n)
+    {
+        using (rows)
+        using (var split = rows.reshape(n, heads, headWidth))
+            return split.permute(1, 0, 2);
+    }
 }
