@@ -59,7 +59,10 @@ public sealed class Trainer : IDisposable
     public LearnedSimulator Simulator { get; }
     public int Step => step;
 
-    /// <summary>Trains up to training.steps (from wherever a resumed run stood); returns the losses of the steps it ran.</summary>
+    /// <summary>
+    /// Trains up to training.steps (from wherever a resumed run stood), or until training.max_minutes of
+    /// training time (resumed runs included) have passed, then checkpoints; returns the losses of the steps it ran.
+    /// </summary>
     public List<double> Run(Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         var t = config.Training;
@@ -68,7 +71,8 @@ public sealed class Trainer : IDisposable
         int firstStep = step, loggedSince = step;
         double lossSinceLog = 0;
         Simulator.train();
-        while (step < t.Steps && !cancel.IsCancellationRequested)
+        var budget = t.MaxMinutes is { } minutes ? minutes * 60 : double.PositiveInfinity;
+        while (step < t.Steps && !cancel.IsCancellationRequested && elapsedBefore + clock.Elapsed.TotalSeconds < budget)
         {
             // Before the normalizer warm-up ends a step only accumulates statistics.
             var loss = TrainStep(optimizerStep: step >= t.NormalizerWarmupSteps);
@@ -79,13 +83,14 @@ public sealed class Trainer : IDisposable
             var elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
             var rate = (step - firstStep) / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
             progress?.Invoke(new TrainingProgress(step, t.Steps, loss, optimizer.LearningRate, rate, elapsed));
-            if (step % t.LogEvery == 0 || step == t.Steps)
+            var last = step == t.Steps || elapsed >= budget;
+            if (step % t.LogEvery == 0 || last)
             {
                 TrainingLog.Append(runDirectory, new TrainingLogEntry(step, lossSinceLog / (step - loggedSince), optimizer.LearningRate, rate, elapsed));
                 lossSinceLog = 0;
                 loggedSince = step;
             }
-            if (step % t.CheckpointEvery == 0 || step == t.Steps)
+            if (step % t.CheckpointEvery == 0 || last)
                 Checkpoint.Save(runDirectory, Simulator, optimizer, step, elapsed, loss);
         }
         if (cancel.IsCancellationRequested && step > firstStep)

@@ -76,6 +76,32 @@ public class TrainingTests
     }
 
     [Fact]
+    public void AWallClockBudgetStopsTrainingWithACheckpoint()
+    {
+        var directory = Samples.TemporaryDirectory();
+        try
+        {
+            // A budget of 0.3 s for a run of 100,000 steps: it stops long before, at a step it checkpoints.
+            var config = Samples.SmallConfig(100_000, "{ steps: 100000, max_minutes: 0.005, noise_std: 0, checkpoint_every: 100000, log_every: 100000, seed: 1 }");
+            int stoppedAt;
+            using (var run = Samples.StartRun(config, [Samples.Swirl()], directory))
+            {
+                var losses = run.Trainer.Run();
+                stoppedAt = run.Trainer.Step;
+                Assert.InRange(losses.Count, 1, 99_999);
+                Assert.Equal(losses.Count, stoppedAt);
+            }
+            using (var resumed = Samples.StartRun(config, [Samples.Swirl()], directory, resume: true))
+            {
+                Assert.Equal(stoppedAt, resumed.Trainer.Step); // the checkpoint holds the last step
+                Assert.Empty(resumed.Trainer.Run());             // and the budget counts the time already spent
+            }
+            Assert.Contains("training.max_minutes", Assert.Throws<InvalidDataException>(() => ExperimentConfig.Parse("training: { max_minutes: 0 }", "m.yaml")).Message);
+        }
+        finally { Directory.Delete(directory, recursive: true); }
+    }
+
+    [Fact]
     public void ConfigOverridesApplyAndTyposAreErrors()
     {
         var config = ExperimentConfig.Parse("training: { steps: 10 }", "a.yaml", ["training.steps=25", "data.subsets=[bc, prop]", "optimizer.learning_rate=2e-4"]);

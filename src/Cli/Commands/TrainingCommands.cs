@@ -55,6 +55,8 @@ internal static class TrainingCommands
         }
         if (losses.Count > 0)
             AnsiConsole.MarkupLineInterpolated($"trained to step {trainer.Step}: loss {Head(losses):E3} -> {Tail(losses):E3}; run in [green]{runDirectory}[/]");
+        else if (trainer.Step < experiment.Training.Steps)
+            AnsiConsole.MarkupLineInterpolated($"at step {trainer.Step} the training.max_minutes budget ({experiment.Training.MaxMinutes} min) is spent; raise it to go on");
         else
             AnsiConsole.MarkupLineInterpolated($"already at step {trainer.Step} of {experiment.Training.Steps}; raise training.steps to go on");
         return 0;

@@ -84,6 +84,8 @@ public sealed class ExperimentConfig
         /// <summary>What is learned: next_state (the state one step later on fixed nodes).</summary>
         public string Objective { get; set; } = NextStateObjective.ObjectiveName;
         public int Steps { get; set; } = 10_000;
+        /// <summary>A wall-clock budget: training stops (and checkpoints) once this many minutes of training have passed, whatever the step (the schedule still spans training.steps).</summary>
+        public double? MaxMinutes { get; set; }
         /// <summary>Graphs (trajectory, frame pairs) per step, joined into one graph.</summary>
         public int BatchSize { get; set; } = 1;
         /// <summary>Std of the Gaussian noise added to the state of NORMAL nodes (DeepMind: 0.02 for cylinder flow).</summary>
@@ -250,6 +252,7 @@ public sealed class ExperimentConfig
         Require(Optimizer.WarmupSteps >= 0, "optimizer.warmup_steps", Optimizer.WarmupSteps, "must be at least 0");
         Require(Optimizer.GradientClip >= 0, "optimizer.gradient_clip", Optimizer.GradientClip, "must be at least 0");
         Require(Training.Objective == NextStateObjective.ObjectiveName, "training.objective", Training.Objective, $"known objectives: {NextStateObjective.ObjectiveName}");
+        Require(Training.MaxMinutes is null or > 0, "training.max_minutes", Training.MaxMinutes, "must be positive (minutes of training)");
         Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");
         Require(Training.Loss is NextStateObjective.MseLoss or NextStateObjective.RelativeL2Loss, "training.loss", Training.Loss, "mse or relative_l2");
         Require(Data.Parameters is null || Data.Parameters.All(p => !string.IsNullOrWhiteSpace(p)) && Data.Parameters.Distinct().Count() == Data.Parameters.Count,
