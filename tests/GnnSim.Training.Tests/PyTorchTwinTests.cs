@@ -55,19 +55,25 @@ public class PyTorchTwinTests
         """, "golden config");
 
     [Fact]
-    public void AGnnSimCheckpointPredictsTheSameInPyTorch()
+    public void AGnnSimCheckpointPredictsTheSameInPyTorch() => AssertACheckpointPredictsTheSameInPyTorch(Script, Config, trainingSteps: 30);
+
+    [Fact]
+    public void WeightsMadeInPyTorchPredictTheSameInGnnSim() => AssertWeightsMadeInPyTorchPredictTheSame(Script, Config, "16", "2", "2", "11");
+
+    /// <summary>A short run of <paramref name="config"/>'s operator, its checkpoint loaded by the twin (strict), predicts the same next state there.</summary>
+    internal static void AssertACheckpointPredictsTheSameInPyTorch(string script, Func<int, ExperimentConfig> config, int trainingSteps)
     {
         var directory = Samples.TemporaryDirectory();
         try
         {
             var trajectory = Samples.Swirl();
-            using var run = Samples.StartRun(Config(steps: 30), [trajectory], directory);
+            using var run = Samples.StartRun(config(trainingSteps), [trajectory], directory);
             run.Trainer.Run(); // weights moved off their initial values, statistics accumulated, checkpoint written
             // Another viscosity than in training: the constant parameter column takes the normalizer's constant-feature rule.
             using var tensors = TrajectoryTensors.Create(Samples.Swirl(name: "other", parameter: 0.7f));
             string inputs = Path.Combine(directory, "inputs.pt"), output = Path.Combine(directory, "python.pt");
             WriteInputs(inputs, tensors);
-            RunTwin(Script, "predict", Path.Combine(directory, Checkpoint.FileName), inputs, output);
+            RunTwin(script, "predict", Path.Combine(directory, Checkpoint.FileName), inputs, output);
 
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
@@ -79,8 +85,8 @@ public class PyTorchTwinTests
         finally { Directory.Delete(directory, recursive: true); }
     }
 
-    [Fact]
-    public void WeightsMadeInPyTorchPredictTheSameInGnnSim()
+    /// <summary>Weights and statistics the twin makes (its <c>init</c> mode with <paramref name="initArguments"/>) load into GnnSim (strict) and predict what the twin predicted.</summary>
+    internal static void AssertWeightsMadeInPyTorchPredictTheSame(string script, Func<int, ExperimentConfig> config, params string[] initArguments)
     {
         var directory = Samples.TemporaryDirectory();
         try
@@ -89,12 +95,12 @@ public class PyTorchTwinTests
             using var tensors = TrajectoryTensors.Create(trajectory);
             string inputs = Path.Combine(directory, "inputs.pt"), made = Path.Combine(directory, "made.pt");
             WriteInputs(inputs, tensors);
-            RunTwin(Script, "init", inputs, made, "16", "2", "2", "11");
+            RunTwin(script, ["init", inputs, made, .. initArguments]);
 
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var entries = torch.load(made);
-            using var simulator = Experiment.CreateSimulator(Config(steps: 1), trajectory);
+            using var simulator = Experiment.CreateSimulator(config(1), trajectory);
             var expected = entries["next_state"];
             entries.Remove("next_state");
             simulator.load_state_dict(entries, strict: true);

@@ -481,9 +481,6 @@ public static class GmshReader
         private long ParseLong(string text, string what) =>
             long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw Error($"'{Shorten(text)}' is not {what}");
 
-        private double ParseDouble(string text) =>
-            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : throw Error($"'{Shorten(text)}' is not a number");
-
         // ---- binary values (little-endian) ----
 
         // A view, not a copy: binary meshes are millions of these reads.

@@ -16,8 +16,9 @@ public sealed class TrajectoryTensors : IDisposable
     public const int EdgeFeatureWidth = 3;
 
     private TrajectoryTensors(SimulationTrajectory trajectory, Tensor positions, Tensor senders, Tensor receivers, Tensor edgeFeatures,
-        Tensor nodeTypes, Tensor staticNodeFeatures, Tensor parameters, Tensor predictedMask, Tensor noiseMask)
+        Tensor nodeTypes, Tensor staticNodeFeatures, Tensor parameters, Tensor predictedMask, Tensor noiseMask, Tensor frameTimes)
     {
+        FrameTimes = frameTimes;
         Trajectory = trajectory;
         Positions = positions;
         Senders = senders;
@@ -48,6 +49,8 @@ public sealed class TrajectoryTensors : IDisposable
     public Tensor PredictedMask { get; }
     /// <summary>[N, 1] float32: 1 on NORMAL nodes, the ones training noise perturbs.</summary>
     public Tensor NoiseMask { get; }
+    /// <summary>[T] float32: each frame's time, frame x dt (seconds since the first frame).</summary>
+    public Tensor FrameTimes { get; }
 
     public static TrajectoryTensors Create(SimulationTrajectory trajectory, Device? device = null)
     {
@@ -67,7 +70,8 @@ public sealed class TrajectoryTensors : IDisposable
         var predicted = torch.tensor(trajectory.PredictedNodes(), graph.NodeCount).to(target);
         var normal = types.eq((double)NodeType.Normal).unsqueeze(1).@float();
         return new TrajectoryTensors(trajectory, Keep(positions), Keep(senders), Keep(receivers), Keep(edgeFeatures), Keep(types),
-            Keep(staticFeatures.contiguous()), Keep(parameters), Keep(predicted), Keep(normal));
+            Keep(staticFeatures.contiguous()), Keep(parameters), Keep(predicted), Keep(normal),
+            Keep((torch.arange(0.0, trajectory.FrameCount) * trajectory.Dt).to(target)));
     }
 
     private static Tensor Keep(Tensor t) => t.DetachFromDisposeScope();
@@ -87,7 +91,7 @@ public sealed class TrajectoryTensors : IDisposable
             new Dictionary<string, OperatorGraph.Edges> { [OperatorBatch.MeshEdges] = new(Trajectory.Graph, Senders, Receivers, EdgeFeatures) })
         {
             Conditions = Parameters,
-            Time = frame is { } f ? torch.tensor([(float)(f * Trajectory.Dt)], 1).to(Senders.device) : null,
+            Time = frame is { } f ? FrameTimes.narrow(0, f, 1) : null,
         };
 
     public void Dispose()
@@ -101,5 +105,6 @@ public sealed class TrajectoryTensors : IDisposable
         Parameters.Dispose();
         PredictedMask.Dispose();
         NoiseMask.Dispose();
+        FrameTimes.Dispose();
     }
 }
