@@ -78,6 +78,33 @@ public sealed class CylinderMeshTests : IDisposable
         Directory.CreateDirectory(parts);
         File.WriteAllText(Path.Combine(parts, "settings.txt"), (settings with { Frames = 9 }).ToString());
         Assert.Throws<IOException>(() => CylinderMeshGenerator.GenerateFile(path, 3, settings));
+        Directory.Delete(parts, recursive: true);
+    }
+
+    [Fact]
+    public void ARerunOnAFinishedFileSimulatesNothingAndAnotherFileIsNeverOverwritten()
+    {
+        var path = Path.Combine(dir, "cylinder.h5");
+        var settings = Small with { Frames = 2, CellsAcross = 16 };
+        Assert.Equal((2, 0), CylinderMeshGenerator.GenerateFile(path, 2, settings));
+        var written = File.GetLastWriteTimeUtc(path);
+        var bytes = File.ReadAllBytes(path);
+
+        var started = new List<int>();
+        Assert.Equal((0, 2), CylinderMeshGenerator.GenerateFile(path, 2, settings, trajectoryStarted: (index, _) => started.Add(index)));
+        Assert.Empty(started);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(path));
+
+        // Other settings, another count, or a file someone else made: refused, the file untouched.
+        var moreFrames = Assert.Throws<IOException>(() => CylinderMeshGenerator.GenerateFile(path, 2, settings with { Frames = 3 }));
+        Assert.Contains("other settings", moreFrames.Message);
+        Assert.Throws<IOException>(() => CylinderMeshGenerator.GenerateFile(path, 3, settings));
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+        var foreign = Path.Combine(dir, "foreign.h5");
+        MeshTrajectoryFile.Write(foreign, [CylinderMeshGenerator.Generate(settings, 0)]);
+        var notOurs = Assert.Throws<IOException>(() => CylinderMeshGenerator.GenerateFile(foreign, 1, settings));
+        Assert.Contains("not made by this generator", notOurs.Message);
+        Assert.False(Directory.Exists(foreign + ".parts"));
     }
 
     [Fact]

@@ -223,7 +223,7 @@ public class ObjectiveTests
         using var model = new Operators.GraphTransformers.PhysGto(Objective(trajectory, unroll: 5, loss: NextStateObjective.RelativeL2Loss).Widths, options);
         foreach (var detach in new[] { false, true })
         {
-            using var objective = new NextStateObjective(trajectory.FieldCount, trajectory.Parameters.Length, new NextStateOptions(0, 0, 5, NextStateObjective.RelativeL2Loss, detach));
+            using var objective = new NextStateObjective(trajectory.FieldCount, trajectory.Parameters.Length, new NextStateOptions(0, 0, 5, NextStateObjective.RelativeL2Loss, detach, NextStateObjective.StateUnits));
             using var data = objective.Prepare([trajectory]);
             var loss = data.Loss(model, [1]);
             loss.backward();
@@ -248,6 +248,34 @@ public class ObjectiveTests
         // The same loss; the gradient through the steps differs from the one stopped at each step.
         Assert.Equal(results[0].Loss, results[1].Loss, 6);
         Assert.True(results[0].Gradient.Zip(results[1].Gradient).Max(g => Math.Abs(g.First - g.Second)) > 1e-6);
+    }
+
+    [Fact]
+    public void InStateUnitsTheOperatorPredictsTheStepOfTheNormalizedState()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(5);
+        var trajectory = Samples.Swirl(frames: 4);
+        using var objective = new NextStateObjective(trajectory.FieldCount, trajectory.Parameters.Length, new NextStateOptions(ChangeScale: NextStateObjective.StateUnits));
+        using var tensors = TrajectoryTensors.Create(trajectory);
+        // Statistics far from (0, 1), so that the units show.
+        var state = tensors.State(1) * 7 + 3;
+        var next = tensors.State(2) * 7 + 3;
+        objective.Inputs([(tensors, state)], accumulate: true);
+        objective.Inputs([(tensors, next)], accumulate: true);
+
+        // (s' - mean) / std - (s - mean) / std, the normalizer's own columns of the state.
+        var normalizedNext = objective.NodeNormalizer.forward(Raw(tensors, next), accumulate: false);
+        var normalizedState = objective.NodeNormalizer.forward(Raw(tensors, state), accumulate: false);
+        var expected = (normalizedNext - normalizedState).narrow(1, 0, trajectory.FieldCount);
+        var change = objective.NormalizedChange(next - state, accumulate: false);
+        Assert.True((change - expected).abs().max().item() < 1e-5, "state units are the normalized state's step");
+        Assert.True((objective.Change(change) - (next - state)).abs().max().item() < 1e-4, "Change inverts NormalizedChange");
+        // The change normalizer would have scaled it to order one; in state units it keeps its size.
+        var changeUnits = objective.TargetNormalizer.forward(next - state, accumulate: false);
+        Assert.NotEqual(changeUnits.abs().mean().item(), change.abs().mean().item(), 2);
+
+        static Tensor Raw(TrajectoryTensors graph, Tensor s) => graph.Graph(s).NodeInputs;
     }
 
     [Fact]

@@ -129,6 +129,8 @@ internal static partial class DataCommands
                 CellsAcross = result.GetValue(cellsAcross), Seed = result.GetValue(seed),
             };
             string path = result.GetValue(output)!;
+            // A finished file (no parts folder) is either these trajectories already or refused.
+            var finished = File.Exists(path) && !Directory.Exists(path + ".parts");
             (int Written, int Skipped) counts = default;
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
@@ -140,7 +142,10 @@ internal static partial class DataCommands
                         frameProgress: (done, total) => { current.MaxValue = total; current.Value = done; });
                     all.Value = all.MaxValue;
                 });
-            AnsiConsole.MarkupLineInterpolated($"{counts.Written} trajectories simulated, {counts.Skipped} already done; wrote [green]{path}[/]");
+            if (finished)
+                AnsiConsole.MarkupLineInterpolated($"[green]{path}[/] already holds these {counts.Skipped} trajectories: nothing to do");
+            else
+                AnsiConsole.MarkupLineInterpolated($"{counts.Written} trajectories simulated, {counts.Skipped} already done; wrote [green]{path}[/]");
             return 0;
         });
         return command;

@@ -50,7 +50,9 @@ public static class CylinderMeshGenerator
     /// <summary>
     /// Writes trajectories 0..count-1 to one HDF5 file. Each finished trajectory is first kept as its
     /// own file in <c>PATH.parts/</c>, so an interrupted run resumes where it stopped; the final
-    /// file appears (atomically) only when all are done.
+    /// file appears (atomically) only when all are done, recording the settings and count that made
+    /// it. A finished file made with the same settings and count is left as it is (a rerun is free);
+    /// any other file at <paramref name="path"/> is refused, never overwritten.
     /// </summary>
     /// <returns>how many trajectories were simulated now and how many were already done</returns>
     public static (int Written, int Skipped) GenerateFile(string path, int count, CylinderMeshSettings settings,
@@ -58,7 +60,16 @@ public static class CylinderMeshGenerator
     {
         if (count < 1) throw new ArgumentException($"at least one trajectory, got {count}");
         settings.Validate();
+        var recipe = $"cylinder-mesh trajectories={count} {settings}";
         var parts = Path.GetFullPath(path) + ".parts";
+        if (File.Exists(path) && !Directory.Exists(parts))
+        {
+            var made = MeshTrajectoryFile.Generator(path);
+            if (made == recipe) return (0, count);
+            throw new IOException(made is null
+                ? $"{path} exists and was not made by this generator; delete it or choose another --out"
+                : $"{path} was made with other settings ({made}); delete it or rerun with those settings");
+        }
         Directory.CreateDirectory(parts);
         // Finished parts are only reused by a run with the same settings.
         var fingerprint = Path.Combine(parts, "settings.txt");
@@ -75,7 +86,7 @@ public static class CylinderMeshGenerator
             MeshTrajectoryFile.Write(Part(index), [trajectory]);
             written++;
         }
-        MeshTrajectoryFile.Write(path, Enumerable.Range(0, count).Select(index => MeshTrajectoryFile.ReadAll(Part(index))[0]));
+        MeshTrajectoryFile.Write(path, Enumerable.Range(0, count).Select(index => MeshTrajectoryFile.ReadAll(Part(index))[0]), generator: recipe);
         Directory.Delete(parts, recursive: true);
         return (written, skipped);
     }

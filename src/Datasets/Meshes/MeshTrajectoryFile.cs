@@ -13,15 +13,36 @@ public static class MeshTrajectoryFile
 {
     public const string MeshPositions = "mesh_pos", Cells = "cells", NodeType = "node_type";
 
-    /// <summary>Writes all trajectories to a new file, atomically: a reader never sees a half-written file.</summary>
-    public static void Write(string path, IEnumerable<MeshTrajectory> trajectories, Hdf5Storage? storage = null)
+    /// <summary>The file attribute in which a generator records what made the file.</summary>
+    public const string GeneratorAttribute = "generator";
+
+    /// <summary>
+    /// Writes all trajectories to a new file, atomically: a reader never sees a half-written file.
+    /// <paramref name="generator"/>, when given, is kept as the file's <see cref="GeneratorAttribute"/>.
+    /// </summary>
+    public static void Write(string path, IEnumerable<MeshTrajectory> trajectories, Hdf5Storage? storage = null, string? generator = null)
     {
         storage ??= Hdf5Storage.Compressed;
         AtomicFile.Replace(path, temporary =>
         {
             using var file = Hdf5File.Create(temporary);
             foreach (var trajectory in trajectories) WriteGroup(file, trajectory, storage);
+            if (generator is not null) file.SetAttribute(GeneratorAttribute, generator);
         });
+    }
+
+    /// <summary>What made the file, as its generator recorded it, or null (no record, or not our HDF5 file).</summary>
+    public static string? Generator(string path)
+    {
+        try
+        {
+            using var file = Hdf5File.OpenRead(path);
+            return file.HasAttribute(GeneratorAttribute) ? file.ReadString(GeneratorAttribute) : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     static void WriteGroup(Hdf5File file, MeshTrajectory trajectory, Hdf5Storage storage)

@@ -98,6 +98,8 @@ public sealed class ExperimentConfig
         public bool DetachUnrolled { get; set; } = false;
         /// <summary>mse (on normalized targets, DeepMind) or relative_l2 (on de-normalized fields, per graph, PhysGTO).</summary>
         public string Loss { get; set; } = NextStateObjective.MseLoss;
+        /// <summary>The units the operator predicts the change in: change (normalized by the change's statistics, MeshGraphNets) or state (divided by the state's std, PhysGTO).</summary>
+        public string ChangeScale { get; set; } = NextStateObjective.ChangeUnits;
         /// <summary>Steps at the start that only accumulate normalizer statistics (DeepMind: 1000).</summary>
         public int NormalizerWarmupSteps { get; set; } = 0;
         public ulong Seed { get; set; } = 0;
@@ -255,6 +257,7 @@ public sealed class ExperimentConfig
         Require(Training.MaxMinutes is null or > 0, "training.max_minutes", Training.MaxMinutes, "must be positive (minutes of training)");
         Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");
         Require(Training.Loss is NextStateObjective.MseLoss or NextStateObjective.RelativeL2Loss, "training.loss", Training.Loss, "mse or relative_l2");
+        Require(Training.ChangeScale is NextStateObjective.ChangeUnits or NextStateObjective.StateUnits, "training.change_scale", Training.ChangeScale, "change or state");
         Require(Data.Parameters is null || Data.Parameters.All(p => !string.IsNullOrWhiteSpace(p)) && Data.Parameters.Distinct().Count() == Data.Parameters.Count,
             "data.parameters", Data.Parameters is null ? null : string.Join(", ", Data.Parameters), "distinct parameter names");
         Require(Training.Steps >= 1, "training.steps", Training.Steps, "must be at least 1");

@@ -10,7 +10,9 @@ namespace GnnSim.Training.Objectives;
 /// <param name="UnrollSteps">steps rolled with gradient through them; the loss sums theirs (1: one-step training)</param>
 /// <param name="Loss">mse (normalized targets, DeepMind) or relative_l2 (de-normalized fields, per graph, PhysGTO)</param>
 /// <param name="DetachUnrolled">each unrolled step starts from the previous prediction detached (PhysGTO's code), not with the gradient through it</param>
-public sealed record NextStateOptions(double NoiseStd = 0.02, int PushforwardSteps = 0, int UnrollSteps = 1, string Loss = NextStateObjective.MseLoss, bool DetachUnrolled = false);
+/// <param name="ChangeScale">the units of the operator's output: change ((change - its mean) / its std, MeshGraphNets) or state (change / the state's std: the step of the normalized state, PhysGTO)</param>
+public sealed record NextStateOptions(double NoiseStd = 0.02, int PushforwardSteps = 0, int UnrollSteps = 1, string Loss = NextStateObjective.MseLoss,
+    bool DetachUnrolled = false, string ChangeScale = NextStateObjective.ChangeUnits);
 
 /// <summary>
 /// Next state on fixed nodes, as MeshGraphNets trains it (MeshGraphNet, PhysGTO, the mesh
@@ -24,11 +26,13 @@ public sealed class NextStateObjective : TrainingObjective
     public const string ObjectiveName = "next_state";
     public const string MseLoss = "mse";
     public const string RelativeL2Loss = "relative_l2";
+    public const string ChangeUnits = "change";
+    public const string StateUnits = "state";
 
     public NextStateObjective(int stateFields, int parameters, NextStateOptions options)
     {
         if (stateFields < 1) throw new ArgumentException("next-state training needs at least one state field");
-        if (options.UnrollSteps < 1 || options.PushforwardSteps < 0 || options.NoiseStd < 0 || options.Loss is not (MseLoss or RelativeL2Loss))
+        if (options.UnrollSteps < 1 || options.PushforwardSteps < 0 || options.NoiseStd < 0 || options.Loss is not (MseLoss or RelativeL2Loss) || options.ChangeScale is not (ChangeUnits or StateUnits))
             throw new ArgumentException($"next-state options out of range: {options}");
         StateFields = stateFields;
         ParameterCount = parameters;
@@ -72,7 +76,37 @@ public sealed class NextStateObjective : TrainingObjective
 
     /// <summary>The state one step after <paramref name="frame"/> on every node (no boundary handling: that is the caller's).</summary>
     public Tensor NextState(GraphOperator model, TrajectoryTensors graph, Tensor state, int frame) =>
-        state + TargetNormalizer.Inverse(model.forward(Inputs([(graph, state)], accumulate: false, [frame])));
+        state + Change(model.forward(Inputs([(graph, state)], accumulate: false, [frame])));
+
+    /// <summary>
+    /// A change of the state in the units the operator predicts (<see cref="NextStateOptions.ChangeScale"/>);
+    /// <paramref name="accumulate"/> feeds the change statistics either way. In state units the change
+    /// is the step of the normalized state, (s' - mean) / std - (s - mean) / std: small, as PhysGTO's
+    /// decoder gate SiLU(1/30) expects; in change units it is of order one, as MeshGraphNet's decoder expects.
+    /// </summary>
+    public Tensor NormalizedChange(Tensor change, bool accumulate)
+    {
+        var normalized = TargetNormalizer.forward(change, accumulate);
+        if (Options.ChangeScale == ChangeUnits) return normalized;
+        normalized.Dispose();
+        using var std = StateStd();
+        return change / std;
+    }
+
+    /// <summary>The change of the state an operator's output stands for: the inverse of <see cref="NormalizedChange"/>.</summary>
+    public Tensor Change(Tensor output)
+    {
+        if (Options.ChangeScale == ChangeUnits) return TargetNormalizer.Inverse(output);
+        using var std = StateStd();
+        return output * std;
+    }
+
+    /// <summary>[fields]: the std of the state's columns of the node inputs.</summary>
+    private Tensor StateStd()
+    {
+        using var all = NodeNormalizer.Std();
+        return all.narrow(0, 0, StateFields);
+    }
 
     /// <summary>The training samples of these trajectories: windows of push-forward plus unrolled steps.</summary>
     public NextStateTrainingSet Prepare(IReadOnlyList<SimulationTrajectory> training, Device? device = null) => new(this, training, device);

@@ -53,7 +53,7 @@ public sealed class NextStateTrainingSet : ITrainingSet
         for (var k = 1; k <= o.PushforwardSteps; k++)
         {
             using var noGrad = torch.no_grad();
-            var next = state + objective.TargetNormalizer.Inverse(model.forward(Inputs(graphs, state, FramesAt(windows, k - 1), accumulate: false)));
+            var next = state + objective.Change(model.forward(Inputs(graphs, state, FramesAt(windows, k - 1), accumulate: false)));
             state = torch.where(predicted, next, TruthAt(windows, k)).detach();
         }
         Tensor? loss = null;
@@ -62,17 +62,17 @@ public sealed class NextStateTrainingSet : ITrainingSet
             // Statistics come from the first step's inputs only: later ones are the model's own predictions.
             var first = j == 1;
             var target = TruthAt(windows, o.PushforwardSteps + j);
-            // Normalized under either loss: it feeds the target statistics that de-normalize every prediction.
-            var normalizedTarget = objective.TargetNormalizer.forward(target - state, accumulate: first);
+            // Normalized under either loss: it feeds the change statistics (which de-normalize predictions in change units).
+            var normalizedTarget = objective.NormalizedChange(target - state, accumulate: first);
             var batch = Inputs(graphs, state, FramesAt(windows, o.PushforwardSteps + j - 1), accumulate: first);
             var prediction = model.forward(batch);
             var stepLoss = o.Loss == NextStateObjective.RelativeL2Loss
-                ? Losses.RelativeL2(state + objective.TargetNormalizer.Inverse(prediction), target, predictedNodes, batch.BatchVector, batch.GraphCount)
+                ? Losses.RelativeL2(state + objective.Change(prediction), target, predictedNodes, batch.BatchVector, batch.GraphCount)
                 : Losses.MaskedMse(prediction, normalizedTarget, predictedNodes);
             loss = loss is null ? stepLoss : loss + stepLoss;
             if (j < o.UnrollSteps)
             {
-                state = torch.where(predicted, state + objective.TargetNormalizer.Inverse(prediction), target);
+                state = torch.where(predicted, state + objective.Change(prediction), target);
                 if (o.DetachUnrolled) state = state.detach();
             }
         }
