@@ -148,17 +148,21 @@ def init(inputs_path, output_path, latent, steps, hidden_layers, seed):
     edge_inputs, outputs = inputs["edge_features"].shape[1], inputs["state"].shape[1]
     model = MeshGraphNet(node_inputs, edge_inputs, outputs, latent, steps, hidden_layers)
     normalizers = NextStateNormalizers(node_inputs, edge_inputs, outputs)
-    # Statistics from a few batches around the inputs, and of a target-like field.
-    for _ in range(3):
-        normalizers.node_normalizer(torch.cat([inputs["state"], inputs["static_features"]], dim=1) * (1 + 0.1 * torch.randn(1)), True)
-        normalizers.edge_normalizer(inputs["edge_features"] + 0.01 * torch.randn_like(inputs["edge_features"]), True)
-        normalizers.target_normalizer(0.05 * torch.randn_like(inputs["state"]) + 0.01, True)
+    accumulate_example_statistics(normalizers, inputs)
     with torch.no_grad():
         result = next_state(model.eval(), normalizers, inputs)
     entries = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
     entries.update({f"objective.{k}": v.contiguous() for k, v in normalizers.state_dict().items()})
     entries["next_state"] = result.contiguous()
     torch.save(entries, output_path)
+
+
+def accumulate_example_statistics(normalizers, inputs):
+    """Statistics from a few batches around the inputs, and of a target-like field (the init modes' normalizers)."""
+    for _ in range(3):
+        normalizers.node_normalizer(torch.cat([inputs["state"], inputs["static_features"]], dim=1) * (1 + 0.1 * torch.randn(1)), True)
+        normalizers.edge_normalizer(inputs["edge_features"] + 0.01 * torch.randn_like(inputs["edge_features"]), True)
+        normalizers.target_normalizer(0.05 * torch.randn_like(inputs["state"]) + 0.01, True)
 
 
 def square_mesh_edges(side):

@@ -27,7 +27,7 @@ import sys
 import torch
 from torch import nn
 
-from mgn_bench import NextStateNormalizers, bench_square, section, time_steps
+from mgn_bench import NextStateNormalizers, accumulate_example_statistics, bench_square, section, time_steps
 
 
 def mlp(inputs, hidden, outputs, hidden_layers, layer_norm, activation):
@@ -187,10 +187,7 @@ def init(inputs_path, output_path, width, blocks, heads, tokens, frequencies, hi
     with torch.no_grad():
         model.alpha.fill_(0.7)  # a gate far from its start, so the test sees the decoder's output at full strength
     normalizers = NextStateNormalizers(state_inputs + condition_inputs, inputs["edge_features"].shape[1], state_inputs)
-    for _ in range(3):
-        normalizers.node_normalizer(torch.cat([inputs["state"], inputs["static_features"]], dim=1) * (1 + 0.1 * torch.randn(1)), True)
-        normalizers.edge_normalizer(inputs["edge_features"] + 0.01 * torch.randn_like(inputs["edge_features"]), True)
-        normalizers.target_normalizer(0.05 * torch.randn_like(inputs["state"]) + 0.01, True)
+    accumulate_example_statistics(normalizers, inputs)
     with torch.no_grad():
         result = next_state(model.eval(), normalizers, inputs)
     entries = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}

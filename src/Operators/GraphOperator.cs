@@ -35,5 +35,8 @@ public abstract class GraphOperator : Module
 
     public OperatorWidths Widths { get; }
 
+    /// <summary>The edge sets, besides those the objective provides, that this operator's batches must carry.</summary>
+    public virtual IReadOnlyList<DerivedEdgeSet> DerivedEdgeSets => [];
+
     public abstract Tensor forward(OperatorBatch batch);
 }

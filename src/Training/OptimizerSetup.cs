@@ -11,8 +11,8 @@ public static class OptimizerSetup
     {
         var o = config.Optimizer;
         Optimizer optimizer = o.Name == "adamw"
-            ? new AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay)
-            : new Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay);
+            ? new AdamW(parameters, o.LearningRate, o.Betas[0], o.Betas[1], weight_decay: o.WeightDecay)
+            : new Adam(parameters, o.LearningRate, o.Betas[0], o.Betas[1], weight_decay: o.WeightDecay);
         LearningRateSchedule? schedule = o.Schedule switch
         {
             "exponential" => new ExponentialLR(optimizer, ExponentialLR.GammaFor(0.1, o.DecaySteps ?? config.Training.Steps), o.FinalLearningRate),

@@ -101,6 +101,7 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         Assert.True(exitCode == 0, error);
         Assert.Contains("meshgraphnet", output);
         Assert.Contains("defaults: latent 128, message_passing_steps 15, hidden_layers 2", output);
+        Assert.Contains("transformer", output);
         (exitCode, output, error) = Run("models", "--config", config);
         Assert.True(exitCode == 0, error);
         // latent 16, two blocks, two hidden layers: encoders, blocks and decoder of the 2 + 9 + 5 input columns.
@@ -145,6 +146,11 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         using var rolloutOnly = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
         Assert.Equal(JsonValueKind.Null, rolloutOnly.RootElement.GetProperty("train_step_ms").ValueKind);
         Assert.True(rolloutOnly.RootElement.GetProperty("rollout_step_ms").GetDouble() > 0);
+        (exitCode, output, _) = Run("bench", "operator", "--model", "transformer", "--nodes", "100", "--repeats", "1", "--no-python");
+        Assert.Equal(0, exitCode);
+        using var transformer = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        // The small model: at most a sixth of MeshGraphNet 15 x 128.
+        Assert.InRange(transformer.RootElement.GetProperty("parameters").GetInt64(), 100_000, 2_300_000 / 6);
         var (badExit, _, badError) = Run("bench", "operator", "--model", "nosuch", "--nodes", "100");
         Assert.Equal(2, badExit);
         Assert.Contains("not a registered operator", badError);

@@ -211,6 +211,44 @@ public class TopologyTests
     }
 
     [Fact]
+    public void DilatedWindowsOfAPathAreTheRingsDTwoDUpToWD()
+    {
+        // d = 2, w = 3: the nodes 2, 4 and 6 hops away, none in between.
+        var graph = DilatedWindows.Build(Path(10), dilation: 2, window: 3);
+        var expected = new List<(int, int)>();
+        for (var r = 0; r < 10; r++)
+        for (var s = 0; s < 10; s++)
+            if (Math.Abs(s - r) is 2 or 4 or 6) expected.Add((s, r));
+        Assert.Equal(expected, Generate.Edges(graph));
+        // d = 1 is the w-hop graph.
+        Assert.Equal(Generate.Edges(KHop.Build(Path(10), 3)), Generate.Edges(DilatedWindows.Build(Path(10), 1, 3)));
+        Assert.Throws<ArgumentException>(() => DilatedWindows.Build(Path(3), 0, 2));
+    }
+
+    [Fact]
+    public void DilatedWindowsOfAGridFollowHopDistanceNotGeometry()
+    {
+        // A 5 x 5 grid with 4-neighbour edges: the hop distance is the Manhattan distance.
+        const int side = 5;
+        var senders = new List<int>();
+        var receivers = new List<int>();
+        for (var y = 0; y < side; y++)
+        for (var x = 0; x < side; x++)
+        {
+            var node = y * side + x;
+            if (x + 1 < side) { senders.AddRange([node, node + 1]); receivers.AddRange([node + 1, node]); }
+            if (y + 1 < side) { senders.AddRange([node, node + side]); receivers.AddRange([node + side, node]); }
+        }
+        var grid = new SparseGraph(side * side, senders.ToArray(), receivers.ToArray());
+        var graph = DilatedWindows.Build(grid, dilation: 2, window: 2);
+        var expected = new List<(int, int)>();
+        for (var r = 0; r < side * side; r++)
+        for (var s = 0; s < side * side; s++)
+            if (Math.Abs(s % side - r % side) + Math.Abs(s / side - r / side) is 2 or 4) expected.Add((s, r));
+        Assert.Equal(expected, Generate.Edges(graph));
+    }
+
+    [Fact]
     public void RandomJumpsAddNewUndirectedEdgesReproducibly()
     {
         var grid = Path(200);

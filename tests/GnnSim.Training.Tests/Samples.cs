@@ -59,7 +59,7 @@ internal static class Samples
     public static TrainingRun StartRun(ExperimentConfig config, IReadOnlyList<SimulationTrajectory> training, string directory, bool resume = false)
     {
         var simulator = Experiment.CreateSimulator(config, training[0]);
-        var data = simulator.ObjectiveAs<NextStateObjective>().Prepare(training);
+        var data = simulator.ObjectiveAs<NextStateObjective>().Prepare(training, derivedEdgeSets: simulator.Model.DerivedEdgeSets);
         return new TrainingRun(simulator, data, new Trainer(config, simulator, data, directory, resume));
     }
 

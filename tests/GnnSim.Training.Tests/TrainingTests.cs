@@ -4,10 +4,13 @@ namespace GnnSim.Training.Tests;
 public class TrainingTests
 {
     private const string SmallPhysGto = "{ name: physgto, width: 16, blocks: 2, heads: 2, tokens: 8, frequencies: 3, hidden: 32 }";
+    private const string SmallTransformer = "{ name: transformer, width: 16, blocks: 2, heads: 2, rope: true, k_hop: 2, global_tokens: 2 }";
+    private const string TransformerWithJumps = "{ name: transformer, width: 16, blocks: 2, heads: 2, dilation: 2, random_jumps: 1 }";
 
     [Theory]
     [InlineData(null)]
     [InlineData(SmallPhysGto)]
+    [InlineData(SmallTransformer)]
     public void ASmallOperatorOverfitsOneShortTrajectory(string? model)
     {
         var directory = Samples.TemporaryDirectory();
@@ -36,6 +39,7 @@ public class TrainingTests
     [Theory]
     [InlineData(null)]
     [InlineData(SmallPhysGto)]
+    [InlineData(TransformerWithJumps)]
     public void ResumedRunRepeatsTheUninterruptedLossCurve(string? model)
     {
         string whole = Samples.TemporaryDirectory(), split = Samples.TemporaryDirectory();
@@ -159,6 +163,11 @@ public class TrainingTests
         Assert.Contains("model must be a mapping", Error("model: meshgraphnet"));
         Assert.Contains("training.unroll_steps", Error("training: { unroll_steps: 0 }"));
         Assert.Contains("training.loss", Error("training: { loss: l1 }"));
+        Assert.Contains("training.change_scale", Error("training: { change_scale: field }"));
+        Assert.Contains("optimizer.betas", Error("optimizer: { betas: [0.9] }"));
+        Assert.Contains("optimizer.betas", Error("optimizer: { betas: [0.9, 1.5] }"));
+        Assert.Contains("model.k_hop", Error("model: { name: transformer, k_hop: 0 }"));
+        Assert.Equal([0.9, 0.95], ExperimentConfig.Parse("optimizer: { betas: [0.9, 0.95] }", "c.yaml").Optimizer.Betas);
         Assert.Contains("training.objective", Error("training: { objective: particles }"));
     }
 }

@@ -18,16 +18,17 @@ namespace GnnSim.Cli.Bench;
 /// <summary>
 /// `gnnsim bench operator --model NAME` (and `gnnsim bench mgn`): one training step (forward, loss,
 /// backward, optimizer) and one rollout step of a registered operator at its default size (MeshGraphNet
-/// 15 x 128, PhysGTO 4 x 128) on a triangulated unit square of about N nodes, and the process's peak
+/// 15 x 128, PhysGTO 4 x 128, the mesh transformer's small 4 x 64) on a triangulated unit square of about N nodes, and the process's peak
 /// resident memory; beside them the same architecture written plainly in PyTorch's Python API (the
 /// operator's twin under bench/) on the same libtorch, cores and malloc settings, in its own process,
 /// with stock PyTorch's fastest thread split (see <see cref="PythonSide"/>). For an operator other
-/// than MeshGraphNet, MeshGraphNet's steps at the same N are printed for scale.
+/// than MeshGraphNet, MeshGraphNet's steps at the same N are printed for scale (unless told not to:
+/// at 300,000 nodes MeshGraphNet's training needs over 50 GB).
 /// Sizes run in separate processes (each size re-launches this command), so peaks do not mix.
 /// With <c>rolloutOnly</c> the training step is skipped: at sizes whose training does not fit in memory
 /// (200,000 nodes on a 24 GB machine) the rollout step still shows how the cost grows.
 /// </summary>
-internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats, bool rolloutOnly = false)
+internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats, bool rolloutOnly = false, bool scale = true)
 {
     private const int Warmup = 2;
     private const string MeshGraphNetName = "meshgraphnet";
@@ -37,6 +38,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
     {
         [MeshGraphNetName] = ("mgn_bench.py", false),
         ["physgto"] = ("physgto_bench.py", true),
+        ["transformer"] = ("transformer_bench.py", true),
     };
 
     public int Run(bool compareWithPython)
@@ -56,7 +58,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
 
         var (trainMs, rolloutMs, parameters) = Measure(trajectory, registration, twin.AdamW);
         var peakMb = PeakResidentMegabytes();
-        var scale = modelName == MeshGraphNetName ? ((double, double, long)?)null : Measure(trajectory, OperatorRegistry.Find(MeshGraphNetName)!, adamW: false);
+        var meshGraphNet = modelName == MeshGraphNetName || !scale ? ((double, double, long)?)null : Measure(trajectory, OperatorRegistry.Find(MeshGraphNetName)!, adamW: false);
         // The allocator keeps freed memory (no trimming, see torch.Runtime); hand it back so that the
         // Python side, run next, has the machine's memory too: at 20,000 nodes each side peaks near 10 GB.
         GC.Collect();
@@ -68,7 +70,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         table.AddRow("training step (ms, median)", Format(trainMs), Format(python?.TrainMs), Ratio(trainMs, python?.TrainMs));
         table.AddRow("rollout step (ms, median)", Format(rolloutMs), Format(python?.RolloutMs), Ratio(rolloutMs, python?.RolloutMs));
         table.AddRow("peak resident memory (MB)", Format(peakMb), Format(python?.PeakMb), Ratio(peakMb, python?.PeakMb));
-        if (scale is var (scaleTrain, scaleRollout, _))
+        if (meshGraphNet is var (scaleTrain, scaleRollout, _))
         {
             table.AddRow("MeshGraphNet 15 x 128 training step (ms), for scale", Format(scaleTrain), "", "");
             table.AddRow("MeshGraphNet 15 x 128 rollout step (ms), for scale", Format(scaleRollout), "", "");
@@ -88,8 +90,8 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
             ["python_rollout_step_ms"] = Figure(python?.RolloutMs),
             ["python_peak_rss_mb"] = Figure(python?.PeakMb, 0),
             ["train_step_ratio"] = Figure(trainMs / python?.TrainMs, 3),
-            ["meshgraphnet_train_step_ms"] = Figure(scale?.Item1),
-            ["meshgraphnet_rollout_step_ms"] = Figure(scale?.Item2),
+            ["meshgraphnet_train_step_ms"] = Figure(meshGraphNet?.Item1),
+            ["meshgraphnet_rollout_step_ms"] = Figure(meshGraphNet?.Item2),
             ["linear_on_onednn"] = torch.nn.functional.linear_uses_onednn(),
         }));
         return 0;
@@ -102,7 +104,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         using var objective = new NextStateObjective(2, 0, new NextStateOptions());
         using var model = registration.Create(registration.DefaultOptions(), objective.Widths);
         using Optimizer optimizer = adamW ? new AdamW(model.parameters(), lr: 1e-4, weight_decay: 1e-6) : new Adam(model.parameters(), lr: 1e-4);
-        using var tensors = TrajectoryTensors.Create(trajectory);
+        using var tensors = TrajectoryTensors.Create(trajectory, derivedEdgeSets: model.DerivedEdgeSets);
         using var state = tensors.State(0);
         using var target = torch.randn(trajectory.NodeCount, 2);
 

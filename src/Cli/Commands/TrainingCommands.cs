@@ -43,7 +43,7 @@ internal static class TrainingCommands
         var device = Device.Parse(experiment.Training.Device);
         var training = Experiment.LoadTrajectories(experiment, Experiment.ParseSplit("train"));
         using var simulator = Experiment.CreateSimulator(experiment, training[0], device);
-        using var data = simulator.ObjectiveAs<NextStateObjective>().Prepare(training, device);
+        using var data = simulator.ObjectiveAs<NextStateObjective>().Prepare(training, device, simulator.Model.DerivedEdgeSets);
         using var trainer = new Trainer(experiment, simulator, data, runDirectory, resume);
         var nodes = training.Sum(t => t.NodeCount) / training.Count;
         AnsiConsole.MarkupLineInterpolated($"[grey]{experiment.Model.Name}: {simulator.parameter_count():N0} parameters; {training.Count} training trajectories, ~{nodes:N0} nodes each; steps {trainer.Step} -> {experiment.Training.Steps}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");

@@ -17,11 +17,13 @@ public enum Activation { ReLU, SiLU, GELU }
 public sealed class Mlp : Module<Tensor, Tensor>
 {
     private readonly Linear[] layers;
-    private readonly LayerNorm? outputNorm;
+    private readonly Module<Tensor, Tensor>? outputNorm;
     private readonly Activation activation;
 
-    public Mlp(long input, long hidden, long output, int hiddenLayers = 2, bool layerNorm = true, Activation activation = Activation.ReLU)
+    /// <param name="rmsNorm">an <see cref="RmsNorm"/> on the output instead of the LayerNorm (graph-physics' build_mlp)</param>
+    public Mlp(long input, long hidden, long output, int hiddenLayers = 2, bool layerNorm = true, Activation activation = Activation.ReLU, bool rmsNorm = false)
     {
+        if (layerNorm && rmsNorm) throw new ArgumentException("an MLP ends in one norm: LayerNorm or RMSNorm, not both");
         this.activation = activation;
         if (hiddenLayers < 0) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), "an MLP needs at least zero hidden layers");
         var widths = new List<long> { input };
@@ -31,6 +33,7 @@ public sealed class Mlp : Module<Tensor, Tensor>
         // Sequential indices: Linear at 2i, its ReLU at 2i + 1, so the output layer is 2 (L - 1) and the norm 2 L - 1.
         for (var i = 0; i < layers.Length; i++) layers[i] = RegisterModule($"{2 * i}", new Linear(widths[i], widths[i + 1]));
         if (layerNorm) outputNorm = RegisterModule($"{2 * layers.Length - 1}", new LayerNorm(output));
+        if (rmsNorm) outputNorm = RegisterModule($"{2 * layers.Length - 1}", new RmsNorm(output));
     }
 
     /// <summary>The first layer, for callers that apply it piecewise (the concat trick of <see cref="MeshGraphNets.GraphNetBlock"/>).</summary>

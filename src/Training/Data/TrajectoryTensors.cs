@@ -15,6 +15,9 @@ public sealed class TrajectoryTensors : IDisposable
     /// <summary>Width of a mesh edge's features in 2D: x_s - x_r and its norm.</summary>
     public const int EdgeFeatureWidth = 3;
 
+    private readonly Dictionary<string, OperatorGraph.Edges> fixedEdgeSets = [];
+    private readonly List<DerivedEdgeSet> redrawnEdgeSets = [];
+
     private TrajectoryTensors(SimulationTrajectory trajectory, Tensor positions, Tensor senders, Tensor receivers, Tensor edgeFeatures,
         Tensor nodeTypes, Tensor staticNodeFeatures, Tensor parameters, Tensor predictedMask, Tensor noiseMask, Tensor frameTimes)
     {
@@ -52,7 +55,33 @@ public sealed class TrajectoryTensors : IDisposable
     /// <summary>[T] float32: each frame's time, frame x dt (seconds since the first frame).</summary>
     public Tensor FrameTimes { get; }
 
-    public static TrajectoryTensors Create(SimulationTrajectory trajectory, Device? device = null)
+    /// <summary>
+    /// The tensors of <paramref name="trajectory"/> on <paramref name="device"/>, with the edge sets an
+    /// operator derives from the mesh (<see cref="GraphOperator.DerivedEdgeSets"/>): the fixed ones
+    /// built here once, the redrawn ones at every <see cref="Graph"/>.
+    /// </summary>
+    public static TrajectoryTensors Create(SimulationTrajectory trajectory, Device? device = null, IReadOnlyList<DerivedEdgeSet>? derivedEdgeSets = null)
+    {
+        var tensors = MeshTensors(trajectory, device);
+        try
+        {
+            foreach (var set in derivedEdgeSets ?? [])
+            {
+                if (set.Name == OperatorBatch.MeshEdges || tensors.fixedEdgeSets.ContainsKey(set.Name) || tensors.redrawnEdgeSets.Any(r => r.Name == set.Name))
+                    throw new ArgumentException($"two edge sets are named '{set.Name}'");
+                if (set.Redrawn) tensors.redrawnEdgeSets.Add(set);
+                else tensors.fixedEdgeSets[set.Name] = tensors.Edges(set.Build(trajectory.Graph, new Random(0)), keep: true);
+            }
+            return tensors;
+        }
+        catch
+        {
+            tensors.Dispose();
+            throw;
+        }
+    }
+
+    private static TrajectoryTensors MeshTensors(SimulationTrajectory trajectory, Device? device)
     {
         using var scope = torch.NewDisposeScope();
         var graph = trajectory.Graph;
@@ -86,13 +115,31 @@ public sealed class TrajectoryTensors : IDisposable
     /// features, the parameters as the graph's conditions, and where the state's frame is given, its
     /// time (frame x dt, seconds since the first frame).
     /// </summary>
-    public OperatorGraph Graph(Tensor state, int? frame = null) =>
-        new(torch.cat([state, StaticNodeFeatures], 1), Positions,
-            new Dictionary<string, OperatorGraph.Edges> { [OperatorBatch.MeshEdges] = new(Trajectory.Graph, Senders, Receivers, EdgeFeatures) })
+    public OperatorGraph Graph(Tensor state, int? frame = null)
+    {
+        var edgeSets = new Dictionary<string, OperatorGraph.Edges>(fixedEdgeSets) { [OperatorBatch.MeshEdges] = new(Trajectory.Graph, Senders, Receivers, EdgeFeatures) };
+        foreach (var set in redrawnEdgeSets)
+        {
+            // Seeded from libtorch's generator: a seeded run draws the same sets, a resumed one carries on.
+            using var draw = torch.rand([1]);
+            var random = new Random((int)(draw.item() * int.MaxValue));
+            edgeSets[set.Name] = Edges(set.Build(Trajectory.Graph, random), keep: false);
+        }
+        return new(torch.cat([state, StaticNodeFeatures], 1), Positions, edgeSets)
         {
             Conditions = Parameters,
             Time = frame is { } f ? FrameTimes.narrow(0, f, 1) : null,
         };
+    }
+
+    /// <summary>A derived set's edges as tensors on this trajectory's device; kept ones outlive every dispose scope.</summary>
+    private OperatorGraph.Edges Edges(SparseGraph topology, bool keep)
+    {
+        if (topology.NodeCount != Trajectory.NodeCount)
+            throw new ArgumentException($"{Trajectory.Name}: a derived edge set has {topology.NodeCount} nodes, the mesh {Trajectory.NodeCount}");
+        var (senders, receivers) = topology.ToTensors(Senders.device);
+        return keep ? new(topology, Keep(senders), Keep(receivers), null) : new(topology, senders, receivers, null);
+    }
 
     public void Dispose()
     {
@@ -106,5 +153,10 @@ public sealed class TrajectoryTensors : IDisposable
         PredictedMask.Dispose();
         NoiseMask.Dispose();
         FrameTimes.Dispose();
+        foreach (var set in fixedEdgeSets.Values)
+        {
+            set.Senders.Dispose();
+            set.Receivers.Dispose();
+        }
     }
 }

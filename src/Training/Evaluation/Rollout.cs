@@ -38,7 +38,7 @@ public static class Rollout
         for (var s = 0; s <= count; s++) trajectory.Frame(startFrame + s).CopyTo(truth.AsSpan(s * frameSize, frameSize));
         trajectory.Frame(startFrame).CopyTo(prediction.AsSpan(0, frameSize));
 
-        using var tensors = TrajectoryTensors.Create(trajectory, device);
+        using var tensors = TrajectoryTensors.Create(trajectory, device, simulator.Model.DerivedEdgeSets);
         using var noGrad = torch.no_grad();
         var wasTraining = simulator.training;
         simulator.eval();

@@ -75,6 +75,8 @@ public sealed class ExperimentConfig
         public int? DecaySteps { get; set; }
         public int WarmupSteps { get; set; } = 0;
         public double WeightDecay { get; set; } = 0;
+        /// <summary>Adam's (beta1, beta2): PyTorch's (0.9, 0.999) unless set (graph-physics trains its transformers with (0.9, 0.95)).</summary>
+        public List<double> Betas { get; set; } = [0.9, 0.999];
         /// <summary>Clip the global gradient norm to this (0: no clipping).</summary>
         public double GradientClip { get; set; } = 1.0;
     }
@@ -253,6 +255,7 @@ public sealed class ExperimentConfig
         Require(Optimizer.DecaySteps is null or >= 1, "optimizer.decay_steps", Optimizer.DecaySteps, "must be at least 1");
         Require(Optimizer.WarmupSteps >= 0, "optimizer.warmup_steps", Optimizer.WarmupSteps, "must be at least 0");
         Require(Optimizer.GradientClip >= 0, "optimizer.gradient_clip", Optimizer.GradientClip, "must be at least 0");
+        Require(Optimizer.Betas is [>= 0 and < 1, >= 0 and < 1], "optimizer.betas", string.Join(", ", Optimizer.Betas ?? []), "two numbers in [0, 1), as [0.9, 0.999]");
         Require(Training.Objective == NextStateObjective.ObjectiveName, "training.objective", Training.Objective, $"known objectives: {NextStateObjective.ObjectiveName}");
         Require(Training.MaxMinutes is null or > 0, "training.max_minutes", Training.MaxMinutes, "must be positive (minutes of training)");
         Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");

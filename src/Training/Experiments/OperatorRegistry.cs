@@ -55,6 +55,8 @@ public static class OperatorRegistry
             (options, widths) => new MeshGraphNet(widths, options)),
         Register<PhysGtoOptions>("physgto", "PhysGTO (Zhu et al. 2025): flux message passing and projection attention, linear in the nodes",
             (options, widths) => new PhysGto(widths, options)),
+        Register<MeshTransformerOptions>("transformer", "mesh graph transformer (Garnier et al. 2025): attention masked by the mesh, with k-hop, dilated windows, random jumps and global tokens",
+            (options, widths) => new MeshTransformer(widths, options)),
     ];
 
     public static IReadOnlyList<OperatorRegistration> All => Registered;

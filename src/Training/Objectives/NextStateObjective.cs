@@ -108,6 +108,10 @@ public sealed class NextStateObjective : TrainingObjective
         return all.narrow(0, 0, StateFields);
     }
 
-    /// <summary>The training samples of these trajectories: windows of push-forward plus unrolled steps.</summary>
-    public NextStateTrainingSet Prepare(IReadOnlyList<SimulationTrajectory> training, Device? device = null) => new(this, training, device);
+    /// <summary>
+    /// The training samples of these trajectories: windows of push-forward plus unrolled steps; their
+    /// batches carry the edge sets the operator derives (<see cref="GraphOperator.DerivedEdgeSets"/>).
+    /// </summary>
+    public NextStateTrainingSet Prepare(IReadOnlyList<SimulationTrajectory> training, Device? device = null, IReadOnlyList<DerivedEdgeSet>? derivedEdgeSets = null) =>
+        new(this, training, device, derivedEdgeSets);
 }

@@ -17,7 +17,7 @@ public sealed class NextStateTrainingSet : ITrainingSet
     private readonly List<TrajectoryTensors> trajectories;
     private readonly WindowSampler sampler;
 
-    internal NextStateTrainingSet(NextStateObjective objective, IReadOnlyList<SimulationTrajectory> training, Device? device)
+    internal NextStateTrainingSet(NextStateObjective objective, IReadOnlyList<SimulationTrajectory> training, Device? device, IReadOnlyList<DerivedEdgeSet>? derivedEdgeSets)
     {
         this.objective = objective;
         var o = objective.Options;
@@ -32,7 +32,16 @@ public sealed class NextStateTrainingSet : ITrainingSet
                 throw new InvalidDataException($"{trajectory.Name}: {trajectory.FrameCount} frames, training with {o.PushforwardSteps} push-forward and {o.UnrollSteps} unrolled steps needs at least {window + 1}");
         }
         sampler = new WindowSampler(training.Select(t => t.FrameCount).ToList(), window);
-        trajectories = training.Select(t => TrajectoryTensors.Create(t, device)).ToList();
+        trajectories = [];
+        try
+        {
+            foreach (var t in training) trajectories.Add(TrajectoryTensors.Create(t, device, derivedEdgeSets));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public long Count => sampler.Count;
