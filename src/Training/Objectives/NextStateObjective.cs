@@ -18,7 +18,8 @@ public sealed record NextStateOptions(double NoiseStd = 0.02, int PushforwardSte
 /// Next state on fixed nodes, as MeshGraphNets trains it (MeshGraphNet, PhysGTO, the mesh
 /// transformer): node inputs are the state, the one-hot node type and the case parameters; mesh
 /// edges carry x_s - x_r and its norm; all three normalized online. The operator predicts the
-/// normalized change of the state over one step; NORMAL and OUTFLOW nodes are predicted, the others
+/// change of the state over one step, normalized by the change's statistics or by the state's std
+/// (<see cref="NextStateOptions.ChangeScale"/>); NORMAL and OUTFLOW nodes are predicted, the others
 /// are boundary conditions a rollout resets to the truth.
 /// </summary>
 public sealed class NextStateObjective : TrainingObjective
