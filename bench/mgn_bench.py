@@ -147,22 +147,35 @@ def init(inputs_path, output_path, latent, steps, hidden_layers, seed):
     node_inputs = inputs["state"].shape[1] + inputs["static_features"].shape[1]
     edge_inputs, outputs = inputs["edge_features"].shape[1], inputs["state"].shape[1]
     model = MeshGraphNet(node_inputs, edge_inputs, outputs, latent, steps, hidden_layers)
-    normalizers = NextStateNormalizers(node_inputs, edge_inputs, outputs)
-    accumulate_example_statistics(normalizers, inputs)
+    save_made(model, inputs, next_state, output_path)
+
+
+def save_made(model, inputs, step, output_path):
+    """The init modes' end: normalizer statistics from a few batches around the inputs and of a
+    target-like field, the next state the model predicts for the inputs (step: the twin's next_state),
+    and both state dicts, keyed as GnnSim keys them, saved with it."""
+    state_inputs = inputs["state"].shape[1]
+    normalizers = NextStateNormalizers(state_inputs + inputs["static_features"].shape[1], inputs["edge_features"].shape[1], state_inputs)
+    for _ in range(3):
+        normalizers.node_normalizer(torch.cat([inputs["state"], inputs["static_features"]], dim=1) * (1 + 0.1 * torch.randn(1)), True)
+        normalizers.edge_normalizer(inputs["edge_features"] + 0.01 * torch.randn_like(inputs["edge_features"]), True)
+        normalizers.target_normalizer(0.05 * torch.randn_like(inputs["state"]) + 0.01, True)
     with torch.no_grad():
-        result = next_state(model.eval(), normalizers, inputs)
+        result = step(model.eval(), normalizers, inputs)
     entries = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
     entries.update({f"objective.{k}": v.contiguous() for k, v in normalizers.state_dict().items()})
     entries["next_state"] = result.contiguous()
     torch.save(entries, output_path)
 
 
-def accumulate_example_statistics(normalizers, inputs):
-    """Statistics from a few batches around the inputs, and of a target-like field (the init modes' normalizers)."""
-    for _ in range(3):
-        normalizers.node_normalizer(torch.cat([inputs["state"], inputs["static_features"]], dim=1) * (1 + 0.1 * torch.randn(1)), True)
-        normalizers.edge_normalizer(inputs["edge_features"] + 0.01 * torch.randn_like(inputs["edge_features"]), True)
-        normalizers.target_normalizer(0.05 * torch.randn_like(inputs["state"]) + 0.01, True)
+def run_twin(predict, init, bench):
+    """A twin's command line: predict CHECKPOINT INPUTS OUTPUT, init INPUTS OUTPUT INTS..., or the benchmark's INTS... [rollout]."""
+    if sys.argv[1] == "predict":
+        predict(*sys.argv[2:5])
+    elif sys.argv[1] == "init":
+        init(sys.argv[2], sys.argv[3], *(int(v) for v in sys.argv[4:]))
+    else:
+        bench(*(int(v) for v in sys.argv[1:5]), training=sys.argv[5:6] != ["rollout"])
 
 
 def square_mesh_edges(side):
@@ -237,14 +250,5 @@ def bench(intra_threads, side, warmup, repeats, training=True):
     time_steps(model, normalizers, optimizer, inputs, target, forward, next_state, warmup, repeats, training)
 
 
-def main():
-    if sys.argv[1] == "predict":
-        predict(*sys.argv[2:5])
-    elif sys.argv[1] == "init":
-        init(sys.argv[2], sys.argv[3], *(int(v) for v in sys.argv[4:8]))
-    else:
-        bench(*(int(v) for v in sys.argv[1:5]), training=sys.argv[5:6] != ["rollout"])
-
-
 if __name__ == "__main__":
-    main()
+    run_twin(predict, init, bench)

@@ -22,12 +22,11 @@ Usage:
 Threads and malloc settings come from the caller.
 """
 import math
-import sys
 
 import torch
 from torch import nn
 
-from mgn_bench import NextStateNormalizers, accumulate_example_statistics, bench_square, section, time_steps
+from mgn_bench import NextStateNormalizers, bench_square, run_twin, save_made, section, time_steps
 
 
 def mlp(inputs, hidden, outputs, hidden_layers, layer_norm, activation):
@@ -186,14 +185,7 @@ def init(inputs_path, output_path, width, blocks, heads, tokens, frequencies, hi
     model = PhysGTO(state_inputs, condition_inputs, state_inputs, width, blocks, heads, tokens, frequencies, hidden)
     with torch.no_grad():
         model.alpha.fill_(0.7)  # a gate far from its start, so the test sees the decoder's output at full strength
-    normalizers = NextStateNormalizers(state_inputs + condition_inputs, inputs["edge_features"].shape[1], state_inputs)
-    accumulate_example_statistics(normalizers, inputs)
-    with torch.no_grad():
-        result = next_state(model.eval(), normalizers, inputs)
-    entries = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
-    entries.update({f"objective.{k}": v.contiguous() for k, v in normalizers.state_dict().items()})
-    entries["next_state"] = result.contiguous()
-    torch.save(entries, output_path)
+    save_made(model, inputs, next_state, output_path)
 
 
 def bench(intra_threads, side, warmup, repeats, training=True):
@@ -211,14 +203,5 @@ def bench(intra_threads, side, warmup, repeats, training=True):
     time_steps(model, normalizers, optimizer, inputs, target, forward, next_state, warmup, repeats, training)
 
 
-def main():
-    if sys.argv[1] == "predict":
-        predict(*sys.argv[2:5])
-    elif sys.argv[1] == "init":
-        init(sys.argv[2], sys.argv[3], *(int(v) for v in sys.argv[4:11]))
-    else:
-        bench(*(int(v) for v in sys.argv[1:5]), training=sys.argv[5:6] != ["rollout"])
-
-
 if __name__ == "__main__":
-    main()
+    run_twin(predict, init, bench)

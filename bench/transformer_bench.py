@@ -23,12 +23,11 @@ Threads and malloc settings come from the caller.
 import math
 import os
 import re
-import sys
 
 import torch
 from torch import nn
 
-from mgn_bench import NextStateNormalizers, accumulate_example_statistics, bench_square, section, time_steps
+from mgn_bench import NextStateNormalizers, bench_square, run_twin, save_made, section, time_steps
 
 
 class RMSNorm(nn.Module):
@@ -175,14 +174,7 @@ def init(inputs_path, output_path, width, blocks, heads, rope, global_tokens, se
         for name, parameter in model.named_parameters():
             if name.endswith("scale"):
                 parameter.uniform_(0.5, 1.5)  # norms away from 1, so the test sees their scales
-    normalizers = NextStateNormalizers(state_inputs + condition_inputs, inputs["edge_features"].shape[1], state_inputs)
-    accumulate_example_statistics(normalizers, inputs)
-    with torch.no_grad():
-        result = next_state(model.eval(), normalizers, inputs)
-    entries = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
-    entries.update({f"objective.{k}": v.contiguous() for k, v in normalizers.state_dict().items()})
-    entries["next_state"] = result.contiguous()
-    torch.save(entries, output_path)
+    save_made(model, inputs, next_state, output_path)
 
 
 def bench(intra_threads, side, warmup, repeats, training=True):
@@ -199,14 +191,5 @@ def bench(intra_threads, side, warmup, repeats, training=True):
     time_steps(model, normalizers, optimizer, inputs, target, forward, next_state, warmup, repeats, training)
 
 
-def main():
-    if sys.argv[1] == "predict":
-        predict(*sys.argv[2:5])
-    elif sys.argv[1] == "init":
-        init(sys.argv[2], sys.argv[3], *(int(v) for v in sys.argv[4:10]))
-    else:
-        bench(*(int(v) for v in sys.argv[1:5]), training=sys.argv[5:6] != ["rollout"])
-
-
 if __name__ == "__main__":
-    main()
+    run_twin(predict, init, bench)

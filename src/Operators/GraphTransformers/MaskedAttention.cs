@@ -57,7 +57,12 @@ public sealed class MaskedAttention : Module
         if (rotaryFrequencies is not null)
         {
             if (positions is null) throw new ArgumentException("RoPE attention needs the node positions");
-            var (rotatedQ, rotatedK) = (Rotate(q, positions, rotaryFrequencies), Rotate(k, positions, rotaryFrequencies));
+            // q and k turn by the same angles: their sines and cosines are made once.
+            var (cos, sin) = RotaryAngles(positions, rotaryFrequencies);
+            Tensor rotatedQ, rotatedK;
+            using (cos)
+            using (sin)
+                (rotatedQ, rotatedK) = (Turn(q, cos, sin), Turn(k, cos, sin));
             q.Dispose();
             k.Dispose();
             (q, k) = (rotatedQ, rotatedK);
@@ -103,15 +108,29 @@ public sealed class MaskedAttention : Module
     /// </summary>
     public static Tensor Rotate(Tensor x, Tensor positions, Tensor frequencies)
     {
-        long n = x.shape[0], d = x.shape[1], h = x.shape[2], dims = positions.shape[1], m = frequencies.shape[0];
-        var rotated = dims * 2 * m;
-        if (rotated > d) throw new ArgumentException($"RoPE over {dims}-D positions with {m} frequencies needs {rotated} components per head, they have {d}");
+        var (cos, sin) = RotaryAngles(positions, frequencies);
+        using (cos)
+        using (sin)
+            return Turn(x, cos, sin);
+    }
+
+    /// <summary>cos and sin of the angles pos_p w_i, as [N, D, m, 1, 1] for <see cref="Turn"/>.</summary>
+    public static (Tensor Cos, Tensor Sin) RotaryAngles(Tensor positions, Tensor frequencies)
+    {
+        long n = positions.shape[0], dims = positions.shape[1], m = frequencies.shape[0];
         using var column = positions.unsqueeze(2);
         using var row = frequencies.view(1, 1, m);
         using var angles = column * row;                                                    // [N, D, m]
         using var anglesView = angles.view(n, dims, m, 1, 1);
-        using var cos = anglesView.cos();
-        using var sin = anglesView.sin();
+        return (anglesView.cos(), anglesView.sin());
+    }
+
+    /// <summary><paramref name="x"/> [N, d, H] turned by the angles whose cos and sin <see cref="RotaryAngles"/> made.</summary>
+    private static Tensor Turn(Tensor x, Tensor cos, Tensor sin)
+    {
+        long n = x.shape[0], d = x.shape[1], h = x.shape[2], dims = cos.shape[1], m = cos.shape[2];
+        var rotated = dims * 2 * m;
+        if (rotated > d) throw new ArgumentException($"RoPE over {dims}-D positions with {m} frequencies needs {rotated} components per head, they have {d}");
         using var part = x.narrow(1, 0, rotated);
         using var pairs = part.reshape(n, dims, m, 2, h);
         using var even = pairs.narrow(3, 0, 1);
