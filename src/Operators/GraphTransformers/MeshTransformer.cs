@@ -170,8 +170,8 @@ public sealed class MeshTransformer : GraphOperator
         return sets;
     }
 
-    /// <summary>A mesh's fixed augmented sets by name, and the whole mask they make with the mesh.</summary>
-    private sealed record FixedSets(Dictionary<string, SparseGraph> Sets, SparseGraph Mask);
+    /// <summary>A mesh's fixed augmented sets by name, and a sampler of jumps outside the whole mask they make with the mesh.</summary>
+    private sealed record FixedSets(Dictionary<string, SparseGraph> Sets, SparseGraph Mask, RandomJumps.Sampler Jumps);
 
     private FixedSets Fixed(SparseGraph mesh) => fixedSets.GetValue(mesh, m =>
     {
@@ -190,16 +190,15 @@ public sealed class MeshTransformer : GraphOperator
             var loops = Enumerable.Range(0, m.NodeCount).ToArray();
             Add(SelfEdges, new SparseGraph(m.NodeCount, loops, [.. loops]));
         }
-        return new FixedSets(sets, new SparseGraph(m.NodeCount, [.. taken.SelectMany(t => t.Senders)], [.. taken.SelectMany(t => t.Receivers)]));
+        var mask = new SparseGraph(m.NodeCount, [.. taken.SelectMany(t => t.Senders)], [.. taken.SelectMany(t => t.Receivers)]);
+        return new FixedSets(sets, mask, new RandomJumps.Sampler(mask));
     });
 
     /// <summary>About <see cref="MeshTransformerOptions.RandomJumps"/> random edges per node (both directions), none of them already in the mask.</summary>
     private SparseGraph Jumps(SparseGraph mesh, Random random)
     {
-        var mask = Fixed(mesh).Mask;
+        var (_, mask, sampler) = Fixed(mesh);
         var fraction = Options.RandomJumps * mask.NodeCount / Math.Max(1, mask.EdgeCount);
-        var joined = RandomJumps.Add(mask, fraction, random.Next());
-        var added = Enumerable.Range(mask.EdgeCount, joined.EdgeCount - mask.EdgeCount);
-        return new SparseGraph(mesh.NodeCount, [.. added.Select(e => joined.Senders[e])], [.. added.Select(e => joined.Receivers[e])]);
+        return sampler.Draw((long)Math.Round(fraction * mask.EdgeCount / 2.0), random.Next());
     }
 }
