@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(VizCommands.Plot());
         root.Subcommands.Add(VizCommands.Report());
         root.Subcommands.Add(VizCommands.Export());
+        root.Subcommands.Add(MeshMoveCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         try
         {

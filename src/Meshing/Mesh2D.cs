@@ -65,6 +65,20 @@ public sealed class Mesh2D
         return new Mesh2D(positions, Cells, VerticesPerCell, Boundary);
     }
 
+    /// <summary>
+    /// The same mesh with every clockwise cell's corners reversed, so all run counterclockwise (as
+    /// finite elements and movers expect); meshes from other tools may come either way.
+    /// </summary>
+    public Mesh2D CounterClockwise()
+    {
+        var areas = MeshQuality.SignedAreas(this);
+        if (areas.All(a => a >= 0)) return this;
+        var cells = (int[])Cells.Clone();
+        for (var c = 0; c < CellCount; c++)
+            if (areas[c] < 0) Array.Reverse(cells, VerticesPerCell * c, VerticesPerCell);
+        return new Mesh2D(Positions, cells, VerticesPerCell, Boundary);
+    }
+
     /// <summary>Triangles only: each quad is cut along its 0-2 diagonal.</summary>
     public Mesh2D Triangulated()
     {

@@ -103,6 +103,54 @@ internal static partial class DataCommands
         });
         command.Subcommands.Add(cfdbench);
         command.Subcommands.Add(CylinderMesh());
+        command.Subcommands.Add(Helmholtz());
+        return command;
+    }
+
+    static Command Helmholtz()
+    {
+        var defaults = new HelmholtzMeshSettings();
+        var samples = new Option<int>("--samples") { Description = "number of samples (mesh, problem, moved mesh)", Required = true };
+        var sizes = new Option<string>("--element-sizes") { Description = "target edge lengths of the unit-square meshes, comma-separated", DefaultValueFactory = _ => string.Join(",", defaults.ElementSizes.Select(s => s.ToString(CultureInfo.InvariantCulture))) };
+        var maxBumps = new Option<int>("--max-bumps") { Description = "each problem's solution is a sum of 1 to this many Gaussians", DefaultValueFactory = _ => defaults.MaxBumps };
+        var alpha = new Option<double>("--alpha") { Description = "monitor weight: m = 1 + alpha |H|^2 / max |H|^2", DefaultValueFactory = _ => defaults.Alpha };
+        var seed = new Option<int>("--seed") { Description = "seed of the per-sample element size and problem", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "the HDF5 file to write", Required = true };
+        var command = new Command("helmholtz",
+            "UM2N's mesh-movement data: random Gaussian Helmholtz problems on unit-square meshes, their P1 solution and monitor, and the Monge-Ampere-moved mesh, in one HDF5 file; re-running resumes.")
+        {
+            samples, sizes, maxBumps, alpha, seed, output,
+        };
+        command.SetAction(result =>
+        {
+            var text = result.GetValue(sizes)!;
+            var parsed = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--element-sizes: '{s}' is not a number"))
+                .ToArray();
+            var settings = defaults with { ElementSizes = parsed, MaxBumps = result.GetValue(maxBumps), Alpha = result.GetValue(alpha), Seed = result.GetValue(seed) };
+            string path = result.GetValue(output)!;
+            var finished = File.Exists(path) && !Directory.Exists(path + ".parts");
+            (int Written, int Skipped) counts = default;
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var all = ctx.AddTask("samples");
+                    counts = HelmholtzMeshGenerator.GenerateFile(path, result.GetValue(samples), settings,
+                        sampleStarted: (index, total) => { all.MaxValue = total; all.Value = index; });
+                    all.Value = all.MaxValue;
+                });
+            if (finished)
+                AnsiConsole.MarkupLineInterpolated($"[green]{path}[/] already holds these {counts.Skipped} samples: nothing to do");
+            else
+            {
+                var made = MeshTrajectoryFile.ReadAll(path);
+                double Mean(string key) => made.Average(t => t.Parameters[key]);
+                AnsiConsole.MarkupLineInterpolated($"{counts.Written} samples made, {counts.Skipped} already done; wrote [green]{path}[/]");
+                AnsiConsole.MarkupLineInterpolated(
+                    $"Monge-Ampere: mean error reduction {Mean(HelmholtzMeshGenerator.ParameterNames.ErrorReduction):P1}, {Mean(HelmholtzMeshGenerator.ParameterNames.Iterations):F0} iterations and {Mean(HelmholtzMeshGenerator.ParameterNames.Seconds):F2} s a sample, {made.Count(t => t.Parameters[HelmholtzMeshGenerator.ParameterNames.Converged] == 0)} not converged");
+            }
+            return 0;
+        });
         return command;
     }
 

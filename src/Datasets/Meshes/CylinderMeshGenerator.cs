@@ -48,70 +48,27 @@ public sealed record CylinderMeshSettings
 public static class CylinderMeshGenerator
 {
     /// <summary>
-    /// Writes trajectories 0..count-1 to one HDF5 file. Each finished trajectory is first kept as its
-    /// own file in <c>PATH.parts/</c>, so an interrupted run resumes where it stopped; the final
-    /// file appears (atomically) only when all are done, recording the settings and count that made
-    /// it. A finished file made with the same settings and count is left as it is (a rerun is free);
-    /// any other file at <paramref name="path"/> is refused, never overwritten.
+    /// Writes trajectories 0..count-1 to one HDF5 file, resumably (<see cref="ResumableTrajectoryFile"/>):
+    /// an interrupted run resumes where it stopped, a finished file with the same settings and count
+    /// is a free rerun, any other file at <paramref name="path"/> is refused.
     /// </summary>
     /// <returns>how many trajectories were simulated now and how many were already done</returns>
     public static (int Written, int Skipped) GenerateFile(string path, int count, CylinderMeshSettings settings,
         Action<int, int>? trajectoryStarted = null, Action<int, int>? frameProgress = null, CancellationToken cancel = default)
     {
-        if (count < 1) throw new ArgumentException($"at least one trajectory, got {count}");
         settings.Validate();
-        var recipe = $"cylinder-mesh trajectories={count} {settings}";
-        var parts = Path.GetFullPath(path) + ".parts";
-        if (File.Exists(path) && !Directory.Exists(parts))
-        {
-            var made = MeshTrajectoryFile.Generator(path);
-            if (made == recipe) return (0, count);
-            throw new IOException(made is null
-                ? $"{path} exists and was not made by this generator; delete it or choose another --out"
-                : $"{path} was made with other settings ({made}); delete it or rerun with those settings");
-        }
-        Directory.CreateDirectory(parts);
-        // Finished parts are only reused by a run with the same settings.
-        var fingerprint = Path.Combine(parts, "settings.txt");
-        if (File.Exists(fingerprint) && File.ReadAllText(fingerprint) != settings.ToString())
-            throw new IOException($"{parts} holds trajectories made with other settings ({File.ReadAllText(fingerprint)}); delete it or rerun with those settings");
-        File.WriteAllText(fingerprint, settings.ToString());
-        string Part(int index) => Path.Combine(parts, $"{index:D5}.h5");
-        int written = 0, skipped = 0;
-        for (int index = 0; index < count; index++)
-        {
-            if (File.Exists(Part(index))) { skipped++; continue; }
-            trajectoryStarted?.Invoke(index, count);
-            var trajectory = Generate(settings, index, frameProgress, cancel);
-            MeshTrajectoryFile.Write(Part(index), [trajectory]);
-            written++;
-        }
-        MeshTrajectoryFile.Write(path, Enumerable.Range(0, count).Select(index => MeshTrajectoryFile.ReadAll(Part(index))[0]), generator: recipe);
-        Directory.Delete(parts, recursive: true);
-        return (written, skipped);
+        return ResumableTrajectoryFile.Generate(path, count, $"cylinder-mesh trajectories={count} {settings}", settings.ToString(),
+            index => Generate(settings, index, frameProgress, cancel), trajectoryStarted);
     }
 
     /// <summary>The domain and flow of trajectory <paramref name="index"/>.</summary>
     public static (CylinderFlowDomain Domain, double InflowSpeed) Draw(CylinderMeshSettings settings, int index)
     {
-        var random = new Random(TrajectorySeed(settings.Seed, index));
+        var random = new Random(ResumableTrajectoryFile.ItemSeed(settings.Seed, index));
         double Uniform((double Min, double Max) range) => range.Min + (range.Max - range.Min) * random.NextDouble();
         double speed = Uniform(settings.InflowSpeed), radius = Uniform(settings.Radius);
         var center = new Point2(Uniform(settings.CenterX), Uniform(settings.CenterY));
         return (new CylinderFlowDomain { Center = center, Radius = radius }, speed);
-    }
-
-    /// <summary>
-    /// A seed for trajectory <paramref name="index"/> that is the same in every process
-    /// (HashCode.Combine is randomised per process, so it would give another dataset on each run):
-    /// the SplitMix64 finaliser over the dataset seed and the index.
-    /// </summary>
-    static int TrajectorySeed(int seed, int index)
-    {
-        ulong z = ((ulong)(uint)seed << 32 | (uint)index) + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)((z ^ (z >> 31)) & int.MaxValue);
     }
 
     public static MeshTrajectory Generate(CylinderMeshSettings settings, int index, Action<int, int>? frameProgress = null, CancellationToken cancel = default)

@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using GnnSim.Datasets;
+using GnnSim.Datasets.Gmsh;
+using GnnSim.Datasets.Meshes;
+using GnnSim.Meshing;
+using GnnSim.Meshing.FiniteElements;
+using GnnSim.Meshing.Movement;
+using GnnSim.Solvers.Helmholtz;
+using GnnSim.Viz.Fields;
+using Spectre.Console;
+
+namespace GnnSim.Cli.Commands;
+
+/// <summary>
+/// <c>gnnsim move-mesh --method ma --mesh FILE --monitor SPEC --out DIR</c>: moves a mesh's nodes
+/// (its connectivity kept) toward where the monitor is large, and writes the moved mesh (.msh, .vtu),
+/// a before/after picture and a summary (move.json: iterations, time, tangles, quality, and the
+/// Helmholtz error reduction where the monitor is a Helmholtz problem).
+/// </summary>
+public static class MeshMoveCommand
+{
+    const string MonitorHelp =
+        "helmholtz[:SEED] (a random Gaussian Helmholtz problem stretched to the mesh's bounding box, re-solved on every iterate; reports the error reduction), " +
+        "peak:X,Y[,WIDTH[,HEIGHT]] (m = 1 + HEIGHT exp(-r^2 / WIDTH^2)), " +
+        "field:NAME[@FRAME] or vorticity[@FRAME] (from an .h5 mesh file's fields: m = 1 + alpha |v|^2 / max |v|^2)";
+
+    public static Command Create()
+    {
+        var method = new Option<string>("--method") { Description = "ma: the Monge-Ampere relaxation", DefaultValueFactory = _ => "ma" };
+        method.AcceptOnlyFromAmong("ma");
+        var meshFile = new Option<string>("--mesh") { Description = "the mesh: a gmsh .msh file, or a GnnSim .h5 mesh file (--sample picks one)", Required = true };
+        var sample = new Option<int>("--sample") { Description = "which mesh of an .h5 file (its position in the file)", DefaultValueFactory = _ => 0 };
+        var monitor = new Option<string>("--monitor") { Description = MonitorHelp, Required = true };
+        var alpha = new Option<double>("--alpha") { Description = "the monitor's weight", DefaultValueFactory = _ => Monitors.DefaultAlpha };
+        var defaults = new MongeAmpereOptions();
+        var maxIterations = new Option<int>("--max-iterations") { Description = "Monge-Ampere iterations at most", DefaultValueFactory = _ => defaults.MaxIterations };
+        var tolerance = new Option<double>("--tolerance") { Description = "relative residual to stop at", DefaultValueFactory = _ => defaults.RelativeTolerance };
+        var timestep = new Option<double>("--pseudo-timestep") { Description = "the relaxation's pseudo time step", DefaultValueFactory = _ => defaults.PseudoTimestep };
+        var output = new Option<string>("--out") { Description = "folder for moved.msh, moved.vtu, before-after.png and move.json", Required = true };
+        var command = new Command("move-mesh", "Move a mesh's nodes toward where a monitor function is large (r-adaptation), keeping its cells.")
+        {
+            method, meshFile, sample, monitor, alpha, maxIterations, tolerance, timestep, output,
+        };
+        command.SetAction(result =>
+        {
+            var file = result.GetValue(meshFile)!;
+            var (mesh, trajectory, gmsh) = ReadMesh(file, result.GetValue(sample));
+            var (monitorOf, problem) = ParseMonitor(result.GetValue(monitor)!, mesh, trajectory, file, result.GetValue(alpha));
+            var options = new MongeAmpereOptions
+            {
+                MaxIterations = result.GetValue(maxIterations), RelativeTolerance = result.GetValue(tolerance), PseudoTimestep = result.GetValue(timestep),
+            };
+            MeshMoveResult moved = null!;
+            AnsiConsole.Status().Start($"Monge-Ampere on {mesh.NodeCount} nodes", _ => moved = new MongeAmpereMover(mesh, options).Move(monitorOf));
+
+            var folder = result.GetValue(output)!;
+            Directory.CreateDirectory(folder);
+            var summary = Summary(mesh, moved, problem);
+            var nodeTypes = trajectory?.NodeTypes ?? GmshNodeTypes.Assign(gmsh!, null, file);
+            WriteOutputs(folder, mesh, moved, gmsh, nodeTypes, summary);
+            var tangled = moved.TangledCells(mesh);
+            AnsiConsole.MarkupLineInterpolated(
+                $"{(moved.Converged ? "converged" : "stopped")} after {moved.Iterations} iterations in {moved.Elapsed.TotalSeconds:F2} s (residual {moved.Residual:g3}); {tangled} tangled cells; minimum angle {summary["min_angle_before"]:F1} -> {summary["min_angle_after"]:F1} degrees");
+            if (problem is not null)
+                AnsiConsole.MarkupLineInterpolated($"Helmholtz L2 error {summary["error_original"]:g4} -> {summary["error_moved"]:g4}: error reduction {summary["error_reduction"]:P1}");
+            AnsiConsole.MarkupLineInterpolated($"wrote [green]{folder}[/] (moved.msh, moved.vtu, before-after.png, move.json)");
+            if (!moved.Converged)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{moved.Failure}[/]");
+                return 1;
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    static (Mesh2D Mesh, MeshTrajectory? Trajectory, GmshMesh? Gmsh) ReadMesh(string file, int sample)
+    {
+        if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such mesh file");
+        if (file.EndsWith(".msh", StringComparison.OrdinalIgnoreCase))
+        {
+            var gmsh = GmshReader.Read(file);
+            return (new Mesh2D(gmsh.Positions, gmsh.Triangles, 3).CounterClockwise(), null, gmsh);
+        }
+        using var reader = new MeshTrajectoryReader(file);
+        if (sample < 0 || sample >= reader.Names.Count) throw new ArgumentException($"{file}: --sample {sample} is outside its {reader.Names.Count} meshes");
+        var trajectory = reader.Read(reader.Names[sample]);
+        if (trajectory.Dimension != 2 || trajectory.VerticesPerCell != 3) throw new InvalidDataException($"{file}: mesh {trajectory.Name} is not a 2D triangle mesh");
+        var mesh = new Mesh2D(Array.ConvertAll(trajectory.MeshPositions, v => (double)v), trajectory.Cells, 3).CounterClockwise();
+        return (mesh, trajectory, null);
+    }
+
+    static (Func<Mesh2D, double[]> Monitor, GaussianProblem? Problem) ParseMonitor(string spec, Mesh2D mesh, MeshTrajectory? trajectory, string file, double alpha)
+    {
+        // KIND, KIND:ARGUMENT or KIND@FRAME.
+        var split = spec.IndexOfAny([':', '@']);
+        var (kind, argument) = split < 0 ? (spec, "") : spec[split] == ':' ? (spec[..split], spec[(split + 1)..]) : (spec[..split], spec[split..]);
+        var (minX, minY, width, height) = BoundingBox(mesh);
+        var size = Math.Max(width, height);
+        switch (kind)
+        {
+            case "helmholtz":
+                var seed = argument.Length == 0 ? 0 : int.TryParse(argument, CultureInfo.InvariantCulture, out var s) ? s : throw new ArgumentException($"--monitor {spec}: '{argument}' is not a seed");
+                var problem = GaussianProblem.Random(new Random(seed)).Mapped(minX, minY, width, height);
+                return (HelmholtzSolver.Monitor(problem, alpha), problem);
+            case "peak":
+                var numbers = argument.Split(',').Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
+                if (numbers.Length is < 2 or > 4 || numbers.Any(double.IsNaN)) throw new ArgumentException($"--monitor {spec}: give peak:X,Y[,WIDTH[,HEIGHT]] with numbers");
+                double x = numbers[0], y = numbers[1], peakWidth = numbers.Length > 2 ? numbers[2] : 0.1 * size, peakHeight = numbers.Length > 3 ? numbers[3] : 10;
+                if (!(peakWidth > 0) || !(peakHeight >= 0)) throw new ArgumentException($"--monitor {spec}: the width must be positive and the height not negative");
+                return (Monitors.OfPosition((px, py) => 1 + peakHeight * Math.Exp(-((px - x) * (px - x) + (py - y) * (py - y)) / (peakWidth * peakWidth))), null);
+            case "field" or "vorticity" when trajectory is null:
+                throw new ArgumentException($"--monitor {spec}: fields come from a GnnSim .h5 mesh file, and {file} is not one");
+            case "field" or "vorticity":
+                var (name, frame) = kind == "vorticity" ? ("velocity", FrameOf(argument, spec)) : SplitFrame(argument, spec);
+                var magnitude = kind == "vorticity" ? Vorticity(mesh, trajectory, frame, file) : FieldMagnitude(trajectory, name, frame, file);
+                var max = magnitude.Max(v => v * v);
+                var values = magnitude.Select(v => max > 0 ? 1 + alpha * v * v / max : 1).ToArray();
+                return (Monitors.Interpolated(mesh, values), null);
+            default:
+                throw new ArgumentException($"--monitor {spec}: unknown monitor '{kind}'; use {MonitorHelp}");
+        }
+    }
+
+    static (double MinX, double MinY, double Width, double Height) BoundingBox(Mesh2D mesh)
+    {
+        var xs = mesh.Positions.Where((_, k) => k % 2 == 0).ToArray();
+        var ys = mesh.Positions.Where((_, k) => k % 2 == 1).ToArray();
+        return (xs.Min(), ys.Min(), xs.Max() - xs.Min(), ys.Max() - ys.Min());
+    }
+
+    static (string Name, int Frame) SplitFrame(string argument, string spec)
+    {
+        var at = argument.IndexOf('@');
+        var name = at >= 0 ? argument[..at] : argument;
+        if (name.Length == 0) throw new ArgumentException($"--monitor {spec}: name the field, as field:NAME[@FRAME]");
+        return (name, at >= 0 ? FrameOf(argument[(at + 1)..], spec) : 0);
+    }
+
+    static int FrameOf(string text, string spec) => text.TrimStart('@') is { Length: > 0 } t
+        ? int.TryParse(t, CultureInfo.InvariantCulture, out var f) ? f : throw new ArgumentException($"--monitor {spec}: '{t}' is not a frame number")
+        : 0;
+
+    static double[] FieldMagnitude(MeshTrajectory trajectory, string name, int frame, string file)
+    {
+        if (!trajectory.Fields.Any(f => f.Name == name)) throw new ArgumentException($"{file}: mesh {trajectory.Name} has no field '{name}' (it has {string.Join(", ", trajectory.Fields.Select(f => f.Name))})");
+        if (frame < 0 || frame >= trajectory.FrameCount) throw new ArgumentException($"{file}: frame {frame} is outside 0..{trajectory.FrameCount - 1}");
+        var width = trajectory.Field(name).Width;
+        var values = trajectory.Frame(name, frame);
+        var magnitude = new double[trajectory.NodeCount];
+        for (var i = 0; i < magnitude.Length; i++)
+        {
+            double sum = 0;
+            for (var c = 0; c < width; c++) sum += values[i * width + c] * (double)values[i * width + c];
+            magnitude[i] = Math.Sqrt(sum);
+        }
+        return magnitude;
+    }
+
+    /// <summary>|dv/dx - du/dy| from the velocity field, its gradients recovered by L2 projection.</summary>
+    static double[] Vorticity(Mesh2D mesh, MeshTrajectory trajectory, int frame, string file)
+    {
+        if (!trajectory.Fields.Any(f => f.Name == "velocity" && f.Width == 2)) throw new ArgumentException($"{file}: mesh {trajectory.Name} has no 2-component 'velocity' field for the vorticity");
+        if (frame < 0 || frame >= trajectory.FrameCount) throw new ArgumentException($"{file}: frame {frame} is outside 0..{trajectory.FrameCount - 1}");
+        var velocity = trajectory.Frame("velocity", frame);
+        var space = new P1Space(mesh);
+        double[] u = new double[mesh.NodeCount], v = new double[mesh.NodeCount];
+        for (var i = 0; i < u.Length; i++) (u[i], v[i]) = (velocity[2 * i], velocity[2 * i + 1]);
+        var (_, uy) = space.RecoverGradient(u);
+        var (vx, _) = space.RecoverGradient(v);
+        return vx.Zip(uy, (a, b) => Math.Abs(a - b)).ToArray();
+    }
+
+    static Dictionary<string, object?> Summary(Mesh2D mesh, MeshMoveResult moved, GaussianProblem? problem)
+    {
+        var summary = new Dictionary<string, object?>
+        {
+            ["method"] = "ma", ["nodes"] = mesh.NodeCount, ["cells"] = mesh.CellCount,
+            ["iterations"] = moved.Iterations, ["residual"] = moved.Residual, ["converged"] = moved.Converged, ["failure"] = moved.Failure,
+            ["seconds"] = moved.Elapsed.TotalSeconds, ["tangled_cells"] = moved.TangledCells(mesh),
+            ["min_angle_before"] = MeshQuality.MinAngles(mesh).Min(), ["min_angle_after"] = MeshQuality.MinAngles(moved.Mesh).Min(),
+        };
+        if (problem is not null)
+        {
+            double before = HelmholtzSolver.SolutionError(mesh, problem), after = HelmholtzSolver.SolutionError(moved.Mesh, problem);
+            summary["error_original"] = before;
+            summary["error_moved"] = after;
+            summary["error_reduction"] = (before - after) / before;
+        }
+        return summary;
+    }
+
+    static void WriteOutputs(string folder, Mesh2D mesh, MeshMoveResult moved, GmshMesh? gmsh, int[] nodeTypes, Dictionary<string, object?> summary)
+    {
+        var positions = moved.Mesh.Positions;
+        if (gmsh is not null)
+            GmshWriter.Write(Path.Combine(folder, "moved.msh"), new GmshMesh
+            {
+                Version = gmsh.Version, Binary = gmsh.Binary, Positions = positions, Triangles = moved.Mesh.Cells, TrianglePhysical = gmsh.TrianglePhysical,
+                Lines = gmsh.Lines, LinePhysical = gmsh.LinePhysical, Points = gmsh.Points, PointPhysical = gmsh.PointPhysical, PhysicalGroups = gmsh.PhysicalGroups,
+            });
+        else
+            GmshWriter.Write(Path.Combine(folder, "moved.msh"), positions, moved.Mesh.Cells);
+        VtuWriter.Write(Path.Combine(folder, "moved.vtu"), moved.Mesh, [new VtuField("monitor", Array.ConvertAll(moved.Monitor, m => (float)m))], includeNodeTypes: false);
+        using (var figure = MeshPlot.BeforeAfter(new TriangleDomain(mesh.Positions, mesh.Cells), positions, nodeTypes))
+            AtomicFile.Write(Path.Combine(folder, "before-after.png"), stream => stream.Write(figure.ToPng()));
+        AtomicFile.Write(Path.Combine(folder, "move.json"), stream => JsonSerializer.Serialize(stream, summary, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
