@@ -28,6 +28,8 @@ public sealed record OperatorGraph(Tensor NodeInputs, Tensor Positions, IReadOnl
     public Tensor? Time { get; init; }
     /// <summary>[Q, D] points where a neural-field decoder answers, or null.</summary>
     public Tensor? QueryPoints { get; init; }
+    /// <summary>[N, 6] where moved nodes may go (<see cref="OperatorBatch.BoundaryRule"/>), or null.</summary>
+    public Tensor? BoundaryRule { get; init; }
 
     /// <param name="Topology">the edges as int arrays (batching shifts them)</param>
     /// <param name="Senders">[E] int64, the same edges</param>
@@ -63,6 +65,12 @@ public sealed class OperatorBatch
     /// <summary>[Q, D] query points of all graphs, or null; <see cref="QueryBatch"/> [Q] says whose.</summary>
     public Tensor? QueryPoints { get; init; }
     public Tensor? QueryBatch { get; init; }
+    /// <summary>
+    /// [N, 6] for operators that move nodes (mesh movers): per node its freedom (0 free, 1 sliding
+    /// along a straight run of boundary, 2 fixed), the run's origin (x, y), unit direction (x, y) and
+    /// length, in the frame of <see cref="Positions"/>; fixed nodes stay at their position. Or null.
+    /// </summary>
+    public Tensor? BoundaryRule { get; init; }
 
     public int GraphCount => NodeOffsets.Length - 1;
     public long NodeCount => NodeInputs.shape[0];
@@ -83,7 +91,7 @@ public sealed class OperatorBatch
     private OperatorBatch Copy(Tensor nodeInputs, IReadOnlyDictionary<string, EdgeSet> sets) => new()
     {
         NodeInputs = nodeInputs, Positions = Positions, BatchVector = BatchVector, NodeOffsets = NodeOffsets, EdgeSets = sets,
-        Conditions = Conditions, Time = Time, QueryPoints = QueryPoints, QueryBatch = QueryBatch,
+        Conditions = Conditions, Time = Time, QueryPoints = QueryPoints, QueryBatch = QueryBatch, BoundaryRule = BoundaryRule,
     };
 
     /// <summary>
@@ -101,8 +109,9 @@ public sealed class OperatorBatch
             foreach (var (name, edges) in g.EdgeSets)
                 if (edges.Topology.NodeCount != g.NodeInputs.shape[0])
                     throw new ArgumentException($"edge set '{name}' spans {edges.Topology.NodeCount} nodes, the graph has {g.NodeInputs.shape[0]}");
-            if ((g.Conditions is null) != (first.Conditions is null) || (g.Time is null) != (first.Time is null) || (g.QueryPoints is null) != (first.QueryPoints is null))
-                throw new ArgumentException("graphs of one batch must all carry conditions, time and query points, or all lack them");
+            if ((g.Conditions is null) != (first.Conditions is null) || (g.Time is null) != (first.Time is null) || (g.QueryPoints is null) != (first.QueryPoints is null)
+                || (g.BoundaryRule is null) != (first.BoundaryRule is null))
+                throw new ArgumentException("graphs of one batch must all carry conditions, time, query points and boundary rules, or all lack them");
         }
         var device = first.NodeInputs.device;
         var nodeCounts = graphs.Select(g => checked((int)g.NodeInputs.shape[0])).ToArray();
@@ -136,6 +145,7 @@ public sealed class OperatorBatch
             Time = first.Time is null ? null : torch.stack(graphs.Select(g => g.Time!).ToList()),
             QueryPoints = first.QueryPoints is null ? null : Cat(graphs.Select(g => g.QueryPoints!).ToList()),
             QueryBatch = first.QueryPoints is null ? null : BatchVectorOf(graphs.Select(g => checked((int)g.QueryPoints!.shape[0])).ToArray(), device),
+            BoundaryRule = first.BoundaryRule is null ? null : Cat(graphs.Select(g => g.BoundaryRule!).ToList()),
         };
     }
 

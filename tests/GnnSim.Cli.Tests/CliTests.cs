@@ -102,6 +102,7 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         Assert.Contains("meshgraphnet", output);
         Assert.Contains("defaults: latent 128, message_passing_steps 15, hidden_layers 2", output);
         Assert.Contains("transformer", output);
+        Assert.Contains("um2n", output);
         (exitCode, output, error) = Run("models", "--config", config);
         Assert.True(exitCode == 0, error);
         // latent 16, two blocks, two hidden layers: encoders, blocks and decoder of the 2 + 9 + 5 input columns.

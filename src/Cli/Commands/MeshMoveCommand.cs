@@ -8,13 +8,19 @@ using GnnSim.Meshing;
 using GnnSim.Meshing.FiniteElements;
 using GnnSim.Meshing.Movement;
 using GnnSim.Solvers.Helmholtz;
+using GnnSim.Torch;
+using GnnSim.Training.Data;
+using GnnSim.Training.Experiments;
+using GnnSim.Training.Objectives;
 using GnnSim.Viz.Fields;
 using Spectre.Console;
 
 namespace GnnSim.Cli.Commands;
 
 /// <summary>
-/// <c>gnnsim move-mesh --method ma --mesh FILE --monitor SPEC --out DIR</c>: moves a mesh's nodes
+/// <c>gnnsim move-mesh --method ma --mesh FILE --monitor SPEC --out DIR</c> (the Monge-Ampere
+/// relaxation) or <c>gnnsim move-mesh RUN_DIR --mesh FILE --monitor SPEC --out DIR</c> (a trained
+/// mover, given the monitor at the mesh's nodes): moves a mesh's nodes
 /// (its connectivity kept) toward where the monitor is large, and writes the moved mesh (.msh, .vtu),
 /// a before/after picture and a summary (move.json: iterations, time, tangles, quality, and the
 /// Helmholtz error reduction where the monitor is a Helmholtz problem).
@@ -28,8 +34,9 @@ public static class MeshMoveCommand
 
     public static Command Create()
     {
-        var method = new Option<string>("--method") { Description = "ma: the Monge-Ampere relaxation", DefaultValueFactory = _ => "ma" };
-        method.AcceptOnlyFromAmong("ma");
+        var run = new Argument<string?>("RUN_DIR") { Description = "a trained mesh mover's run (UM2N); without it, --method ma", Arity = ArgumentArity.ZeroOrOne };
+        var method = new Option<string?>("--method") { Description = "ma (the Monge-Ampere relaxation) or model (the run's network; the default with RUN_DIR)" };
+        method.AcceptOnlyFromAmong("ma", "model");
         var meshFile = new Option<string>("--mesh") { Description = "the mesh: a gmsh .msh file, or a GnnSim .h5 mesh file (--sample picks one)", Required = true };
         var sample = new Option<int>("--sample") { Description = "which mesh of an .h5 file (its position in the file)", DefaultValueFactory = _ => 0 };
         var monitor = new Option<string>("--monitor") { Description = MonitorHelp, Required = true };
@@ -41,29 +48,40 @@ public static class MeshMoveCommand
         var output = new Option<string>("--out") { Description = "folder for moved.msh, moved.vtu, before-after.png and move.json", Required = true };
         var command = new Command("move-mesh", "Move a mesh's nodes toward where a monitor function is large (r-adaptation), keeping its cells.")
         {
-            method, meshFile, sample, monitor, alpha, maxIterations, tolerance, timestep, output,
+            run, method, meshFile, sample, monitor, alpha, maxIterations, tolerance, timestep, output,
         };
         command.SetAction(result =>
         {
             var file = result.GetValue(meshFile)!;
             var (mesh, trajectory, gmsh) = ReadMesh(file, result.GetValue(sample));
             var (monitorOf, problem) = ParseMonitor(result.GetValue(monitor)!, mesh, trajectory, file, result.GetValue(alpha));
-            var options = new MongeAmpereOptions
-            {
-                MaxIterations = result.GetValue(maxIterations), RelativeTolerance = result.GetValue(tolerance), PseudoTimestep = result.GetValue(timestep),
-            };
+            var runDirectory = result.GetValue(run);
+            var how = result.GetValue(method) ?? (runDirectory is null ? "ma" : "model");
+            if (how == "model" && runDirectory is null) throw new ArgumentException("--method model moves with a trained mover: give its RUN_DIR");
+            if (how == "ma" && runDirectory is not null) throw new ArgumentException($"--method ma needs no RUN_DIR ({runDirectory}); drop one or the other");
             MeshMoveResult moved = null!;
-            AnsiConsole.Status().Start($"Monge-Ampere on {mesh.NodeCount} nodes", _ => moved = new MongeAmpereMover(mesh, options).Move(monitorOf));
+            if (how == "ma")
+            {
+                var options = new MongeAmpereOptions
+                {
+                    MaxIterations = result.GetValue(maxIterations), RelativeTolerance = result.GetValue(tolerance), PseudoTimestep = result.GetValue(timestep),
+                };
+                AnsiConsole.Status().Start($"Monge-Ampere on {mesh.NodeCount} nodes", _ => moved = new MongeAmpereMover(mesh, options).Move(monitorOf));
+            }
+            else
+                moved = MoveWithModel(runDirectory!, mesh, monitorOf);
 
             var folder = result.GetValue(output)!;
             Directory.CreateDirectory(folder);
-            var summary = Summary(mesh, moved, problem);
+            var summary = Summary(how, mesh, moved, problem);
             var nodeTypes = trajectory?.NodeTypes ?? GmshNodeTypes.Assign(gmsh!, null, file);
             WriteOutputs(folder, mesh, moved, gmsh, nodeTypes, summary);
             var tangled = moved.TangledCells(mesh);
-            AnsiConsole.MarkupLineInterpolated(
-                $"{(moved.Converged ? "converged" : "stopped")} after {moved.Iterations} iterations in {moved.Elapsed.TotalSeconds:F2} s (residual {moved.Residual:g3}); {tangled} tangled cells; minimum angle {summary["min_angle_before"]:F1} -> {summary["min_angle_after"]:F1} degrees");
-            if (problem is not null)
+            if (how == "ma")
+                AnsiConsole.MarkupLineInterpolated($"{(moved.Converged ? "converged" : "stopped")} after {moved.Iterations} iterations in {moved.Elapsed.TotalSeconds:F2} s (residual {moved.Residual:g3}); {tangled} tangled cells; minimum angle {summary["min_angle_before"]:F1} -> {summary["min_angle_after"]:F1} degrees");
+            else
+                AnsiConsole.MarkupLineInterpolated($"moved by {runDirectory} in {1000 * moved.Elapsed.TotalSeconds:F1} ms; {tangled} tangled cells; minimum angle {summary["min_angle_before"]:F1} -> {summary["min_angle_after"]:F1} degrees");
+            if (summary.ContainsKey("error_reduction"))
                 AnsiConsole.MarkupLineInterpolated($"Helmholtz L2 error {summary["error_original"]:g4} -> {summary["error_moved"]:g4}: error reduction {summary["error_reduction"]:P1}");
             AnsiConsole.MarkupLineInterpolated($"wrote [green]{folder}[/] (moved.msh, moved.vtu, before-after.png, move.json)");
             if (!moved.Converged)
@@ -173,16 +191,39 @@ public static class MeshMoveCommand
         return vx.Zip(uy, (a, b) => Math.Abs(a - b)).ToArray();
     }
 
-    static Dictionary<string, object?> Summary(Mesh2D mesh, MeshMoveResult moved, GaussianProblem? problem)
+    /// <summary>
+    /// The run's mover on <paramref name="mesh"/>, given the monitor at its nodes (a learned mover reads
+    /// the monitor once; it does not iterate). A tangled result is reported as a failure.
+    /// </summary>
+    static MeshMoveResult MoveWithModel(string runDirectory, Mesh2D mesh, Func<Mesh2D, double[]> monitorOf)
+    {
+        var config = Experiment.ReadRunConfig(runDirectory);
+        if (config.Training.Objective != MeshMovementObjective.ObjectiveName) throw new ArgumentException($"{runDirectory}: model {config.Model.Name} is not a mesh mover (training.objective {config.Training.Objective})");
+        var device = Device.Parse(config.Training.Device);
+        using var simulator = Experiment.LoadTrainedMover(runDirectory, config, device);
+        var monitor = monitorOf(mesh);
+        Monitors.Validate(monitor, mesh.NodeCount, "the monitor");
+        var sample = new MeshMovementSample(Path.GetFileNameWithoutExtension(runDirectory), mesh, monitor, null, new Dictionary<string, double>());
+        var objective = simulator.ObjectiveAs<MeshMovementObjective>();
+        objective.Move(simulator.Model, sample, device); // warm-up
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var positions = objective.Move(simulator.Model, sample, device);
+        var elapsed = clock.Elapsed;
+        var moved = mesh.WithPositions(positions);
+        var tangled = MeshQuality.CountTangled(mesh, moved);
+        return new MeshMoveResult(moved, 0, double.NaN, tangled == 0, tangled == 0 ? null : $"the model's mesh has {tangled} tangled cells", monitor, elapsed);
+    }
+
+    static Dictionary<string, object?> Summary(string method, Mesh2D mesh, MeshMoveResult moved, GaussianProblem? problem)
     {
         var summary = new Dictionary<string, object?>
         {
-            ["method"] = "ma", ["nodes"] = mesh.NodeCount, ["cells"] = mesh.CellCount,
-            ["iterations"] = moved.Iterations, ["residual"] = moved.Residual, ["converged"] = moved.Converged, ["failure"] = moved.Failure,
+            ["method"] = method, ["nodes"] = mesh.NodeCount, ["cells"] = mesh.CellCount,
+            ["iterations"] = moved.Iterations, ["residual"] = double.IsNaN(moved.Residual) ? null : moved.Residual, ["converged"] = moved.Converged, ["failure"] = moved.Failure,
             ["seconds"] = moved.Elapsed.TotalSeconds, ["tangled_cells"] = moved.TangledCells(mesh),
             ["min_angle_before"] = MeshQuality.MinAngles(mesh).Min(), ["min_angle_after"] = MeshQuality.MinAngles(moved.Mesh).Min(),
         };
-        if (problem is not null)
+        if (problem is not null && (int)summary["tangled_cells"]! == 0)
         {
             double before = HelmholtzSolver.SolutionError(mesh, problem), after = HelmholtzSolver.SolutionError(moved.Mesh, problem);
             summary["error_original"] = before;

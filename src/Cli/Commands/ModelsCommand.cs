@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using GnnSim.Datasets.CfdBench;
 using GnnSim.Training.Experiments;
+using GnnSim.Training.Objectives;
 using Spectre.Console;
 
 namespace GnnSim.Cli.Commands;
@@ -24,6 +25,15 @@ internal static class ModelsCommand
             if (result.GetValue(config) is not { } path) return 0;
 
             var experiment = ExperimentConfig.Load(path, result.GetValue(set) ?? []);
+            if (experiment.Training.Objective == MeshMovementObjective.ObjectiveName)
+            {
+                var mesh = Experiment.LoadMovementSamples(experiment, DataSplit.Train, maxCases: 1)[0];
+                using var mover = Experiment.CreateMover(experiment);
+                AnsiConsole.MarkupLineInterpolated($"{path}: {experiment.Model.Name} ({Options(experiment.Model.Registration, experiment.Model.Options)})");
+                AnsiConsole.MarkupLineInterpolated($"  for {mesh.Name} ({mesh.Mesh.NodeCount:N0} nodes): {mover.Objective.Widths.NodeInputs} node inputs (coordinates, monitor, boundary mask), {mover.Objective.Widths.Outputs} outputs (the new coordinates)");
+                AnsiConsole.MarkupLineInterpolated($"  [bold]{mover.Model.parameter_count():N0}[/] trained parameters");
+                return 0;
+            }
             var sample = Experiment.LoadTrajectories(experiment, DataSplit.Train, maxCases: 1)[0];
             using var simulator = Experiment.CreateSimulator(experiment, sample);
             var widths = simulator.Objective.Widths;

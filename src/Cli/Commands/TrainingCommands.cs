@@ -41,12 +41,27 @@ internal static class TrainingCommands
     public static int TrainRun(ExperimentConfig experiment, string runDirectory, bool resume, CancellationToken cancel)
     {
         var device = Device.Parse(experiment.Training.Device);
-        var training = Experiment.LoadTrajectories(experiment, Experiment.ParseSplit("train"));
-        using var simulator = Experiment.CreateSimulator(experiment, training[0], device);
-        using var data = simulator.ObjectiveAs<NextStateObjective>().Prepare(training, device, simulator.Model.DerivedEdgeSets);
+        LearnedSimulator simulator;
+        ITrainingSet data;
+        string what;
+        if (experiment.Training.Objective == MeshMovementObjective.ObjectiveName)
+        {
+            var meshes = Experiment.LoadMovementSamples(experiment, Experiment.ParseSplit("train"));
+            simulator = Experiment.CreateMover(experiment, device);
+            data = simulator.ObjectiveAs<MeshMovementObjective>().Prepare(meshes, device);
+            what = $"{meshes.Count} training meshes, ~{meshes.Sum(m => m.Mesh.NodeCount) / meshes.Count:N0} nodes each";
+        }
+        else
+        {
+            var training = Experiment.LoadTrajectories(experiment, Experiment.ParseSplit("train"));
+            simulator = Experiment.CreateSimulator(experiment, training[0], device);
+            data = simulator.ObjectiveAs<NextStateObjective>().Prepare(training, device, simulator.Model.DerivedEdgeSets);
+            what = $"{training.Count} training trajectories, ~{training.Sum(t => t.NodeCount) / training.Count:N0} nodes each";
+        }
+        using var ownedSimulator = simulator;
+        using var ownedData = data;
         using var trainer = new Trainer(experiment, simulator, data, runDirectory, resume);
-        var nodes = training.Sum(t => t.NodeCount) / training.Count;
-        AnsiConsole.MarkupLineInterpolated($"[grey]{experiment.Model.Name}: {simulator.parameter_count():N0} parameters; {training.Count} training trajectories, ~{nodes:N0} nodes each; steps {trainer.Step} -> {experiment.Training.Steps}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]{experiment.Model.Name}: {simulator.parameter_count():N0} parameters; {what}; steps {trainer.Step} -> {experiment.Training.Steps}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
         var losses = RunWithProgress(trainer, experiment.Training, cancel);
         if (cancel.IsCancellationRequested)
         {
@@ -125,6 +140,9 @@ internal static class TrainingCommands
         rollout.AddTo(command);
         command.SetAction(result =>
         {
+            var run = result.GetValue(rollout.RunDirectory)!;
+            if (Experiment.ReadRunConfig(run).Training.Objective == MeshMovementObjective.ObjectiveName)
+                return EvaluateMover(run, result.GetValue(output) ?? run, rollout.Split(result), rollout.Data(result), rollout.MaxCases(result));
             var rollouts = rollout.Run(result, out var splitName);
             var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
             var directory = result.GetValue(output) ?? result.GetValue(rollout.RunDirectory)!;
@@ -153,6 +171,10 @@ internal static class TrainingCommands
             foreach (var option in new Option[] { data, split, steps, start, maxCases, threads }) command.Options.Add(option);
         }
 
+        public string? Split(ParseResult result) => result.GetValue(split);
+        public string? Data(ParseResult result) => result.GetValue(data);
+        public int? MaxCases(ParseResult result) => result.GetValue(maxCases);
+
         public List<RolloutResult> Run(ParseResult result, out string splitName)
         {
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
@@ -172,6 +194,39 @@ internal static class TrainingCommands
         var rolloutSteps = steps ?? config.Evaluation.RolloutSteps;
         var startFrame = start ?? config.Evaluation.StartFrame;
         return trajectories.Select(t => Rollout.Run(simulator, t, startFrame, rolloutSteps, device)).ToList();
+    }
+
+    /// <summary>A mesh mover's eval: each mesh of the split moved by the model and scored (tangles, ER beside Monge-Ampere's, quality, speed).</summary>
+    static int EvaluateMover(string runDirectory, string directory, string? split, string? data, int? maxCases)
+    {
+        var config = Experiment.ReadRunConfig(runDirectory);
+        if (data is not null) config.Data.Path = data;
+        var device = Device.Parse(config.Training.Device);
+        var splitName = split ?? config.Evaluation.Split;
+        var samples = Experiment.LoadMovementSamples(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases);
+        using var simulator = Experiment.LoadTrainedMover(runDirectory, config, device);
+        var objective = simulator.ObjectiveAs<MeshMovementObjective>();
+        var scores = new List<MoverScore>();
+        AnsiConsole.Status().Start($"moving {samples.Count} {splitName} meshes", ctx =>
+        {
+            foreach (var sample in samples)
+            {
+                ctx.Status($"moving {sample.Name} ({scores.Count + 1} of {samples.Count})");
+                scores.Add(MoverEvaluation.Score(simulator.Model, objective, sample, device));
+            }
+        });
+        MoverEvaluation.Write(directory, scores, splitName);
+        var mean = MoverEvaluation.Mean(scores);
+        string Percent(double? v) => v is null ? "-" : v.Value.ToString("P1", CultureInfo.InvariantCulture);
+        var table = new Table().Title($"{config.Model.Name} on {samples.Count} {splitName} meshes")
+            .AddColumns("", "tangled cells", "meshes tangled", "ER model", "ER Monge-Ampere", "min angle before", "min angle after", "model ms", "speed ratio");
+        table.AddRow("mean", mean.TangledCells.ToString(CultureInfo.InvariantCulture), scores.Count(s => s.TangledCells > 0).ToString(CultureInfo.InvariantCulture),
+            Percent(mean.ErrorReduction), Percent(mean.MongeAmpereErrorReduction), mean.MinAngleOriginal.ToString("F1", CultureInfo.InvariantCulture),
+            mean.MinAngleMoved.ToString("F1", CultureInfo.InvariantCulture), (1000 * mean.ModelSeconds).ToString("F1", CultureInfo.InvariantCulture),
+            mean.SpeedRatio is { } ratio ? ratio.ToString("F1", CultureInfo.InvariantCulture) : "-");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"scores in [green]{Path.Combine(directory, MoverEvaluation.JsonFileName)}[/] and {MoverEvaluation.CsvFileName}");
+        return 0;
     }
 
     /// <summary>The mean over cases, horizon by horizon, model beside persistence.</summary>

@@ -4,8 +4,8 @@ using F = GnnSim.Torch.torch.nn.functional;
 
 namespace GnnSim.Operators.Layers;
 
-/// <summary>The nonlinearity between an <see cref="Mlp"/>'s layers: MeshGraphNets' ReLU, PhysGTO's SiLU and GELU.</summary>
-public enum Activation { ReLU, SiLU, GELU }
+/// <summary>The nonlinearity between an <see cref="Mlp"/>'s layers: MeshGraphNets' ReLU, PhysGTO's SiLU and GELU, UM2N's SELU.</summary>
+public enum Activation { ReLU, SiLU, GELU, SELU }
 
 /// <summary>
 /// MeshGraphNets' MLP: Linear layers with an activation between them (ReLU unless told otherwise;
@@ -94,6 +94,7 @@ public sealed class Mlp : Module<Tensor, Tensor>
     {
         Activation.SiLU => x.silu(),
         Activation.GELU => x.gelu(),
+        Activation.SELU => x.selu(),
         _ => x.relu(),
     };
 

@@ -67,6 +67,32 @@ public static class Experiment
         return simulator;
     }
 
+    /// <summary>The mesh-movement objective and the mover the config names, weights drawn from training.seed.</summary>
+    public static LearnedSimulator CreateMover(ExperimentConfig config, Device? device = null)
+    {
+        var t = config.Training;
+        if (t.Objective != MeshMovementObjective.ObjectiveName) throw new ArgumentException($"training.objective is {t.Objective}, not {MeshMovementObjective.ObjectiveName}: {config.Model.Name} is not a mesh mover");
+        var objective = new MeshMovementObjective(new MeshMovementOptions(t.CoordinateLossWeight, t.AreaLossWeight, t.ChamferLossWeight));
+        torch.manual_seed(t.Seed);
+        var simulator = new LearnedSimulator(config.Model.Registration.Create(config.Model.Options, objective.Widths), objective);
+        if (device is not null) simulator.to(device.Value);
+        return simulator;
+    }
+
+    /// <summary>The run's trained mover, in eval mode.</summary>
+    public static LearnedSimulator LoadTrainedMover(string runDirectory, ExperimentConfig config, Device? device = null)
+    {
+        var simulator = CreateMover(config, device);
+        try { Checkpoint.LoadModel(runDirectory, simulator); }
+        catch { simulator.Dispose(); throw; }
+        simulator.eval();
+        return simulator;
+    }
+
+    /// <summary>A mesh-movement split: the meshes, monitors and classical movers' meshes of data.path.</summary>
+    public static List<MeshMovementSample> LoadMovementSamples(ExperimentConfig config, DataSplit split, int? maxCases = null) =>
+        MeshMovementSample.Load(config.Data.Path, config.Data.EvalPath, split, config.Data.SplitSeed, maxCases ?? config.Data.MaxCases);
+
     /// <summary>The effective config a training run saved.</summary>
     public static ExperimentConfig ReadRunConfig(string runDirectory)
     {

@@ -83,7 +83,7 @@ public sealed class ExperimentConfig
 
     public sealed class TrainingSection
     {
-        /// <summary>What is learned: next_state (the state one step later on fixed nodes).</summary>
+        /// <summary>What is learned: next_state (the state one step later on fixed nodes) or mesh_movement (new node positions of single meshes, the mesh movers').</summary>
         public string Objective { get; set; } = NextStateObjective.ObjectiveName;
         public int Steps { get; set; } = 10_000;
         /// <summary>A wall-clock budget: training stops (and checkpoints) once this many minutes of training have passed, whatever the step (the schedule still spans training.steps).</summary>
@@ -102,6 +102,12 @@ public sealed class ExperimentConfig
         public string Loss { get; set; } = NextStateObjective.MseLoss;
         /// <summary>The units the operator predicts the change in: change (normalized by the change's statistics, MeshGraphNets) or state (divided by the state's std, PhysGTO).</summary>
         public string ChangeScale { get; set; } = NextStateObjective.ChangeUnits;
+        /// <summary>mesh_movement: the weight of the MSE of the coordinates against the classical mover's (UM2N's shipped config: 0).</summary>
+        public double CoordinateLossWeight { get; set; } = 0;
+        /// <summary>mesh_movement: the weight of the cell-area loss (100 sum |A - A*|; UM2N: 1).</summary>
+        public double AreaLossWeight { get; set; } = 1;
+        /// <summary>mesh_movement: the weight of the Chamfer distance (UM2N: 1).</summary>
+        public double ChamferLossWeight { get; set; } = 1;
         /// <summary>Steps at the start that only accumulate normalizer statistics (DeepMind: 1000).</summary>
         public int NormalizerWarmupSteps { get; set; } = 0;
         public ulong Seed { get; set; } = 0;
@@ -256,7 +262,12 @@ public sealed class ExperimentConfig
         Require(Optimizer.WarmupSteps >= 0, "optimizer.warmup_steps", Optimizer.WarmupSteps, "must be at least 0");
         Require(Optimizer.GradientClip >= 0, "optimizer.gradient_clip", Optimizer.GradientClip, "must be at least 0");
         Require(Optimizer.Betas is [>= 0 and < 1, >= 0 and < 1], "optimizer.betas", string.Join(", ", Optimizer.Betas ?? []), "two numbers in [0, 1), as [0.9, 0.999]");
-        Require(Training.Objective == NextStateObjective.ObjectiveName, "training.objective", Training.Objective, $"known objectives: {NextStateObjective.ObjectiveName}");
+        Require(Training.Objective is NextStateObjective.ObjectiveName or MeshMovementObjective.ObjectiveName, "training.objective", Training.Objective,
+            $"known objectives: {NextStateObjective.ObjectiveName}, {MeshMovementObjective.ObjectiveName}");
+        Require(Training.Objective != MeshMovementObjective.ObjectiveName || Data.Format == "mesh", "data.format", Data.Format, "mesh movers read GnnSim's HDF5 mesh files (format mesh), as generate helmholtz writes them");
+        Require(Model.Registration.Objective == Training.Objective, "training.objective", Training.Objective, $"model {Model.Name} is trained with the {Model.Registration.Objective} objective");
+        Require(Training.CoordinateLossWeight >= 0 && Training.AreaLossWeight >= 0 && Training.ChamferLossWeight >= 0 && Training.CoordinateLossWeight + Training.AreaLossWeight + Training.ChamferLossWeight > 0,
+            "training.area_loss_weight", $"{Training.CoordinateLossWeight}, {Training.AreaLossWeight}, {Training.ChamferLossWeight}", "the coordinate, area and Chamfer weights must be at least 0 and not all 0");
         Require(Training.MaxMinutes is null or > 0, "training.max_minutes", Training.MaxMinutes, "must be positive (minutes of training)");
         Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");
         Require(Training.Loss is NextStateObjective.MseLoss or NextStateObjective.RelativeL2Loss, "training.loss", Training.Loss, "mse or relative_l2");

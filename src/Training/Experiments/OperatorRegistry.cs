@@ -2,6 +2,8 @@ using System.Reflection;
 using GnnSim.Operators;
 using GnnSim.Operators.MeshGraphNets;
 using GnnSim.Operators.GraphTransformers;
+using GnnSim.Operators.MeshMovers;
+using GnnSim.Training.Objectives;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace GnnSim.Training.Experiments;
@@ -14,17 +16,20 @@ public sealed class OperatorRegistration
 {
     private readonly Func<IOperatorOptions, OperatorWidths, GraphOperator> create;
 
-    internal OperatorRegistration(string name, string description, Type optionsType, Func<IOperatorOptions, OperatorWidths, GraphOperator> create)
+    internal OperatorRegistration(string name, string description, Type optionsType, Func<IOperatorOptions, OperatorWidths, GraphOperator> create, string objective)
     {
         Name = name;
         Description = description;
         OptionsType = optionsType;
+        Objective = objective;
         this.create = create;
     }
 
     public string Name { get; }
     public string Description { get; }
     public Type OptionsType { get; }
+    /// <summary>The objective whose outputs this operator produces (<c>training.objective</c>).</summary>
+    public string Objective { get; }
 
     /// <summary>The options' config keys (snake_case) and their properties, in declaration order.</summary>
     public IReadOnlyList<(string Key, PropertyInfo Property)> Keys =>
@@ -57,6 +62,8 @@ public static class OperatorRegistry
             (options, widths) => new PhysGto(widths, options)),
         Register<MeshTransformerOptions>("transformer", "mesh graph transformer (Garnier et al. 2025): attention masked by the mesh, with k-hop, dilated windows, random jumps and global tokens",
             (options, widths) => new MeshTransformer(widths, options)),
+        Register<Um2nOptions>("um2n", "UM2N (Zhang et al. 2024): a mesh mover, transformer and local-feature encoder, a deformer of convex graph-attention layers",
+            (options, widths) => new Um2n(widths, options), MeshMovementObjective.ObjectiveName),
     ];
 
     public static IReadOnlyList<OperatorRegistration> All => Registered;
@@ -66,7 +73,8 @@ public static class OperatorRegistry
     /// <summary>The registration of <paramref name="name"/>, or null.</summary>
     public static OperatorRegistration? Find(string name) => Registered.FirstOrDefault(r => r.Name == name);
 
-    private static OperatorRegistration Register<TOptions>(string name, string description, Func<TOptions, OperatorWidths, GraphOperator> create)
+    private static OperatorRegistration Register<TOptions>(string name, string description, Func<TOptions, OperatorWidths, GraphOperator> create,
+        string objective = NextStateObjective.ObjectiveName)
         where TOptions : IOperatorOptions, new() =>
-        new(name, description, typeof(TOptions), (options, widths) => create((TOptions)options, widths));
+        new(name, description, typeof(TOptions), (options, widths) => create((TOptions)options, widths), objective);
 }
