@@ -48,6 +48,54 @@ public class MeshMovementTests
     }
 
     [Fact]
+    public void TheMongeAmpereResidualIsZeroForAnEvenMonitorAndSmallOnTheMongeAmpereMesh()
+    {
+        using var scope = torch.NewDisposeScope();
+        var sample = CoarseSamples(1)[0];
+        var frame = MeshMovementObjective.Frame.Of(sample.Mesh.Positions);
+        var original = torch.tensor(frame.ToFrame(sample.Mesh.Positions), sample.Mesh.NodeCount, 2);
+        using (var even = new MeshMovementObjective.MonitorField(sample with { Monitor = Enumerable.Repeat(3.0, sample.Mesh.NodeCount).ToArray() }, frame, Device.CPU))
+            Assert.Equal(0, even.Residual(original).item(), 10);
+        using var field = new MeshMovementObjective.MonitorField(sample, frame, Device.CPU);
+        var unmoved = field.Residual(original).item();
+        var mongeAmpere = field.Residual(torch.tensor(frame.ToFrame(sample.Target!), sample.Mesh.NodeCount, 2)).item();
+        Assert.True(mongeAmpere < 0.5 * unmoved, $"residual {mongeAmpere:E3} on the Monge-Ampere mesh, {unmoved:E3} unmoved");
+    }
+
+    [Fact]
+    public void ADataFreeUm2nLowersTheMongeAmpereResidualWithoutTargets()
+    {
+        var directory = Samples.TemporaryDirectory();
+        try
+        {
+            var config = ExperimentConfig.Parse(SmallUm2n.Replace("steps: 400", "steps: 150").Replace("checkpoint_every: 400", "checkpoint_every: 150")
+                .Replace("coordinate_loss_weight: 1, area_loss_weight: 0, chamfer_loss_weight: 0", "coordinate_loss_weight: 0, area_loss_weight: 0, chamfer_loss_weight: 0, monge_ampere_loss_weight: 1"), "test");
+            var samples = CoarseSamples(2).Select(s => s with { Target = null }).ToList();
+            using var simulator = Experiment.CreateMover(config);
+            var objective = simulator.ObjectiveAs<MeshMovementObjective>();
+            using var data = objective.Prepare(samples, Device.CPU);
+            using var trainer = new Trainer(config, simulator, data, directory, resume: false);
+            var losses = trainer.Run();
+            double first = losses.Take(5).Average(), last = losses.TakeLast(10).Average();
+            Assert.True(last * 2 <= first, $"the residual fell only from {first:E3} to {last:E3}");
+
+            simulator.eval();
+            using var scope = torch.NewDisposeScope();
+            foreach (var sample in samples)
+            {
+                var frame = MeshMovementObjective.Frame.Of(sample.Mesh.Positions);
+                using var field = new MeshMovementObjective.MonitorField(sample, frame, Device.CPU);
+                var moved = objective.Move(simulator.Model, sample);
+                var residual = field.Residual(torch.tensor(frame.ToFrame(moved), sample.Mesh.NodeCount, 2)).item();
+                var unmoved = field.Residual(torch.tensor(frame.ToFrame(sample.Mesh.Positions), sample.Mesh.NodeCount, 2)).item();
+                Assert.True(residual < unmoved, $"{sample.Name}: residual {residual:E3} moved, {unmoved:E3} unmoved");
+                Assert.Equal(0, MeshQuality.CountTangled(sample.Mesh, sample.Mesh.WithPositions(moved)));
+            }
+        }
+        finally { Directory.Delete(directory, recursive: true); }
+    }
+
+    [Fact]
     public void TheAreaAndChamferLossesAreTheirFormulas()
     {
         using var scope = torch.NewDisposeScope();
@@ -92,5 +140,7 @@ public class MeshMovementTests
         var noTarget = MeshMovementSample.FromTrajectory(new MeshTrajectory("z", sample.MeshPositions, 2, sample.Cells, 3, sample.NodeTypes, 1, 0, [sample.Field("monitor")]), "f.h5");
         Assert.Null(noTarget.Target);
         Assert.Throws<InvalidDataException>(() => new MeshMovementObjective().Prepare([noTarget], Device.CPU));
+        using var dataFree = new MeshMovementObjective(new MeshMovementOptions(0, 0, 0, 1)).Prepare([noTarget], Device.CPU);
+        Assert.Equal(1, dataFree.Count);
     }
 }

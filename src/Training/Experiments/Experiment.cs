@@ -72,7 +72,7 @@ public static class Experiment
     {
         var t = config.Training;
         if (t.Objective != MeshMovementObjective.ObjectiveName) throw new ArgumentException($"training.objective is {t.Objective}, not {MeshMovementObjective.ObjectiveName}: {config.Model.Name} is not a mesh mover");
-        var objective = new MeshMovementObjective(new MeshMovementOptions(t.CoordinateLossWeight, t.AreaLossWeight, t.ChamferLossWeight));
+        var objective = new MeshMovementObjective(new MeshMovementOptions(t.CoordinateLossWeight, t.AreaLossWeight, t.ChamferLossWeight, t.MongeAmpereLossWeight));
         torch.manual_seed(t.Seed);
         var simulator = new LearnedSimulator(config.Model.Registration.Create(config.Model.Options, objective.Widths), objective);
         if (device is not null) simulator.to(device.Value);

@@ -108,6 +108,8 @@ public sealed class ExperimentConfig
         public double AreaLossWeight { get; set; } = 1;
         /// <summary>mesh_movement: the weight of the Chamfer distance (UM2N: 1).</summary>
         public double ChamferLossWeight { get; set; } = 1;
+        /// <summary>mesh_movement: the weight of the data-free term, the Monge-Ampere residual of the output mesh (needs no classical mover's mesh; UM2N has none).</summary>
+        public double MongeAmpereLossWeight { get; set; } = 0;
         /// <summary>Steps at the start that only accumulate normalizer statistics (DeepMind: 1000).</summary>
         public int NormalizerWarmupSteps { get; set; } = 0;
         public ulong Seed { get; set; } = 0;
@@ -266,8 +268,10 @@ public sealed class ExperimentConfig
             $"known objectives: {NextStateObjective.ObjectiveName}, {MeshMovementObjective.ObjectiveName}");
         Require(Training.Objective != MeshMovementObjective.ObjectiveName || Data.Format == "mesh", "data.format", Data.Format, "mesh movers read GnnSim's HDF5 mesh files (format mesh), as generate helmholtz writes them");
         Require(Model.Registration.Objective == Training.Objective, "training.objective", Training.Objective, $"model {Model.Name} is trained with the {Model.Registration.Objective} objective");
-        Require(Training.CoordinateLossWeight >= 0 && Training.AreaLossWeight >= 0 && Training.ChamferLossWeight >= 0 && Training.CoordinateLossWeight + Training.AreaLossWeight + Training.ChamferLossWeight > 0,
-            "training.area_loss_weight", $"{Training.CoordinateLossWeight}, {Training.AreaLossWeight}, {Training.ChamferLossWeight}", "the coordinate, area and Chamfer weights must be at least 0 and not all 0");
+        Require(Training.CoordinateLossWeight >= 0 && Training.AreaLossWeight >= 0 && Training.ChamferLossWeight >= 0 && Training.MongeAmpereLossWeight >= 0
+            && Training.CoordinateLossWeight + Training.AreaLossWeight + Training.ChamferLossWeight + Training.MongeAmpereLossWeight > 0,
+            "training.area_loss_weight", $"{Training.CoordinateLossWeight}, {Training.AreaLossWeight}, {Training.ChamferLossWeight}, {Training.MongeAmpereLossWeight}",
+            "the coordinate, area, Chamfer and Monge-Ampere weights must be at least 0 and not all 0");
         Require(Training.MaxMinutes is null or > 0, "training.max_minutes", Training.MaxMinutes, "must be positive (minutes of training)");
         Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");
         Require(Training.Loss is NextStateObjective.MseLoss or NextStateObjective.RelativeL2Loss, "training.loss", Training.Loss, "mse or relative_l2");

@@ -1,4 +1,4 @@
-using GnnSim.Graph;
+using GnnSim.Meshing;
 using GnnSim.Meshing.Movement;
 using GnnSim.Operators;
 using GnnSim.Torch;
@@ -7,9 +7,14 @@ using GnnSim.Training.Data;
 namespace GnnSim.Training.Objectives;
 
 /// <summary>
-/// The weights of the mesh-movement loss terms (UM2N's shipped config: area 1, Chamfer 1, coordinates 0).
+/// The weights of the mesh-movement loss terms (UM2N's shipped config: area 1, Chamfer 1, coordinates
+/// 0); <see cref="MongeAmpereWeight"/> weighs the data-free term, which needs no classical mover's mesh.
 /// </summary>
-public sealed record MeshMovementOptions(double CoordinateWeight = 0, double AreaWeight = 1, double ChamferWeight = 1);
+public sealed record MeshMovementOptions(double CoordinateWeight = 0, double AreaWeight = 1, double ChamferWeight = 1, double MongeAmpereWeight = 0)
+{
+    /// <summary>Whether any term compares with a target mesh.</summary>
+    public bool NeedsTargets => CoordinateWeight > 0 || AreaWeight > 0 || ChamferWeight > 0;
+}
 
 /// <summary>
 /// Mesh movement (UM2N's task): single meshes in, new node positions out, no time stepping. Each
@@ -19,7 +24,13 @@ public sealed record MeshMovementOptions(double CoordinateWeight = 0, double Are
 /// boundary rule (<see cref="BoundarySliding"/>) in the same frame. The loss compares the output with
 /// the classical mover's mesh: <c>w_x MSE + w_A 100 sum |A - A*| + w_C Chamfer</c> per graph, averaged
 /// over the batch (UM2N's area loss sums over cells with its scale of 100; Chamfer as pytorch3d:
-/// mean squared distance to the nearest point, both ways).
+/// mean squared distance to the nearest point, both ways). The data-free term (UM2N has none; the
+/// DMM mover of Hu et al. trains this way) is the Monge-Ampere residual of the output mesh itself:
+/// per cell <c>r = m(x_c) J - theta</c> with <c>J = A(x) / A(xi)</c> (the Jacobian determinant of the
+/// piecewise-linear map, exactly), <c>m(x_c)</c> the monitor read at the moved centroid by linear
+/// interpolation on the original mesh (differentiable in x), <c>theta</c> making the residual
+/// integrate to zero; the term is <c>integral r^2 / (|Omega| theta^2)</c>, the squared relative
+/// residual the Monge-Ampere relaxation stops on.
 /// </summary>
 public sealed class MeshMovementObjective : TrainingObjective
 {
@@ -29,7 +40,8 @@ public sealed class MeshMovementObjective : TrainingObjective
     public MeshMovementObjective(MeshMovementOptions? options = null)
     {
         Options = options ?? new MeshMovementOptions();
-        if (!(Options.CoordinateWeight >= 0 && Options.AreaWeight >= 0 && Options.ChamferWeight >= 0) || Options.CoordinateWeight + Options.AreaWeight + Options.ChamferWeight <= 0)
+        if (!(Options.CoordinateWeight >= 0 && Options.AreaWeight >= 0 && Options.ChamferWeight >= 0 && Options.MongeAmpereWeight >= 0)
+            || Options.CoordinateWeight + Options.AreaWeight + Options.ChamferWeight + Options.MongeAmpereWeight <= 0)
             throw new ArgumentException($"mesh-movement loss weights must be at least 0 and not all 0, got {Options}");
     }
 
@@ -121,17 +133,34 @@ public sealed class MeshMovementObjective : TrainingObjective
     {
         if (samples.Count == 0) throw new ArgumentException("no meshes to train the mover on");
         var unsupervised = samples.FirstOrDefault(s => s.Target is null);
-        if (unsupervised is not null) throw new InvalidDataException($"{unsupervised.Name}: no '{MeshMovementSample.TargetField}' to learn from (the supervised mesh-movement loss needs the classical mover's mesh)");
+        if (unsupervised is not null && Options.NeedsTargets)
+            throw new InvalidDataException($"{unsupervised.Name}: no '{MeshMovementSample.TargetField}' to learn from (the coordinate, area and Chamfer losses need the classical mover's mesh; the data-free monge_ampere_loss_weight alone does not)");
         return new MeshMovementTrainingSet(this, samples, device);
     }
 
-    /// <summary>The loss of the operator's output against the targets, both [N, 2] in the graphs' frames.</summary>
-    public Tensor Loss(Tensor output, Tensor target, Tensor cells, int[] nodeOffsets)
+    /// <summary>
+    /// The loss of the operator's output against the targets, both [N, 2] in the graphs' frames (the
+    /// target may be null when only the data-free term is weighed); <paramref name="residuals"/> gives
+    /// each graph's Monge-Ampere term of its slice of the output.
+    /// </summary>
+    public Tensor Loss(Tensor output, Tensor? target, Tensor cells, int[] nodeOffsets, Func<int, Tensor, Tensor>? residuals = null)
     {
         var graphs = nodeOffsets.Length - 1;
         var terms = new List<Tensor>();
         try
         {
+            if (Options.MongeAmpereWeight > 0)
+            {
+                if (residuals is null) throw new ArgumentException("the Monge-Ampere term needs each graph's monitor");
+                for (var g = 0; g < graphs; g++)
+                {
+                    using var p = output.narrow(0, nodeOffsets[g], nodeOffsets[g + 1] - nodeOffsets[g]);
+                    using var residual = residuals(g, p);
+                    terms.Add(residual * (Options.MongeAmpereWeight / graphs));
+                }
+            }
+            if (!Options.NeedsTargets) return SumOf(terms);
+            if (target is null) throw new ArgumentException("the coordinate, area and Chamfer terms need the target mesh");
             if (Options.CoordinateWeight > 0)
                 using (var mse = torch.nn.functional.mse_loss(output, target)) terms.Add(mse * Options.CoordinateWeight);
             if (Options.AreaWeight > 0)
@@ -153,18 +182,132 @@ public sealed class MeshMovementObjective : TrainingObjective
                     terms.Add(chamfer * (Options.ChamferWeight / graphs));
                 }
             }
-            var sum = terms[0].alias();
-            foreach (var term in terms.Skip(1))
-            {
-                var next = sum + term;
-                sum.Dispose();
-                sum = next;
-            }
-            return sum;
+            return SumOf(terms);
         }
         finally
         {
             foreach (var term in terms) term.Dispose();
+        }
+    }
+
+    static Tensor SumOf(List<Tensor> terms)
+    {
+        var sum = terms[0].alias();
+        foreach (var term in terms.Skip(1))
+        {
+            var next = sum + term;
+            sum.Dispose();
+            sum = next;
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// The monitor of a sample as a function of position on its original mesh (in its frame), for
+    /// the data-free term: each original triangle's first corner, the rows that turn an offset from
+    /// it into barycentric weights, its corners' monitor values; and the reference cell areas.
+    /// </summary>
+    public sealed class MonitorField : IDisposable
+    {
+        readonly PointLocator locator;
+        readonly Tensor corner, weightRows, values, referenceAreas, cells;
+
+        public MonitorField(MeshMovementSample sample, Frame frame, Device device)
+        {
+            var positions = Array.ConvertAll(frame.ToFrame(sample.Mesh.Positions), v => (double)v);
+            var mesh = sample.Mesh.WithPositions(positions);
+            locator = new PointLocator(mesh);
+            var t = mesh.CellCount;
+            var maxMonitor = sample.Monitor.Max();
+            float[] a = new float[2 * t], rows = new float[4 * t], m = new float[3 * t], areas = new float[t];
+            for (var c = 0; c < t; c++)
+            {
+                int i0 = mesh.Cells[3 * c], i1 = mesh.Cells[3 * c + 1], i2 = mesh.Cells[3 * c + 2];
+                double ax = positions[2 * i0], ay = positions[2 * i0 + 1];
+                double bx = positions[2 * i1] - ax, by = positions[2 * i1 + 1] - ay, cx = positions[2 * i2] - ax, cy = positions[2 * i2 + 1] - ay;
+                var det = bx * cy - by * cx;
+                (a[2 * c], a[2 * c + 1]) = ((float)ax, (float)ay);
+                // w1 = d . (cy, -cx) / det, w2 = d . (-by, bx) / det for the offset d from the first corner.
+                (rows[4 * c], rows[4 * c + 1], rows[4 * c + 2], rows[4 * c + 3]) = ((float)(cy / det), (float)(-cx / det), (float)(-by / det), (float)(bx / det));
+                (m[3 * c], m[3 * c + 1], m[3 * c + 2]) = ((float)(sample.Monitor[i0] / maxMonitor), (float)(sample.Monitor[i1] / maxMonitor), (float)(sample.Monitor[i2] / maxMonitor));
+                areas[c] = (float)(det / 2);
+            }
+            corner = torch.tensor(a, t, 2).to(device);
+            weightRows = torch.tensor(rows, t, 4).to(device);
+            values = torch.tensor(m, t, 3).to(device);
+            referenceAreas = torch.tensor(areas, t, 1).to(device);
+            cells = torch.tensor(Array.ConvertAll(mesh.Cells, v => (long)v), t, 3).to(device);
+        }
+
+        public void Dispose()
+        {
+            foreach (var tensor in new[] { corner, weightRows, values, referenceAreas, cells }) tensor.Dispose();
+        }
+
+        /// <summary>The squared relative Monge-Ampere residual of the mesh at <paramref name="positions"/> [N, 2] (this sample's frame).</summary>
+        public Tensor Residual(Tensor positions)
+        {
+            using var areas = CellAreas(positions, cells);                    // [C, 1]
+            using var c0 = cells.narrow(1, 0, 1);
+            using var c1 = cells.narrow(1, 1, 1);
+            using var c2 = cells.narrow(1, 2, 1);
+            using var i0 = c0.flatten();
+            using var i1 = c1.flatten();
+            using var i2 = c2.flatten();
+            using var p0 = positions.index_select(0, i0);
+            using var p1 = positions.index_select(0, i1);
+            using var p2 = positions.index_select(0, i2);
+            using var sum01 = p0 + p1;
+            using var sum = sum01 + p2;
+            using var centroids = sum * (1.0 / 3);                              // [C, 2]
+            // Where each moved centroid is on the original mesh: found on the host, weighed in torch.
+            var host = centroids.detach().cpu().ToArray<float>();
+            var found = new long[host.Length / 2];
+            for (var c = 0; c < found.Length; c++)
+            {
+                var at = locator.Locate(new Point2(host[2 * c], host[2 * c + 1]));
+                found[c] = at.IsInside ? at.Triangle : c; // a centroid outside (a hole's chord): its own cell's monitor
+            }
+            using var where = torch.tensor(found, found.Length).to(positions.device);
+            using var corners = corner.index_select(0, where);
+            using var rows = weightRows.index_select(0, where);
+            using var atCorners = values.index_select(0, where);                 // [C, 3]
+            using var offset = centroids - corners;
+            using var dx = offset.narrow(1, 0, 1);
+            using var dy = offset.narrow(1, 1, 1);
+            using var r1x = rows.narrow(1, 0, 1);
+            using var r1y = rows.narrow(1, 1, 1);
+            using var r2x = rows.narrow(1, 2, 1);
+            using var r2y = rows.narrow(1, 3, 1);
+            using var w1a = dx * r1x;
+            using var w1b = dy * r1y;
+            using var w1 = w1a + w1b;
+            using var w2a = dx * r2x;
+            using var w2b = dy * r2y;
+            using var w2 = w2a + w2b;
+            using var w12 = w1 + w2;
+            using var w0 = 1.0 - w12;
+            using var m0 = atCorners.narrow(1, 0, 1);
+            using var m1 = atCorners.narrow(1, 1, 1);
+            using var m2 = atCorners.narrow(1, 2, 1);
+            using var t0 = w0 * m0;
+            using var t1 = w1 * m1;
+            using var t2 = w2 * m2;
+            using var t01 = t0 + t1;
+            using var monitor = t01 + t2;                                       // m(x_c)
+            using var jacobian = areas / referenceAreas;
+            using var equidistributed = monitor * jacobian;
+            using var weighted = equidistributed * referenceAreas;
+            using var total = referenceAreas.sum();
+            using var integral = weighted.sum();
+            using var theta = integral / total;
+            using var residual = equidistributed - theta;
+            using var squared = residual.square();
+            using var weightedSquared = squared * referenceAreas;
+            using var residualIntegral = weightedSquared.sum();
+            using var thetaSquared = theta.square();
+            using var scale = total * thetaSquared;
+            return residualIntegral / scale;
         }
     }
 
@@ -218,7 +361,7 @@ public sealed class MeshMovementObjective : TrainingObjective
 internal sealed class MeshMovementTrainingSet : ITrainingSet
 {
     readonly MeshMovementObjective objective;
-    readonly List<(OperatorGraph Graph, Tensor Target, Tensor Cells)> items = [];
+    readonly List<(OperatorGraph Graph, Tensor? Target, Tensor Cells, MeshMovementObjective.MonitorField? Monitor)> items = [];
 
     public MeshMovementTrainingSet(MeshMovementObjective objective, IReadOnlyList<MeshMovementSample> samples, Device device)
     {
@@ -226,9 +369,10 @@ internal sealed class MeshMovementTrainingSet : ITrainingSet
         foreach (var sample in samples)
         {
             var graph = objective.Graph(sample, device, out var frame);
-            var target = torch.tensor(frame.ToFrame(sample.Target!), sample.Mesh.NodeCount, 2).to(device);
+            var target = sample.Target is null ? null : torch.tensor(frame.ToFrame(sample.Target), sample.Mesh.NodeCount, 2).to(device);
             var cells = torch.tensor(Array.ConvertAll(sample.Mesh.Cells, c => (long)c), sample.Mesh.CellCount, 3).to(device);
-            items.Add((graph, target, cells));
+            var monitor = objective.Options.MongeAmpereWeight > 0 ? new MeshMovementObjective.MonitorField(sample, frame, device) : null;
+            items.Add((graph, target, cells, monitor));
         }
     }
 
@@ -238,22 +382,23 @@ internal sealed class MeshMovementTrainingSet : ITrainingSet
     {
         var chosen = samples.Select(s => items[checked((int)s)]).ToList();
         var batch = OperatorBatch.Combine(chosen.Select(c => c.Graph).ToList());
-        var target = chosen.Count == 1 ? chosen[0].Target : torch.cat(chosen.Select(c => c.Target).ToList());
+        var target = chosen.Any(c => c.Target is null) ? null : chosen.Count == 1 ? chosen[0].Target : torch.cat(chosen.Select(c => c.Target!).ToList());
         // Cells of graph g index its nodes: shift them by its node offset.
         var cells = chosen.Count == 1 ? chosen[0].Cells : torch.cat(chosen.Select((c, g) => c.Cells + (long)batch.NodeOffsets[g]).ToList());
         var output = model.forward(batch);
-        return objective.Loss(output, target, cells, batch.NodeOffsets);
+        return objective.Loss(output, target, cells, batch.NodeOffsets, (g, positions) => chosen[g].Monitor!.Residual(positions));
     }
 
     public void Dispose()
     {
-        foreach (var (graph, target, cells) in items)
+        foreach (var (graph, target, cells, monitor) in items)
         {
+            monitor?.Dispose();
             graph.NodeInputs.Dispose();
             graph.Positions.Dispose();
             graph.BoundaryRule?.Dispose();
             foreach (var edges in graph.EdgeSets.Values) { edges.Senders.Dispose(); edges.Receivers.Dispose(); }
-            target.Dispose();
+            target?.Dispose();
             cells.Dispose();
         }
         items.Clear();
