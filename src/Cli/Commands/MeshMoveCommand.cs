@@ -46,12 +46,14 @@ public static class MeshMoveCommand
         var tolerance = new Option<double>("--tolerance") { Description = "relative residual to stop at", DefaultValueFactory = _ => defaults.RelativeTolerance };
         var timestep = new Option<double>("--pseudo-timestep") { Description = "the relaxation's pseudo time step", DefaultValueFactory = _ => defaults.PseudoTimestep };
         var output = new Option<string>("--out") { Description = "folder for moved.msh, moved.vtu, before-after.png and move.json", Required = true };
+        var threads = CommonOptions.Threads();
         var command = new Command("move-mesh", "Move a mesh's nodes toward where a monitor function is large (r-adaptation), keeping its cells.")
         {
-            run, method, meshFile, sample, monitor, alpha, maxIterations, tolerance, timestep, output,
+            run, method, meshFile, sample, monitor, alpha, maxIterations, tolerance, timestep, output, threads,
         };
         command.SetAction(result =>
         {
+            CommonOptions.ConfigureRuntime(result.GetValue(threads));
             var file = result.GetValue(meshFile)!;
             var (mesh, trajectory, gmsh) = ReadMesh(file, result.GetValue(sample));
             var (monitorOf, problem) = ParseMonitor(result.GetValue(monitor)!, mesh, trajectory, file, result.GetValue(alpha));

@@ -142,7 +142,10 @@ internal static class TrainingCommands
         {
             var run = result.GetValue(rollout.RunDirectory)!;
             if (Experiment.ReadRunConfig(run).Training.Objective == MeshMovementObjective.ObjectiveName)
+            {
+                rollout.ConfigureRuntime(result);
                 return EvaluateMover(run, result.GetValue(output) ?? run, rollout.Split(result), rollout.Data(result), rollout.MaxCases(result));
+            }
             var rollouts = rollout.Run(result, out var splitName);
             var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
             var directory = result.GetValue(output) ?? result.GetValue(rollout.RunDirectory)!;
@@ -170,6 +173,8 @@ internal static class TrainingCommands
             command.Arguments.Add(RunDirectory);
             foreach (var option in new Option[] { data, split, steps, start, maxCases, threads }) command.Options.Add(option);
         }
+
+        public void ConfigureRuntime(ParseResult result) => CommonOptions.ConfigureRuntime(result.GetValue(threads));
 
         public string? Split(ParseResult result) => result.GetValue(split);
         public string? Data(ParseResult result) => result.GetValue(data);
