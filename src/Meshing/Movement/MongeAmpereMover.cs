@@ -83,7 +83,7 @@ public sealed class MongeAmpereMover
             var moved = xi.WithPositions(candidate);
             var tangled = MeshQuality.CountTangled(xi, moved);
             if (tangled > 0)
-                return new MeshMoveResult(mesh, iteration, residual, false, $"iteration {iteration} tangled {tangled} cells; the last untangled iterate is returned", m, clock.Elapsed);
+                return new MeshMoveResult(mesh, iteration, residual, false, $"iteration {iteration} would tangle {tangled} cells; the last untangled iterate is returned", m, clock.Elapsed);
             mesh = moved;
             m = monitor(mesh);
             Monitors.Validate(m, n, $"Monge-Ampere iteration {iteration}");
