@@ -17,6 +17,16 @@ internal static class BenchCommand
         command.Subcommands.Add(Operator());
         command.Subcommands.Add(Io());
         command.Subcommands.Add(Um2n());
+        command.Subcommands.Add(Mpm());
+        return command;
+    }
+
+    private static Command Mpm()
+    {
+        var particles = new Option<int[]>("--particles") { Description = "dam-break particle counts", DefaultValueFactory = _ => [10_000, 100_000], AllowMultipleArgumentsPerToken = true };
+        var substeps = new Option<int>("--substeps") { Description = "timed substeps of each run", DefaultValueFactory = _ => 50 };
+        var command = new Command("mpm", "MLS-MPM particle updates per second at 10k and 100k particles, every material.") { particles, substeps };
+        command.SetAction(result => new MpmBenchmark(result.GetValue(particles)!, result.GetValue(substeps)).Run());
         return command;
     }
 

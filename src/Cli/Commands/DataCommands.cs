@@ -5,6 +5,8 @@ using GnnSim.Datasets.CfdBench;
 using GnnSim.Datasets.Hdf5;
 using GnnSim.Datasets.Meshes;
 using GnnSim.Datasets.Npy;
+using GnnSim.Datasets.Particles;
+using GnnSim.Solvers.Mpm;
 using GnnSim.Datasets.TfRecord;
 using GnnSim.Datasets.Vtu;
 using GnnSim.Solvers;
@@ -104,6 +106,60 @@ internal static partial class DataCommands
         command.Subcommands.Add(cfdbench);
         command.Subcommands.Add(CylinderMesh());
         command.Subcommands.Add(Helmholtz());
+        command.Subcommands.Add(Mpm());
+        return command;
+    }
+
+    /// <summary>
+    /// Runs a resumable generator under a progress bar of its items (<paramref name="generate"/> gets
+    /// the callback for each item started); says too whether the file was finished before it ran.
+    /// </summary>
+    static (bool AlreadyFinished, (int Written, int Skipped) Counts) WithProgress(string path, string items, Func<Action<int, int>, (int, int)> generate)
+    {
+        var finished = File.Exists(path) && !Directory.Exists(path + ".parts");
+        (int, int) counts = default;
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var all = ctx.AddTask(items);
+                counts = generate((index, total) => { all.MaxValue = total; all.Value = index; });
+                all.Value = all.MaxValue;
+            });
+        return (finished, counts);
+    }
+
+    static Command Mpm()
+    {
+        var defaults = new MpmDatasetSettings();
+        var material = new Option<MpmMaterial>("--material") { Description = "water, elastic, sand or plasticine", DefaultValueFactory = _ => defaults.Material };
+        var scene = new Option<string>("--scene") { Description = "blocks (GNS-style random blocks with random velocities) or dam-break (a column of width a and height 2a at the left wall)", DefaultValueFactory = _ => "blocks" };
+        scene.AcceptOnlyFromAmong("blocks", "dam-break");
+        var trajectories = new Option<int>("--trajectories") { Description = "number of trajectories", Required = true };
+        var particles = new Option<int>("--particles") { Description = "about this many particles a trajectory (the grid follows: 4 particles a cell)", DefaultValueFactory = _ => defaults.Particles };
+        var frames = new Option<int>("--frames") { Description = "frames per trajectory, the first the initial state", DefaultValueFactory = _ => defaults.Frames };
+        var frameDt = new Option<double>("--frame-dt") { Description = "time between frames in s", DefaultValueFactory = _ => defaults.FrameDt };
+        var walls = new Option<WallCondition>("--walls") { Description = "sticky or slip", DefaultValueFactory = _ => defaults.Walls };
+        var damWidth = new Option<double>("--dam-width") { Description = "dam break: the column's width a", DefaultValueFactory = _ => defaults.DamWidth };
+        var seed = new Option<int>("--seed") { Description = "seed of the per-trajectory blocks and velocities", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "the HDF5 file to write", Required = true };
+        var command = new Command("mpm", "Particle trajectories from GnnSim's MLS-MPM solver (water, elastic, sand, plasticine) in one HDF5 file; re-running resumes.")
+        {
+            material, scene, trajectories, particles, frames, frameDt, walls, damWidth, seed, output,
+        };
+        command.SetAction(result =>
+        {
+            var settings = defaults with
+            {
+                Material = result.GetValue(material), Scene = result.GetValue(scene) == "dam-break" ? MpmScene.DamBreak : MpmScene.Blocks,
+                Particles = result.GetValue(particles), Frames = result.GetValue(frames), FrameDt = result.GetValue(frameDt),
+                Walls = result.GetValue(walls), DamWidth = result.GetValue(damWidth), Seed = result.GetValue(seed),
+            };
+            string path = result.GetValue(output)!;
+            var (finished, counts) = WithProgress(path, "trajectories", started => MpmGenerator.GenerateFile(path, result.GetValue(trajectories), settings, started));
+            if (finished) AnsiConsole.MarkupLineInterpolated($"[green]{path}[/] already holds these {counts.Skipped} trajectories: nothing to do");
+            else AnsiConsole.MarkupLineInterpolated($"{counts.Written} trajectories simulated ({settings.Cells} cells a side), {counts.Skipped} already done; wrote [green]{path}[/]");
+            return 0;
+        });
         return command;
     }
 
@@ -129,16 +185,7 @@ internal static partial class DataCommands
                 .ToArray();
             var settings = defaults with { ElementSizes = parsed, MaxBumps = result.GetValue(maxBumps), Alpha = result.GetValue(alpha), Seed = result.GetValue(seed) };
             string path = result.GetValue(output)!;
-            var finished = File.Exists(path) && !Directory.Exists(path + ".parts");
-            (int Written, int Skipped) counts = default;
-            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var all = ctx.AddTask("samples");
-                    counts = HelmholtzMeshGenerator.GenerateFile(path, result.GetValue(samples), settings,
-                        sampleStarted: (index, total) => { all.MaxValue = total; all.Value = index; });
-                    all.Value = all.MaxValue;
-                });
+            var (finished, counts) = WithProgress(path, "samples", started => HelmholtzMeshGenerator.GenerateFile(path, result.GetValue(samples), settings, started));
             if (finished)
                 AnsiConsole.MarkupLineInterpolated($"[green]{path}[/] already holds these {counts.Skipped} samples: nothing to do");
             else
@@ -283,6 +330,7 @@ internal static partial class DataCommands
                 DescribeVtu(target, result.GetValue(boundary));
             else if (File.Exists(target) && target.EndsWith(".xdmf", StringComparison.OrdinalIgnoreCase)) DescribeXdmf(target, result.GetValue(boundary));
             else if (File.Exists(target) && Hdf5File.HasSignature(target) && RolloutFile.IsRolloutFile(target)) DescribeRollout(target);
+            else if (File.Exists(target) && ParticleTrajectoryFile.IsParticleFile(target)) DescribeParticles(target);
             else if (File.Exists(target) && Hdf5File.HasSignature(target)) DescribeHdf5(target);
             else if (File.Exists(target)) throw new InvalidDataException($"{target}: neither an .npy nor an HDF5 file");
             else if (File.Exists(Path.Combine(target, "case.json"))) DescribeCase(target);
@@ -299,6 +347,16 @@ internal static partial class DataCommands
         var array = NpyFile.Read(path);
         double min = array.Values.Length == 0 ? 0 : array.Values.Min(), max = array.Values.Length == 0 ? 0 : array.Values.Max();
         Console.WriteLine($"{path}: {array.Type}, shape ({string.Join(", ", array.Shape)}), min {min:g5}, max {max:g5}");
+    }
+
+    static void DescribeParticles(string path)
+    {
+        var trajectories = ParticleTrajectoryFile.ReadAll(path);
+        AnsiConsole.MarkupLineInterpolated($"{path}: GnnSim particle trajectories ({ParticleTrajectoryFile.FormatName}), {trajectories.Count} {(trajectories.Count == 1 ? "trajectory" : "trajectories")}");
+        foreach (var t in trajectories.Take(5))
+            AnsiConsole.MarkupLineInterpolated(
+                $"  {t.Name}: {t.Material}, {t.ParticleCount:N0} particles (types {string.Join(", ", t.ParticleTypes.Distinct().Order())}), {t.FrameCount} frames {t.Dt:g4} s apart, bounds {string.Join(" x ", Enumerable.Range(0, t.Dimension).Select(d => $"[{t.Bounds[2 * d]:g3}, {t.Bounds[2 * d + 1]:g3}]"))}");
+        if (trajectories.Count > 5) AnsiConsole.MarkupLineInterpolated($"  ... and {trajectories.Count - 5} more");
     }
 
     static void DescribeHdf5(string path)

@@ -14,14 +14,23 @@ public static class ResumableTrajectoryFile
     /// <param name="make">trajectory <c>index</c> (named by it), a function of the settings and index alone</param>
     /// <returns>how many trajectories were made now and how many were already done</returns>
     public static (int Written, int Skipped) Generate(string path, int count, string recipe, string settings,
-        Func<int, MeshTrajectory> make, Action<int, int>? started = null)
+        Func<int, MeshTrajectory> make, Action<int, int>? started = null) =>
+        Generate(path, count, recipe, settings, make, started, MeshTrajectoryFile.Generator,
+            (file, items, generator) => MeshTrajectoryFile.Write(file, items, generator: generator), file => MeshTrajectoryFile.ReadAll(file)[0]);
+
+    /// <summary>The same for any trajectory type, given how its files are written and read.</summary>
+    /// <param name="generatorOf">a file's recorded recipe, or null</param>
+    /// <param name="write">writes items to a file, with the recipe when given</param>
+    /// <param name="readOne">the single item of a part file</param>
+    public static (int Written, int Skipped) Generate<T>(string path, int count, string recipe, string settings, Func<int, T> make, Action<int, int>? started,
+        Func<string, string?> generatorOf, Action<string, IEnumerable<T>, string?> write, Func<string, T> readOne)
     {
         ArgumentNullException.ThrowIfNull(make);
         if (count < 1) throw new ArgumentException($"at least one trajectory, got {count}");
         var parts = Path.GetFullPath(path) + ".parts";
         if (File.Exists(path) && !Directory.Exists(parts))
         {
-            var made = MeshTrajectoryFile.Generator(path);
+            var made = generatorOf(path);
             if (made == recipe) return (0, count);
             throw new IOException(made is null
                 ? $"{path} exists and was not made by this generator; delete it or choose another --out"
@@ -38,10 +47,10 @@ public static class ResumableTrajectoryFile
         {
             if (File.Exists(Part(index))) { skipped++; continue; }
             started?.Invoke(index, count);
-            MeshTrajectoryFile.Write(Part(index), [make(index)]);
+            write(Part(index), [make(index)], null);
             written++;
         }
-        MeshTrajectoryFile.Write(path, Enumerable.Range(0, count).Select(index => MeshTrajectoryFile.ReadAll(Part(index))[0]), generator: recipe);
+        write(path, Enumerable.Range(0, count).Select(index => readOne(Part(index))), recipe);
         Directory.Delete(parts, recursive: true);
         return (written, skipped);
     }

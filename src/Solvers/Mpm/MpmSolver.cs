@@ -86,6 +86,7 @@ public sealed class MpmSolver
         gridMomentum = new double[2 * gridMass.Length];
     }
 
+    public MpmSettings Settings => settings;
     public MpmMaterial Material { get; }
     public int ParticleCount { get; }
     public double ParticleMass { get; }
