@@ -87,3 +87,84 @@ public sealed class ParticleDataTests : IDisposable
         Assert.Contains("other settings", Assert.Throws<IOException>(() => MpmGenerator.GenerateFile(path, 2, Small with { Frames = 6 })).Message);
     }
 }
+
+public sealed class GnsDatasetTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("gnnsim-gns-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void DeepMindsMetadataReads()
+    {
+        var metadata = GnsDataset.ReadMetadata(TestData.Path("gns"));
+        Assert.Equal([0.1, 0.9, 0.1, 0.9], metadata.Bounds);
+        Assert.Equal((1000, 2, 0.0025, 0.015), (metadata.SequenceLength, metadata.Dimension, metadata.Dt, metadata.ConnectivityRadius));
+        Assert.Equal(0.0013722809722366911, metadata.VelocityStd[0]);
+        Assert.Equal(8.700719180424815e-5, metadata.AccelerationStd[1]);
+    }
+
+    [Fact]
+    public void ATfRecordWrittenByPythonReads()
+    {
+        // tests/tools/write_gns_tfrecord.py builds the protobuf bytes and the TFRecord framing (CRC32C) by hand.
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(TestData.Path(".."), "tools", "write_gns_tfrecord.py"));
+        info.ArgumentList.Add(dir);
+        using (var process = System.Diagnostics.Process.Start(info)!)
+        {
+            var error = process.StandardError.ReadToEnd();
+            Assert.True(process.WaitForExit(60_000) && process.ExitCode == 0, error);
+        }
+        var read = GnsDataset.Read(dir, "test");
+        Assert.Equal(2, read.Count);
+        for (var k = 0; k < 2; k++)
+        {
+            var t = read[k];
+            Assert.Equal((3 + k, 4, 0.0025), (t.ParticleCount, t.FrameCount, t.Dt));
+            Assert.All(t.ParticleTypes, type => Assert.Equal(5 + k, type));
+            for (var step = 0; step < 4; step++)
+            for (var i = 0; i < t.ParticleCount; i++)
+            {
+                Assert.Equal((float)(0.1 + 0.01 * i + 0.001 * step), t.Frame(step)[2 * i]);
+                Assert.Equal((float)(0.5 - 0.002 * step * k), t.Frame(step)[2 * i + 1]);
+            }
+        }
+        Assert.Equal(["water", "sand"], read.Select(t => t.Material));
+    }
+
+    [Fact]
+    public void OurTfRecordsRoundTripThroughTheReaderWithTheirStatistics()
+    {
+        var settings = new MpmDatasetSettings { Particles = 600, Frames = 6, Seed = 4 };
+        var written = new[] { MpmGenerator.Generate(settings, 0), MpmGenerator.Generate(settings, 1) };
+        GnsDataset.Write(dir, "train", written);
+        var read = GnsDataset.Read(dir, "train");
+        Assert.Equal(2, read.Count);
+        for (var k = 0; k < 2; k++)
+        {
+            Assert.Equal(written[k].Positions, read[k].Positions);
+            Assert.Equal(written[k].ParticleTypes, read[k].ParticleTypes);
+            Assert.Equal((written[k].Dt, "water"), (read[k].Dt, read[k].Material));
+            Assert.Equal(written[k].Bounds, read[k].Bounds);
+        }
+        var metadata = GnsDataset.ReadMetadata(dir);
+        Assert.Equal(5, metadata.SequenceLength);
+        // The velocity statistics are those of the position differences per step.
+        var differences = Enumerable.Range(1, 5).SelectMany(f => written.SelectMany(t =>
+        {
+            var now = t.Frame(f).ToArray();
+            var before = t.Frame(f - 1).ToArray();
+            return now.Select((v, i) => (Axis: i % 2, Value: (double)v - before[i]));
+        })).Where(d => d.Axis == 1).Select(d => d.Value).ToArray();
+        Assert.Equal(differences.Average(), metadata.VelocityMean[1], 9);
+
+        // A record whose steps are short names the file, the record and the step.
+        var broken = Path.Combine(dir, "valid.tfrecord");
+        TfRecord.TfRecordFile.Write(broken, [TfRecord.TfSequenceExample.Encode(
+            new Dictionary<string, TfRecord.TfFeature> { ["particle_type"] = TfRecord.TfFeature.OfBytes(new byte[16]) },
+            new Dictionary<string, IReadOnlyList<TfRecord.TfFeature>> { ["position"] = [TfRecord.TfFeature.OfBytes(new byte[12])] })]);
+        var error = Assert.Throws<InvalidDataException>(() => GnsDataset.Read(dir, "valid"));
+        Assert.Contains("record 0: step 0 of 'position' is not 16 bytes", error.Message);
+    }
+}

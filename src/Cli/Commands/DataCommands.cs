@@ -282,7 +282,18 @@ internal static partial class DataCommands
             (_, file, dt, boundary) => formats["xdmf"].Read(file, dt, boundary));
         var vtu = ConvertFiles("vtu", ".pvd", "VTU series (a ParaView .pvd collection of .vtu steps on one mesh, or one .vtu) to GnnSim's HDF5 trajectories", [],
             (_, file, dt, boundary) => formats["vtu"].Read(file, dt, boundary));
-        return new Command("convert", "Convert datasets to GnnSim's formats.") { tfrecord, msh, npz, xdmf, vtu };
+        var gnsDirectory = new Argument<string>("directory") { Description = "a learning_to_simulate particle dataset folder (metadata.json, train/valid/test.tfrecord)" };
+        var gnsSplit = new Option<string>("--split") { Description = "train, valid or test", DefaultValueFactory = _ => "train" };
+        var gnsOutput = new Option<string>("--out") { Description = "the HDF5 particle file to write", Required = true };
+        var gns = new Command("gns", "Convert one split of a DeepMind / GNS particle dataset (TFRecords of SequenceExamples) to GnnSim's HDF5 particle layout.") { gnsDirectory, gnsSplit, gnsOutput };
+        gns.SetAction(result =>
+        {
+            var trajectories = GnsDataset.Read(result.GetValue(gnsDirectory)!, result.GetValue(gnsSplit)!);
+            ParticleTrajectoryFile.Write(result.GetValue(gnsOutput)!, trajectories);
+            AnsiConsole.MarkupLineInterpolated($"{trajectories.Count} trajectories ({trajectories.Sum(t => t.ParticleCount):N0} particles, {trajectories.Sum(t => t.FrameCount):N0} frames) written to [green]{result.GetValue(gnsOutput)}[/]");
+            return 0;
+        });
+        return new Command("convert", "Convert datasets to GnnSim's formats.") { tfrecord, msh, npz, xdmf, vtu, gns };
     }
 
     /// <summary>

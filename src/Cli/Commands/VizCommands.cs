@@ -3,6 +3,7 @@ using GnnSim.Cli.Reports;
 using GnnSim.Datasets;
 using GnnSim.Datasets.Gmsh;
 using GnnSim.Datasets.Meshes;
+using GnnSim.Datasets.Particles;
 using GnnSim.Datasets.Vtu;
 using GnnSim.Training.Evaluation;
 using GnnSim.Viz;
@@ -149,15 +150,26 @@ internal static class VizCommands
         var input = new Argument<string>("INPUT") { Description = "a rollout file from gnnsim rollout, or an HDF5 file of mesh trajectories (generate, convert)" };
         var output = new Option<string>("--out") { Description = "directory for the files: .pvd collections and their .vtu steps, .msh meshes, or .xdmf documents with their .h5 data", Required = true };
         var which = new Option<string?>("--case") { Description = "one case or trajectory (name or index); default: every one" };
-        var format = new Option<string>("--format") { Description = "vtk (ParaView: .pvd of .vtu steps), msh (each mesh as gmsh 4.1, boundary groups named by node type), xdmf (XDMF 3 + HDF5 as meshio writes it) or npz (the MeshGraphNets layout)", DefaultValueFactory = _ => "vtk" };
-        var command = new Command("export", "Write rollouts (truth, prediction, error per step) or mesh trajectories for ParaView, gmsh or meshio.") { input, output, which, format };
+        var format = new Option<string>("--format") { Description = "vtk (ParaView: .pvd of .vtu steps), msh (each mesh as gmsh 4.1, boundary groups named by node type), xdmf (XDMF 3 + HDF5 as meshio writes it), npz (the MeshGraphNets layout) or gns (particle files: learning_to_simulate's TFRecords and metadata.json)", DefaultValueFactory = _ => "vtk" };
+        var split = new Option<string>("--split") { Description = "gns: the split the TFRecord file is named for", DefaultValueFactory = _ => "train" };
+        var command = new Command("export", "Write rollouts (truth, prediction, error per step), mesh trajectories or particle trajectories for ParaView, gmsh, meshio or GNS.") { input, output, which, format, split };
         command.SetAction(result =>
         {
             var path = result.GetValue(input)!;
             var directory = result.GetValue(output)!;
             var kind = result.GetValue(format);
-            if (kind is not ("vtk" or "msh" or "xdmf" or "npz")) throw new ArgumentException($"--format {kind}: vtk, msh, xdmf or npz");
+            if (kind is not ("vtk" or "msh" or "xdmf" or "npz" or "gns")) throw new ArgumentException($"--format {kind}: vtk, msh, xdmf, npz or gns");
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such rollout or trajectory file", path);
+            if (ParticleTrajectoryFile.IsParticleFile(path) != (kind == "gns"))
+                throw new ArgumentException(kind == "gns" ? $"{path}: --format gns writes particle files, and this is not one" : $"{path}: a particle file exports as --format gns");
+            if (kind == "gns")
+            {
+                var particles = ParticleTrajectoryFile.ReadAll(path);
+                var splitName = result.GetValue(split)!;
+                GnsDataset.Write(directory, splitName, particles);
+                AnsiConsole.MarkupLineInterpolated($"{particles.Count} trajectories written to [green]{Path.Combine(directory, splitName + ".tfrecord")}[/] with {GnsDataset.MetadataFile}");
+                return 0;
+            }
             // An .xdmf's data goes beside it as .h5: never over the file being exported.
             if (kind == "xdmf" && Path.GetDirectoryName(Path.GetFullPath(path)) == Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar))
                 throw new ArgumentException($"--out {directory} holds {Path.GetFileName(path)} itself, which the XDMF data files (.h5) written there could replace; give another folder");

@@ -47,7 +47,7 @@ public static class TfExample
     /// <summary>The length-delimited fields of a message, skipping the others.</summary>
     static IEnumerable<(int Field, ByteString Bytes)> Fields(ByteString message) => Fields(message.ToByteArray());
 
-    static List<(int Field, ByteString Bytes)> Fields(byte[] message)
+    internal static List<(int Field, ByteString Bytes)> Fields(byte[] message)
     {
         var result = new List<(int, ByteString)>();
         var input = new CodedInputStream(message);
@@ -61,7 +61,7 @@ public static class TfExample
         return result;
     }
 
-    static TfFeature ParseFeature(ByteString feature)
+    internal static TfFeature ParseFeature(ByteString feature)
     {
         var input = new CodedInputStream(feature.ToByteArray());
         uint tag;
@@ -146,7 +146,7 @@ public static class TfExample
         });
     }
 
-    static byte[] EncodeFeature(TfFeature feature)
+    internal static byte[] EncodeFeature(TfFeature feature)
     {
         var list = Message(output =>
         {
@@ -176,7 +176,7 @@ public static class TfExample
         });
     }
 
-    static byte[] Message(Action<CodedOutputStream> write)
+    internal static byte[] Message(Action<CodedOutputStream> write)
     {
         using var memory = new MemoryStream();
         using (var output = new CodedOutputStream(memory, leaveOpen: true)) write(output);
