@@ -21,9 +21,11 @@ namespace GnnSim.Cli.Bench;
 /// data is made (the monitor re-solved on every iterate), UM2N as it is used (one forward pass,
 /// graph building included, median of three after a warm-up); the speed ratio; (2) with a trained
 /// run, its scores on its test split (tangles, ER beside MA's). Without a run the timing uses a
-/// UM2N of the default size with its initial weights: time does not depend on the weights.
+/// UM2N of the default size with its initial weights: time does not depend on the weights. Beside
+/// them, the PyTorch twin's forward pass (bench/um2n_bench.py, default size) on a structured square
+/// of about the same node count, as the side-by-side figure of the binding.
 /// </summary>
-internal sealed class Um2nBenchmark(string? runDirectory, double[] elementSizes, int seed)
+internal sealed class Um2nBenchmark(string? runDirectory, double[] elementSizes, int seed, bool python)
 {
     const double TargetSpeedRatio = 100, TargetErShare = 0.8;
 
@@ -35,7 +37,7 @@ internal sealed class Um2nBenchmark(string? runDirectory, double[] elementSizes,
         simulator.eval();
         var objective = simulator.ObjectiveAs<MeshMovementObjective>();
         var problem = GaussianProblem.Random(new Random(seed));
-        var table = new Table().AddColumns("nodes", "Monge-Ampere", "iterations", "UM2N", "speed ratio", "tangled (UM2N)", "ER MA", "ER UM2N");
+        var table = new Table().AddColumns("nodes", "Monge-Ampere", "iterations", "UM2N", "PyTorch twin", "speed ratio", "tangled (UM2N)", "ER MA", "ER UM2N");
         foreach (var size in elementSizes)
         {
             var mesh = HelmholtzMeshGenerator.UnitSquare(size);
@@ -49,13 +51,19 @@ internal sealed class Um2nBenchmark(string? runDirectory, double[] elementSizes,
             var erMa = (before - HelmholtzSolver.SolutionError(ma.Mesh, problem)) / before;
             double? erModel = tangled == 0 && config is not null ? (before - HelmholtzSolver.SolutionError(moved, problem)) / before : null;
             var ratio = ma.Elapsed.TotalSeconds / modelSeconds;
+            // The twin's square: side^2 nodes, about the mesh's count.
+            var side = (int)Math.Round(Math.Sqrt(mesh.NodeCount));
+            using var twin = python ? PythonSide.Run("um2n_bench.py", PythonSide.IntraThreads, side, 1, 3, "rollout") : null;
+            double? twinMs = twin?.RootElement.GetProperty("rollout_step_ms").GetDouble();
             table.AddRow($"{mesh.NodeCount:N0}", $"{ma.Elapsed.TotalSeconds:F2} s", $"{ma.Iterations}{(ma.Converged ? "" : " (not converged)")}", $"{1000 * modelSeconds:F1} ms",
+                twinMs is null ? "-" : $"{twinMs:F1} ms ({side * side:N0} nodes)",
                 $"{ratio:F1}", config is null ? "- (untrained)" : $"{tangled}", $"{erMa:P1}", erModel is null ? "-" : $"{erModel:P1}");
             figures[$"nodes_{size}"] = mesh.NodeCount;
             figures[$"ma_s_{size}"] = Math.Round(ma.Elapsed.TotalSeconds, 4);
             figures[$"ma_iterations_{size}"] = ma.Iterations;
             figures[$"model_s_{size}"] = Math.Round(modelSeconds, 5);
             figures[$"speed_ratio_{size}"] = Math.Round(ratio, 2);
+            if (twinMs is not null) figures[$"pytorch_ms_{size}"] = Math.Round(twinMs.Value, 2);
             figures[$"er_ma_{size}"] = Math.Round(erMa, 4);
             if (config is not null)
             {

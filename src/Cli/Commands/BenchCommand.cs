@@ -35,15 +35,16 @@ internal static class BenchCommand
         var run = new Argument<string?>("RUN_DIR") { Description = "a trained UM2N run: adds its test-split scores and ER to the timing (optional)", Arity = ArgumentArity.ZeroOrOne };
         var sizes = new Option<double[]>("--element-sizes") { Description = "unit-square element sizes of the timed meshes", DefaultValueFactory = _ => [0.045, 0.02, 0.01], AllowMultipleArgumentsPerToken = true };
         var seed = new Option<int>("--seed") { Description = "the Helmholtz problem whose monitor moves the timed meshes", DefaultValueFactory = _ => 0 };
+        var noPython = new Option<bool>("--no-python") { Description = "skip the PyTorch twin's side-by-side forward pass" };
         var threads = CommonOptions.Threads();
-        var command = new Command("um2n", "UM2N against the Monge-Ampere mover: time on about 1,000, 5,000 and 20,000 nodes, and with a run, its tangles and error reduction.")
+        var command = new Command("um2n", "UM2N against the Monge-Ampere mover: time on about 1,000, 5,000 and 20,000 nodes, beside its PyTorch twin, and with a run, its tangles and error reduction.")
         {
-            run, sizes, seed, threads,
+            run, sizes, seed, noPython, threads,
         };
         command.SetAction(result =>
         {
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
-            return new Um2nBenchmark(result.GetValue(run), result.GetValue(sizes)!, result.GetValue(seed)).Run();
+            return new Um2nBenchmark(result.GetValue(run), result.GetValue(sizes)!, result.GetValue(seed), !result.GetValue(noPython)).Run();
         });
         return command;
     }
