@@ -1,6 +1,7 @@
 // Errors, handle lifetime, threads, memory policy, seeds and grad mode.
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
+#include <c10/util/Exception.h>
 #include <dlfcn.h>
 #include <malloc.h>
 #include <torch/cuda.h>
@@ -9,6 +10,23 @@
 #include <mutex>
 
 #include "shim_common.h"
+
+namespace {
+
+// libtorch 1.13 warns, once per process, that scatter_reduce() is in beta. GnnSim's segment softmax
+// uses it knowingly (the amax per segment), so that one warning is dropped; every other passes on.
+class QuietBetaWarnings final : public c10::WarningHandler {
+ public:
+  void process(const c10::SourceLocation& where, const std::string& message, const bool verbatim) override {
+    if (message.rfind("scatter_reduce() is in beta", 0) == 0) return;
+    c10::WarningHandler::process(where, message, verbatim);
+  }
+};
+
+QuietBetaWarnings quiet_beta_warnings;
+const bool quiet_beta_installed = (c10::Warning::set_warning_handler(&quiet_beta_warnings), true);
+
+}  // namespace
 
 namespace gs {
 
