@@ -41,6 +41,12 @@ internal static class VizCommands
             if (modes > 1) throw new ArgumentException("give at most one of --animate, --errors, --mesh and --probe");
             if (paths.Length > 1 && !result.GetValue(errors)) throw new ArgumentException("several rollout files can only be compared with --errors");
             if (result.GetValue(width) is < 64 or > 4096) throw new ArgumentException("--width must lie in 64..4096");
+            if (paths.Length == 1 && File.Exists(paths[0]) && ParticleTrajectoryFile.IsParticleFile(paths[0]))
+            {
+                PlotParticles(paths[0], outPath, result.GetValue(which), result.GetValue(animate), result.GetValue(frames), result.GetValue(width));
+                AnsiConsole.MarkupLineInterpolated($"wrote [green]{outPath}[/]");
+                return 0;
+            }
 
             if (result.GetValue(errors))
             {
@@ -143,6 +149,23 @@ internal static class VizCommands
         RequireExtension(outPath, ".html", "a report");
         AtomicFile.WriteAllText(outPath, RunReport.Build(runDirectory, options));
         return Path.GetFullPath(outPath);
+    }
+
+    /// <summary>A particle file's trajectory as an animated GIF (--animate) of its frames coloured by speed.</summary>
+    private static void PlotParticles(string path, string outPath, string? which, bool animate, int maxFrames, int width)
+    {
+        if (!animate) throw new ArgumentException($"{path} is a particle file: draw it with --animate (a GIF of its frames)");
+        RequireExtension(outPath, ".gif", "--animate");
+        var trajectories = ParticleTrajectoryFile.ReadAll(path);
+        var trajectory = which is null ? trajectories[0]
+            : trajectories.FirstOrDefault(t => t.Name == which) ?? (int.TryParse(which, out var k) && k >= 0 && k < trajectories.Count ? trajectories[k]
+                : throw new ArgumentException($"{path}: no trajectory '{which}' (names {string.Join(", ", trajectories.Select(t => t.Name))})"));
+        if (trajectory.Dimension != 2) throw new ArgumentException($"{path}: trajectory {trajectory.Name} is {trajectory.Dimension}-D; the animation draws 2-D particles");
+        var frames = Enumerable.Range(0, trajectory.FrameCount).Select(f => Array.ConvertAll(trajectory.Frame(f).ToArray(), v => (double)v)).ToList();
+        var b = trajectory.Bounds;
+        var gif = ParticleFigure.Animation(frames, trajectory.Dt, (b[0], b[2], b[1], b[3]), $"{trajectory.Material}: trajectory {trajectory.Name}, {trajectory.ParticleCount:N0} particles",
+            Math.Max(2, maxFrames), width: width);
+        AtomicFile.Write(outPath, stream => stream.Write(gif));
     }
 
     public static Command Export()

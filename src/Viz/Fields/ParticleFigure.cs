@@ -23,25 +23,65 @@ public static class ParticleFigure
         if (values is { } v && (v.Truth.Length != n || v.Prediction.Length != n)) throw new ArgumentException($"colouring values for {v.Truth.Length} and {v.Prediction.Length} particles, not {n}");
         if (!(box.MaxX > box.MinX && box.MaxY > box.MinY)) throw new ArgumentException($"the box ({box.MinX}, {box.MinY}) to ({box.MaxX}, {box.MaxY}) has no area");
         var scale = values is { } colouring ? ColorScale.Spanning(Colormap.Viridis, colouring.Truth, colouring.Prediction) : null;
-        var aspect = (box.MaxX - box.MinX) / (box.MaxY - box.MinY);
         var cells = new List<(Plot, int, int, int, int)>();
         foreach (var (title, positions, colourValues, column) in new[] { ("truth", truth, values?.Truth, 0), ("prediction", prediction, values?.Prediction, 1) })
         {
-            var plot = PlotTheme.NewPlot();
-            if (scale is not null) AddByValue(plot, positions, colourValues!, scale);
-            else AddByType(plot, positions, types ?? new int[n]);
-            if (scale is not null) plot.Add.ColorBar(new ColorScaleSource(scale)).Label = values!.Value.Name;
-            else if (types is not null) plot.ShowLegend(Edge.Right);
-            plot.Title(title);
-            plot.XLabel($"x ({units})");
-            plot.YLabel($"y ({units})");
-            var limits = new AxisLimits(box.MinX, box.MaxX, box.MinY, box.MaxY);
-            plot.Axes.SetLimits(limits);
-            plot.Axes.SquareUnits();
-            var (w, h) = PlotTheme.FittedSize(plot, limits, width + (types is not null && scale is null ? 200 : 130), (int)Math.Round(width / aspect) + 90);
+            var (plot, w, h) = Panel(title, positions, box, types, colourValues, scale, values?.Name, width, units);
             cells.Add((plot, w, h, column, 0));
         }
         return new Figure(cells, heading);
+    }
+
+    /// <summary>
+    /// Particle data frame by frame (a simulator's, no prediction): each frame's particles coloured by
+    /// their speed over the frame before, one scale for all, as an animated GIF about
+    /// <paramref name="seconds"/> long of at most <paramref name="maxFrames"/> frames.
+    /// </summary>
+    /// <param name="frames">[T][N, 2] positions</param>
+    public static byte[] Animation(IReadOnlyList<double[]> frames, double dt, (double MinX, double MinY, double MaxX, double MaxY) box, string heading,
+        int maxFrames = 60, double seconds = 6, int width = 420, string units = "m")
+    {
+        if (frames.Count < 2) throw new ArgumentException("an animation of particles needs at least two frames");
+        if (maxFrames < 2) throw new ArgumentException("an animation needs at least two frames");
+        if (!(dt > 0)) throw new ArgumentException($"the time between frames must be positive, got {dt}");
+        if (frames.Any(f => f.Length != frames[0].Length || f.Length % 2 != 0)) throw new ArgumentException("every frame must hold the same [N, 2] particles");
+        var speeds = frames.Select((frame, t) =>
+        {
+            var other = frames[t == 0 ? 1 : t - 1];
+            var speed = new float[frame.Length / 2];
+            for (var i = 0; i < speed.Length; i++)
+                speed[i] = (float)(Math.Sqrt(Math.Pow(frame[2 * i] - other[2 * i], 2) + Math.Pow(frame[2 * i + 1] - other[2 * i + 1], 2)) / dt);
+            return speed;
+        }).ToList();
+        var scale = ColorScale.Spanning(Colormap.Viridis, [.. speeds]);
+        var chosen = Enumerable.Range(0, maxFrames).Select(k => (int)Math.Round(k * (frames.Count - 1.0) / (maxFrames - 1))).Distinct().ToList();
+        var images = chosen.Select(t =>
+        {
+            var (plot, w, h) = Panel($"t = {t * dt:0.000} s", frames[t], box, null, speeds[t], scale, "speed (m/s)", width, units);
+            using var figure = new Figure([(plot, w, h, 0, 0)], heading);
+            return figure.ToRgba();
+        }).ToList();
+        var delay = (int)Math.Clamp(Math.Round(100 * seconds / images.Count), 2, 100);
+        return GifWriter.Encode(images, GifWriter.PaletteFor(Colormap.Viridis), delay);
+    }
+
+    private static (Plot Plot, int Width, int Height) Panel(string title, double[] positions, (double MinX, double MinY, double MaxX, double MaxY) box,
+        IReadOnlyList<int>? types, float[]? colourValues, ColorScale? scale, string? valueName, int width, string units)
+    {
+        var plot = PlotTheme.NewPlot();
+        if (scale is not null) AddByValue(plot, positions, colourValues!, scale);
+        else AddByType(plot, positions, types ?? new int[positions.Length / 2]);
+        if (scale is not null) plot.Add.ColorBar(new ColorScaleSource(scale)).Label = valueName ?? "";
+        else if (types is not null) plot.ShowLegend(Edge.Right);
+        plot.Title(title);
+        plot.XLabel($"x ({units})");
+        plot.YLabel($"y ({units})");
+        var limits = new AxisLimits(box.MinX, box.MaxX, box.MinY, box.MaxY);
+        plot.Axes.SetLimits(limits);
+        plot.Axes.SquareUnits();
+        var aspect = (box.MaxX - box.MinX) / (box.MaxY - box.MinY);
+        var (w, h) = PlotTheme.FittedSize(plot, limits, width + (types is not null && scale is null ? 200 : 130), (int)Math.Round(width / aspect) + 90);
+        return (plot, w, h);
     }
 
     private static void AddByType(Plot plot, double[] positions, IReadOnlyList<int> types)
