@@ -38,11 +38,17 @@ public static class HelmholtzSolver
 
     /// <summary>
     /// UM2N's monitor for a Helmholtz problem: solve on the mesh as it is now, recover the Hessian,
-    /// <c>m = 1 + alpha ||H||^2 / max ||H||^2</c>. The Monge-Ampere mover asks it at every iterate.
+    /// <c>m = 1 + alpha ||H||^2 / max ||H||^2</c>. The Monge-Ampere mover asks it at every iterate:
+    /// iterates of one mesh (the same cells) reuse the first one's matrix pattern and boundary.
     /// </summary>
-    public static Func<Mesh2D, double[]> Monitor(GaussianProblem problem, double alpha = Monitors.DefaultAlpha) => mesh =>
+    public static Func<Mesh2D, double[]> Monitor(GaussianProblem problem, double alpha = Monitors.DefaultAlpha)
     {
-        var space = new P1Space(mesh);
-        return Monitors.FromHessian(space, Solve(space, problem), alpha);
-    };
+        P1Space? last = null;
+        return mesh =>
+        {
+            var space = last is not null && ReferenceEquals(last.Mesh.Cells, mesh.Cells) ? last.WithPositions(mesh.Positions) : new P1Space(mesh);
+            last = space;
+            return Monitors.FromHessian(space, Solve(space, problem), alpha);
+        };
+    }
 }

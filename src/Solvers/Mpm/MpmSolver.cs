@@ -52,6 +52,8 @@ public sealed class MpmSolver
     readonly int nodesPerSide;
     readonly double mu, lambda, frictionAlpha;
     readonly double[] gridMass, gridMomentum; // [(n+1)^2], [(n+1)^2, 2]
+    // P2G's grids for particle chunks 1.. (chunk 0 writes the grid itself), made once and cleared each substep.
+    readonly (double[] Mass, double[] Momentum)[] chunkGrids;
 
     /// <param name="positions">[N, 2] initial particle positions, inside the walls</param>
     /// <param name="velocities">[N, 2] initial velocities, or null for rest</param>
@@ -84,6 +86,10 @@ public sealed class MpmSolver
         nodesPerSide = settings.Cells + 1;
         gridMass = new double[nodesPerSide * nodesPerSide];
         gridMomentum = new double[2 * gridMass.Length];
+        var chunks = ParticleCount >= 4096 ? Math.Min(Environment.ProcessorCount, 8) : 1;
+        chunkGrids = new (double[], double[])[chunks];
+        chunkGrids[0] = (gridMass, gridMomentum);
+        for (var c = 1; c < chunks; c++) chunkGrids[c] = (new double[gridMass.Length], new double[gridMomentum.Length]);
     }
 
     public MpmSettings Settings => settings;
@@ -160,14 +166,14 @@ public sealed class MpmSolver
 
     void ParticlesToGrid(double dt)
     {
-        var chunks = ParticleCount >= 4096 ? Math.Min(Environment.ProcessorCount, 8) : 1;
-        var partial = new (double[] Mass, double[] Momentum)[chunks];
+        var chunks = chunkGrids.Length;
         Parallel.For(0, chunks, c =>
         {
-            var mass = c == 0 ? gridMass : new double[gridMass.Length];
-            var momentum = c == 0 ? gridMomentum : new double[gridMomentum.Length];
-            if (c == 0) { Array.Clear(mass); Array.Clear(momentum); }
+            var (mass, momentum) = chunkGrids[c];
+            Array.Clear(mass);
+            Array.Clear(momentum);
             Span<double> tau = stackalloc double[4];
+            Span<double> wx = stackalloc double[3], wy = stackalloc double[3];
             int first = (int)((long)c * ParticleCount / chunks), end = (int)((long)(c + 1) * ParticleCount / chunks);
             var dx = settings.Dx;
             var scale = -dt * ParticleVolume * 4 / (dx * dx);
@@ -178,8 +184,8 @@ public sealed class MpmSolver
                 double a10 = scale * tau[2] + ParticleMass * AffineVelocity[4 * p + 2], a11 = scale * tau[3] + ParticleMass * AffineVelocity[4 * p + 3];
                 double mvx = ParticleMass * Velocities[2 * p], mvy = ParticleMass * Velocities[2 * p + 1];
                 var (bx, by, fx, fy) = Stencil(p);
-                Span<double> wx = [0.5 * (1.5 - fx) * (1.5 - fx), 0.75 - (fx - 1) * (fx - 1), 0.5 * (fx - 0.5) * (fx - 0.5)];
-                Span<double> wy = [0.5 * (1.5 - fy) * (1.5 - fy), 0.75 - (fy - 1) * (fy - 1), 0.5 * (fy - 0.5) * (fy - 0.5)];
+                Spline(fx, wx);
+                Spline(fy, wy);
                 for (var i = 0; i < 3; i++)
                 for (var j = 0; j < 3; j++)
                 {
@@ -190,12 +196,12 @@ public sealed class MpmSolver
                     momentum[2 * node + 1] += w * (mvy + a10 * dpx + a11 * dpy);
                 }
             }
-            partial[c] = (mass, momentum);
         });
         for (var c = 1; c < chunks; c++)
         {
-            for (var k = 0; k < gridMass.Length; k++) gridMass[k] += partial[c].Mass[k];
-            for (var k = 0; k < gridMomentum.Length; k++) gridMomentum[k] += partial[c].Momentum[k];
+            var (mass, momentum) = chunkGrids[c];
+            for (var k = 0; k < gridMass.Length; k++) gridMass[k] += mass[k];
+            for (var k = 0; k < gridMomentum.Length; k++) gridMomentum[k] += momentum[k];
         }
         LastGridMass = gridMass.Sum();
     }
@@ -229,11 +235,12 @@ public sealed class MpmSolver
         var dx = settings.Dx;
         Parallel.For(0, (ParticleCount + 1023) / 1024, chunk =>
         {
+            Span<double> wx = stackalloc double[3], wy = stackalloc double[3];
             for (int p = chunk * 1024, end = Math.Min(ParticleCount, p + 1024); p < end; p++)
             {
                 var (bx, by, fx, fy) = Stencil(p);
-                Span<double> wx = [0.5 * (1.5 - fx) * (1.5 - fx), 0.75 - (fx - 1) * (fx - 1), 0.5 * (fx - 0.5) * (fx - 0.5)];
-                Span<double> wy = [0.5 * (1.5 - fy) * (1.5 - fy), 0.75 - (fy - 1) * (fy - 1), 0.5 * (fy - 0.5) * (fy - 0.5)];
+                Spline(fx, wx);
+                Spline(fy, wy);
                 double vx = 0, vy = 0, c00 = 0, c01 = 0, c10 = 0, c11 = 0;
                 for (var i = 0; i < 3; i++)
                 for (var j = 0; j < 3; j++)
@@ -267,6 +274,14 @@ public sealed class MpmSolver
         double gx = Positions[2 * p] / settings.Dx, gy = Positions[2 * p + 1] / settings.Dx;
         int bx = Math.Clamp((int)Math.Floor(gx - 0.5), 0, settings.Cells - 2), by = Math.Clamp((int)Math.Floor(gy - 0.5), 0, settings.Cells - 2);
         return (bx, by, gx - bx, gy - by);
+    }
+
+    /// <summary>The quadratic B-spline weights of the stencil's three nodes along one axis, f in [0.5, 1.5) cells from the first.</summary>
+    static void Spline(double f, Span<double> weights)
+    {
+        weights[0] = 0.5 * (1.5 - f) * (1.5 - f);
+        weights[1] = 0.75 - (f - 1) * (f - 1);
+        weights[2] = 0.5 * (f - 0.5) * (f - 0.5);
     }
 
     /// <summary>tau = P F^T of the material at particle p, row-major.</summary>

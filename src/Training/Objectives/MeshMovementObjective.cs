@@ -248,17 +248,9 @@ public sealed class MeshMovementObjective : TrainingObjective
         public Tensor Residual(Tensor positions)
         {
             using var areas = CellAreas(positions, cells);                    // [C, 1]
-            using var c0 = cells.narrow(1, 0, 1);
-            using var c1 = cells.narrow(1, 1, 1);
-            using var c2 = cells.narrow(1, 2, 1);
-            using var i0 = c0.flatten();
-            using var i1 = c1.flatten();
-            using var i2 = c2.flatten();
-            using var p0 = positions.index_select(0, i0);
-            using var p1 = positions.index_select(0, i1);
-            using var p2 = positions.index_select(0, i2);
-            using var sum01 = p0 + p1;
-            using var sum = sum01 + p2;
+            using var corners = Corners(positions, cells);
+            using var sum01 = corners.A + corners.B;
+            using var sum = sum01 + corners.C;
             using var centroids = sum * (1.0 / 3);                              // [C, 2]
             // Where each moved centroid is on the original mesh: found on the host, weighed in torch.
             var host = centroids.detach().cpu().ToArray<float>();
@@ -269,10 +261,10 @@ public sealed class MeshMovementObjective : TrainingObjective
                 found[c] = at.IsInside ? at.Triangle : c; // a centroid outside (a hole's chord): its own cell's monitor
             }
             using var where = torch.tensor(found, found.Length).to(positions.device);
-            using var corners = corner.index_select(0, where);
+            using var firstCorners = corner.index_select(0, where);
             using var rows = weightRows.index_select(0, where);
             using var atCorners = values.index_select(0, where);                 // [C, 3]
-            using var offset = centroids - corners;
+            using var offset = centroids - firstCorners;
             using var dx = offset.narrow(1, 0, 1);
             using var dy = offset.narrow(1, 1, 1);
             using var r1x = rows.narrow(1, 0, 1);
@@ -314,25 +306,39 @@ public sealed class MeshMovementObjective : TrainingObjective
     /// <summary>Signed areas [C, 1] of the triangles <paramref name="cells"/> [C, 3] (int64) at <paramref name="positions"/> [N, 2].</summary>
     public static Tensor CellAreas(Tensor positions, Tensor cells)
     {
-        using var c0 = cells.narrow(1, 0, 1);
-        using var c1 = cells.narrow(1, 1, 1);
-        using var c2 = cells.narrow(1, 2, 1);
-        using var i0 = c0.flatten();
-        using var i1 = c1.flatten();
-        using var i2 = c2.flatten();
-        using var a = positions.index_select(0, i0);
-        using var b = positions.index_select(0, i1);
-        using var c = positions.index_select(0, i2);
-        using var ab = b - a;
-        using var ac = c - a;
+        using var corners = Corners(positions, cells);
+        using var ab = corners.B - corners.A;
+        using var ac = corners.C - corners.A;
         using var abX = ab.narrow(1, 0, 1);
         using var abY = ab.narrow(1, 1, 1);
         using var acX = ac.narrow(1, 0, 1);
         using var acY = ac.narrow(1, 1, 1);
-        using var first = abX * acY;
-        using var second = abY * acX;
-        using var cross = first - second;
+        using var abXacY = abX * acY;
+        using var abYacX = abY * acX;
+        using var cross = abXacY - abYacX;
         return cross * 0.5;
+    }
+
+    /// <summary>The positions [C, 2] of every triangle's three corners.</summary>
+    sealed record CornerPositions(Tensor A, Tensor B, Tensor C) : IDisposable
+    {
+        public void Dispose()
+        {
+            A.Dispose();
+            B.Dispose();
+            C.Dispose();
+        }
+    }
+
+    static CornerPositions Corners(Tensor positions, Tensor cells)
+    {
+        Tensor Corner(int k)
+        {
+            using var column = cells.narrow(1, k, 1);
+            using var index = column.flatten();
+            return positions.index_select(0, index);
+        }
+        return new CornerPositions(Corner(0), Corner(1), Corner(2));
     }
 
     /// <summary>pytorch3d's Chamfer distance of two point sets [P, 2] and [T, 2]: mean squared nearest distance each way, summed.</summary>
