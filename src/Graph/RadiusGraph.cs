@@ -17,9 +17,7 @@ public static class RadiusGraph
     {
         if (!(radius >= 0) || double.IsInfinity(radius)) throw new ArgumentException($"radius must be >= 0 and finite, got {radius}");
         if (maxNeighbors is < 1) throw new ArgumentException($"maxNeighbors must be at least 1, got {maxNeighbors}");
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var grid = new PointGrid(positions, dimensions, radius > 0 ? radius : 1.0);
-        Console.Error.WriteLine($"grid {sw.Elapsed.TotalMilliseconds:F1}");
         return maxNeighbors is { } max ? BuildCapped(grid, radius, max, selfLoops) : BuildAll(grid, radius, selfLoops);
     }
 
@@ -35,8 +33,6 @@ public static class RadiusGraph
         var chunkCount = (count + ReceiversPerChunk - 1) / ReceiversPerChunk;
         var byCell = grid.PointsByCell;
         var offsets = new int[count + 1];
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        string T() { var t = sw.Elapsed.TotalMilliseconds.ToString("F1"); sw.Restart(); return t; }
         Parallel.For(0, chunkCount, chunk =>
         {
             for (var at = chunk * ReceiversPerChunk; at < Math.Min(count, (chunk + 1) * ReceiversPerChunk); at++)
@@ -45,7 +41,6 @@ public static class RadiusGraph
                 offsets[receiver + 1] = grid.WithinOfSorted(at, radius, [], selfLoops ? -1 : receiver);
             }
         });
-        Console.Error.WriteLine($"count {T()}");
         for (var i = 0; i < count; i++) offsets[i + 1] = checked(offsets[i + 1] + offsets[i]);
         // Every slot is written below; skipping the zeroing leaves the first touch of these pages to the parallel fill.
         var senders = GC.AllocateUninitializedArray<int>(offsets[count]);
@@ -60,10 +55,7 @@ public static class RadiusGraph
                 receivers.AsSpan(slice).Fill(receiver);
             }
         });
-        Console.Error.WriteLine($"fill {T()}");
-        var g = new SparseGraph(count, senders, receivers);
-        Console.Error.WriteLine($"graph {T()}");
-        return g;
+        return new SparseGraph(count, senders, receivers);
     }
 
     private static SparseGraph BuildCapped(PointGrid grid, double radius, int max, bool selfLoops)
