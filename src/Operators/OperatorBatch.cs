@@ -48,6 +48,8 @@ public sealed class OperatorBatch
 {
     /// <summary>The edge set of the mesh (both directions of every cell side).</summary>
     public const string MeshEdges = "mesh";
+    /// <summary>The edge set of a particle graph: every pair of particles within the connectivity radius (and each particle to itself), rebuilt every step.</summary>
+    public const string RadiusEdges = "radius";
 
     /// <summary>[N, F] the node inputs.</summary>
     public required Tensor NodeInputs { get; init; }

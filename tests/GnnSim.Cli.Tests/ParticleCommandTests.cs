@@ -41,4 +41,53 @@ public sealed class ParticleCommandTests : IDisposable
         Assert.NotEqual(0, exitCode);
         Assert.Contains("a particle file exports as --format gns", error);
     }
+
+    [Fact]
+    public void GnsTrainsRollsOutScoresDrawsAndReportsOnParticleData()
+    {
+        var data = Path.Combine(dir, "water.h5");
+        var (exitCode, output, error) = CliRunner.Run("generate", "mpm", "--material", "water", "--trajectories", "5", "--particles", "150", "--frames", "14", "--seed", "3", "--out", data);
+        Assert.True(exitCode == 0, error + output);
+        var config = Path.Combine(dir, "gns.yaml");
+        File.WriteAllText(config, $$"""
+            model: { name: gns, latent: 16, message_passing_steps: 2, hidden_layers: 1, type_embedding: 4 }
+            data: { format: particles, path: {{data}} }
+            optimizer: { learning_rate: 1.0e-3, schedule: constant }
+            training: { objective: particle_dynamics, steps: 12, batch_size: 2, noise_std: 6.7e-4, log_every: 4, checkpoint_every: 12 }
+            """);
+        var run = Path.Combine(dir, "run");
+        (exitCode, output, error) = CliRunner.Run("train", config, "--out", run);
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("particles each", output);
+        // The radius generate mpm recorded (2.5 particle spacings) became the run's.
+        Assert.Matches(@"connectivity_radius: 0\.0\d+", File.ReadAllText(Path.Combine(run, "config.yaml")));
+
+        (exitCode, output, error) = CliRunner.Run("eval", run);
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("persistence", output);
+        Assert.True(File.Exists(Path.Combine(run, "eval.json")));
+
+        var rollout = Path.Combine(run, "rollout.h5");
+        (exitCode, output, error) = CliRunner.Run("rollout", run, "--out", rollout);
+        Assert.True(exitCode == 0, error + output);
+        var stored = Training.Evaluation.RolloutFile.Read(rollout);
+        Assert.True(Training.Evaluation.ParticleRollout.IsParticleRollout(stored[0]));
+        Assert.Equal(5, stored[0].StartFrame); // the first 5 velocities are the history
+        Assert.Equal(14 - 1 - 5, stored[0].Steps);
+
+        var png = Path.Combine(dir, "particles.png");
+        (exitCode, _, error) = CliRunner.Run("plot", rollout, "--step", "3", "--out", png);
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        var gif = Path.Combine(dir, "particles.gif");
+        (exitCode, _, error) = CliRunner.Run("plot", rollout, "--animate", "--frames", "4", "--out", gif);
+        Assert.True(exitCode == 0, error);
+        Assert.Equal("GIF89a"u8.ToArray(), File.ReadAllBytes(gif)[..6]);
+
+        (exitCode, _, error) = CliRunner.Run("report", run);
+        Assert.True(exitCode == 0, error);
+        var html = File.ReadAllText(Path.Combine(run, "report.html"));
+        Assert.Contains("position error against rollout step", html);
+        Assert.Contains("particles per case", html);
+    }
 }

@@ -34,6 +34,17 @@ internal static class ModelsCommand
                 AnsiConsole.MarkupLineInterpolated($"  [bold]{mover.Model.parameter_count():N0}[/] trained parameters");
                 return 0;
             }
+            if (experiment.IsParticleFormat)
+            {
+                var particles = Experiment.LoadParticleTrajectories(experiment, DataSplit.Train, maxCases: 1);
+                experiment.Data.ConnectivityRadius = Experiment.ConnectivityRadius(experiment, particles);
+                using var particleSimulator = Experiment.CreateParticleSimulator(experiment, particles[0].Dimension);
+                var particleWidths = particleSimulator.Objective.Widths;
+                AnsiConsole.MarkupLineInterpolated($"{path}: {experiment.Model.Name} ({Options(experiment.Model.Registration, experiment.Model.Options)})");
+                AnsiConsole.MarkupLineInterpolated($"  for {particles[0].Name} ({particles[0].ParticleCount:N0} particles, radius {experiment.Data.ConnectivityRadius:G4}): {particleWidths.NodeInputs} node inputs (velocities, wall distances, type one-hot), {particleWidths.EdgeInputsOf(GnnSim.Operators.OperatorBatch.RadiusEdges)} radius edge inputs, {particleWidths.Outputs} outputs (the acceleration)");
+                AnsiConsole.MarkupLineInterpolated($"  [bold]{particleSimulator.Model.parameter_count():N0}[/] trained parameters");
+                return 0;
+            }
             var sample = Experiment.LoadTrajectories(experiment, DataSplit.Train, maxCases: 1)[0];
             using var simulator = Experiment.CreateSimulator(experiment, sample);
             var widths = simulator.Objective.Widths;

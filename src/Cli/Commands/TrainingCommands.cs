@@ -51,6 +51,17 @@ internal static class TrainingCommands
             data = simulator.ObjectiveAs<MeshMovementObjective>().Prepare(meshes, device);
             what = $"{meshes.Count} training meshes, ~{meshes.Sum(m => m.Mesh.NodeCount) / meshes.Count:N0} nodes each";
         }
+        else if (experiment.IsParticleFormat)
+        {
+            var training = Experiment.LoadParticleTrajectories(experiment, Experiment.ParseSplit("train"));
+            // The radius the data records becomes the run's own, so its saved config rebuilds the same graphs.
+            experiment.Data.ConnectivityRadius = Experiment.ConnectivityRadius(experiment, training);
+            simulator = Experiment.CreateParticleSimulator(experiment, training[0].Dimension, device);
+            var objective = simulator.ObjectiveAs<ParticleDynamicsObjective>();
+            objective.FitStatistics(training);
+            data = objective.Prepare(training, device);
+            what = $"{training.Count} training trajectories, ~{training.Sum(t => t.ParticleCount) / training.Count:N0} particles each, radius {experiment.Data.ConnectivityRadius:G4}";
+        }
         else
         {
             var training = Experiment.LoadTrajectories(experiment, Experiment.ParseSplit("train"));
@@ -194,10 +205,16 @@ internal static class TrainingCommands
         var config = Experiment.ReadRunConfig(runDirectory);
         var device = Device.Parse(config.Training.Device);
         splitName = split ?? config.Evaluation.Split;
-        var trajectories = Experiment.LoadTrajectories(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases, data);
-        using var simulator = Experiment.LoadTrainedSimulator(runDirectory, config, trajectories[0], device);
         var rolloutSteps = steps ?? config.Evaluation.RolloutSteps;
         var startFrame = start ?? config.Evaluation.StartFrame;
+        if (config.IsParticleFormat)
+        {
+            var particles = Experiment.LoadParticleTrajectories(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases, data);
+            using var particleSimulator = Experiment.LoadTrainedParticleSimulator(runDirectory, config, particles[0].Dimension, device);
+            return particles.Select(t => ParticleRollout.Run(particleSimulator, t, startFrame, rolloutSteps, device)).ToList();
+        }
+        var trajectories = Experiment.LoadTrajectories(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases, data);
+        using var simulator = Experiment.LoadTrainedSimulator(runDirectory, config, trajectories[0], device);
         return trajectories.Select(t => Rollout.Run(simulator, t, startFrame, rolloutSteps, device)).ToList();
     }
 

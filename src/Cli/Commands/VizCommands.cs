@@ -48,6 +48,12 @@ internal static class VizCommands
                 return 0;
             }
 
+            if (!result.GetValue(errors) && RolloutFile.IsRolloutFile(paths[0]) && RolloutFile.Read(paths[0]) is { Count: > 0 } stored && ParticleRollout.IsParticleRollout(stored[0]))
+            {
+                PlotParticleRollout(stored, paths[0], outPath, result.GetValue(which), result.GetValue(animate), result.GetValue(step), result.GetValue(frames), result.GetValue(width));
+                AnsiConsole.MarkupLineInterpolated($"wrote [green]{outPath}[/]");
+                return 0;
+            }
             if (result.GetValue(errors))
             {
                 var png = outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
@@ -168,6 +174,24 @@ internal static class VizCommands
         AtomicFile.Write(outPath, stream => stream.Write(gif));
     }
 
+    /// <summary>A particle rollout: truth beside prediction coloured by speed, at a step (PNG) or over the rollout (--animate, GIF).</summary>
+    private static void PlotParticleRollout(IReadOnlyList<StoredRollout> rollouts, string path, string outPath, string? which, bool animate, int? step, int maxFrames, int width)
+    {
+        var rollout = which is null ? rollouts[0]
+            : rollouts.FirstOrDefault(r => r.Case == which) ?? (int.TryParse(which, out var k) && k >= 0 && k < rollouts.Count ? rollouts[k]
+                : throw new ArgumentException($"{path}: no case '{which}' (cases {string.Join(", ", rollouts.Select((r, i) => $"{i}: {r.Case}"))})"));
+        if (animate)
+        {
+            RequireExtension(outPath, ".gif", "--animate");
+            var gif = ParticleRolloutFigures.Animation(rollout, path, maxFrames, width);
+            AtomicFile.Write(outPath, stream => stream.Write(gif));
+            return;
+        }
+        RequireExtension(outPath, ".png", "a snapshot");
+        using var figure = ParticleRolloutFigures.Snapshot(rollout, step ?? rollout.Steps, path, width);
+        AtomicFile.Write(outPath, stream => stream.Write(figure.ToPng()));
+    }
+
     public static Command Export()
     {
         var input = new Argument<string>("INPUT") { Description = "a rollout file from gnnsim rollout, or an HDF5 file of mesh trajectories (generate, convert)" };
@@ -189,7 +213,9 @@ internal static class VizCommands
             {
                 var particles = ParticleTrajectoryFile.ReadAll(path);
                 var splitName = result.GetValue(split)!;
-                GnsDataset.Write(directory, splitName, particles);
+                // The radius the data records (generate mpm's) goes into metadata.json; GNS's WaterDrop value otherwise.
+                var radius = particles[0].Parameters.TryGetValue("connectivity_radius", out var recorded) && recorded > 0 ? recorded : 0.015;
+                GnsDataset.Write(directory, splitName, particles, radius);
                 AnsiConsole.MarkupLineInterpolated($"{particles.Count} trajectories written to [green]{Path.Combine(directory, splitName + ".tfrecord")}[/] with {GnsDataset.MetadataFile}");
                 return 0;
             }

@@ -38,10 +38,14 @@ internal static class RunReport
         AddTraining(report, runDirectory);
 
         var rolloutPath = options.RolloutPath ?? Path.Combine(runDirectory, RolloutFileName);
-        var rollouts = File.Exists(rolloutPath) ? RolloutViews.Read(rolloutPath) : null;
-        AddData(report, config, rollouts, rolloutPath);
+        var stored = File.Exists(rolloutPath) ? RolloutFile.Read(rolloutPath) : null;
+        if (stored is { Count: 0 }) throw new InvalidDataException($"{rolloutPath}: the rollout file holds no cases");
+        var particles = stored is not null && ParticleRollout.IsParticleRollout(stored[0]);
+        var rollouts = stored is null || particles ? null : stored.Select(r => RolloutViews.From(r, rolloutPath)).ToList();
+        AddData(report, config, stored, rolloutPath);
         AddMetrics(report, runDirectory, rollouts);
         if (rollouts is not null) AddRolloutFigures(report, rollouts, options);
+        if (particles) AddParticleFigures(report, stored!, rolloutPath, options);
 
         return report.ToHtml(string.Create(CultureInfo.InvariantCulture, $"written by gnnsim report from {Path.GetFullPath(runDirectory)} on {DateTime.Now:yyyy-MM-dd HH:mm}"));
     }
@@ -50,7 +54,7 @@ internal static class RunReport
     {
         var m = config.Model;
         var sizes = string.Join(", ", m.Registration.Values(m.Options).Select(v => $"{v.Key} {Convert.ToString(v.Value, CultureInfo.InvariantCulture)}"));
-        var text = $"{m.Name} ({sizes}) trained on {config.Data.Format} data ({config.Data.Problem}).";
+        var text = $"{m.Name} ({sizes}) trained on {config.Data.Format} data" + (config.Data.Format == "cfdbench" ? $" ({config.Data.Problem})." : ".");
         if (Checkpoint.ReadSummary(runDirectory) is not var (step, seconds)) return text + " No checkpoint yet.";
         return text + string.Create(CultureInfo.InvariantCulture, $" The checkpoint is at step {step} of {config.Training.Steps}, after {seconds / 60:F1} minutes of training.");
     }
@@ -73,11 +77,12 @@ internal static class RunReport
         report.Svg(learningRate.ToSvg(800, 300), "The learning-rate schedule.");
     }
 
-    private static void AddData(HtmlReport report, ExperimentConfig config, List<RolloutView>? rollouts, string rolloutPath)
+    private static void AddData(HtmlReport report, ExperimentConfig config, List<StoredRollout>? rollouts, string rolloutPath)
     {
         report.Heading("Data");
         var d = config.Data;
-        var rows = new List<(string, string)> { ("format", d.Format), ("path", d.Path), ("problem", d.Problem) };
+        var rows = new List<(string, string)> { ("format", d.Format), ("path", d.Path) };
+        if (d.Format == "cfdbench") rows.Add(("problem", d.Problem));
         if (rollouts is null)
         {
             report.Facts(rows);
@@ -86,7 +91,7 @@ internal static class RunReport
         }
         var first = rollouts[0];
         rows.Add(("rollout cases", string.Join(", ", rollouts.Select(r => r.Case))));
-        rows.Add(("nodes per case", string.Join(", ", rollouts.Select(r => r.NodeCount).Distinct().Take(6))));
+        rows.Add((ParticleRollout.IsParticleRollout(first) ? "particles per case" : "nodes per case", string.Join(", ", rollouts.Select(r => r.NodeCount).Distinct().Take(6))));
         rows.Add(("fields", string.Join(", ", first.Fields)));
         rows.Add(("time step dt", first.Dt.ToString("G4", CultureInfo.InvariantCulture)));
         rows.Add(("rollout", string.Create(CultureInfo.InvariantCulture, $"{first.Steps} steps from frame {first.StartFrame}")));
@@ -122,6 +127,31 @@ internal static class RunReport
             chart.Series.Add(new Series($"{field}, persistence", x, x.Select(s => persistence.Average(c => c[(int)s])).ToList(), Dashed: true, ColorIndex: index));
         }
         report.Svg(chart.ToSvg(800, 420), "RMSE of each field against rollout step (solid: the model; dashed: persistence), the mean over the rollout's cases.");
+    }
+
+    private static void AddParticleFigures(HtmlReport report, List<StoredRollout> rollouts, string source, Options options)
+    {
+        var chart = new LineChart { Title = "position error against rollout step", XLabel = "rollout step", YLabel = "position RMSE (mean over cases)", LogY = true };
+        var steps = rollouts.Min(r => r.Steps);
+        var errors = rollouts.Select(ParticleRolloutFigures.RmseByStep).ToList();
+        var x = Enumerable.Range(1, steps).Select(s => (double)s).ToList();
+        chart.Series.Add(new Series("model", x, x.Select(s => errors.Average(e => e.Model[(int)s - 1])).ToList(), ColorIndex: 0));
+        chart.Series.Add(new Series("persistence", x, x.Select(s => errors.Average(e => e.Persistence[(int)s - 1])).ToList(), Dashed: true, ColorIndex: 0));
+        report.Svg(chart.ToSvg(800, 420), "RMSE of the moving particles' positions against rollout step (solid: the model; dashed: persistence, the particles held at the start).");
+        report.Heading("Particles");
+        report.Paragraph("Truth beside prediction, each particle coloured by its speed over the frame before; one colour scale for both panels.");
+        foreach (var rollout in rollouts.Take(Math.Max(1, options.SnapshotCases)))
+        {
+            report.Heading($"case {rollout.Case}", 3);
+            foreach (var step in new[] { 1, rollout.Steps / 2, rollout.Steps }.Where(s => s >= 1).Distinct())
+            {
+                using var figure = ParticleRolloutFigures.Snapshot(rollout, step, source);
+                report.Image(figure.ToPng(), "image/png", $"case {rollout.Case} at rollout step {step} of {rollout.Steps}");
+            }
+        }
+        report.Heading("Animation");
+        report.Image(ParticleRolloutFigures.Animation(rollouts[0], source, options.AnimationFrames), "image/gif",
+            $"case {rollouts[0].Case} over the whole rollout (truth, prediction; one speed scale)");
     }
 
     private static void AddRolloutFigures(HtmlReport report, List<RolloutView> rollouts, Options options)

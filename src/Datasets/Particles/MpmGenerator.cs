@@ -80,6 +80,9 @@ public static class MpmGenerator
         return new MpmSolver(solverSettings, settings.Material, positions, velocities);
     }
 
+    /// <summary>The connectivity radius the data records for learned simulators, in particle spacings.</summary>
+    public const double ConnectivityRadiusSpacings = 2.5;
+
     public static ParticleTrajectory Generate(MpmDatasetSettings settings, int index)
     {
         var solver = InitialState(settings, index);
@@ -96,6 +99,8 @@ public static class MpmGenerator
         {
             ["cells"] = solverSettings.Cells, ["substeps_per_frame"] = (double)solver.Substeps / (settings.Frames - 1),
             ["gravity"] = solverSettings.Gravity, ["sticky_walls"] = settings.Walls == WallCondition.Sticky ? 1 : 0,
+            // GNS's radius is about 2.5 particle spacings (WaterDrop: 0.015), some 20 neighbours in 2D.
+            ["connectivity_radius"] = ConnectivityRadiusSpacings * solverSettings.ParticleSpacing,
         };
         return new ParticleTrajectory(index.ToString(CultureInfo.InvariantCulture), 2, frames, Enumerable.Repeat(TypeOf(settings.Material), n).ToArray(),
             settings.FrameDt, [wall, 1 - wall, wall, 1 - wall], settings.Material.ToString().ToLowerInvariant(), parameters);

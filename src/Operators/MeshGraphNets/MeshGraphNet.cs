@@ -22,7 +22,8 @@ public sealed class MeshGraphNetOptions : IOperatorOptions
 }
 
 /// <summary>
-/// MeshGraphNets (Pfaff et al. 2021), encode-process-decode over the mesh edge set: node and edge
+/// MeshGraphNets (Pfaff et al. 2021), encode-process-decode over one edge set (the mesh's, or GNS's
+/// radius graph: <see cref="Particles.Gns"/> is this network behind a particle-type embedding): node and edge
 /// encoders (MLP + LayerNorm) lift the inputs to latents, <c>MessagePassingSteps</c>
 /// <see cref="GraphNetBlock"/>s with their own weights process them, a decoder MLP (no LayerNorm)
 /// reads the outputs off the node latents. State-dict keys are those of the PyTorch twin in
@@ -34,14 +35,17 @@ public sealed class MeshGraphNet : GraphOperator
     private readonly Mlp edgeEncoder;
     private readonly ModuleList<GraphNetBlock> blocks;
     private readonly Mlp decoder;
+    private readonly string edgeSet;
 
-    public MeshGraphNet(OperatorWidths widths, MeshGraphNetOptions options) : base(widths)
+    /// <param name="edgeSet">the edge set messages run on (<see cref="OperatorBatch.MeshEdges"/> unless told)</param>
+    public MeshGraphNet(OperatorWidths widths, MeshGraphNetOptions options, string edgeSet = OperatorBatch.MeshEdges) : base(widths)
     {
         var problems = options.Check().ToList();
         if (problems.Count > 0) throw new ArgumentException($"MeshGraphNet: {string.Join("; ", problems.Select(p => $"{p.Key} = {p.Value}: {p.Rule}"))}");
         Options = options;
+        this.edgeSet = edgeSet;
         nodeEncoder = RegisterModule("node_encoder", new Mlp(widths.NodeInputs, options.Latent, options.Latent, options.HiddenLayers));
-        edgeEncoder = RegisterModule("edge_encoder", new Mlp(widths.EdgeInputsOf(OperatorBatch.MeshEdges), options.Latent, options.Latent, options.HiddenLayers));
+        edgeEncoder = RegisterModule("edge_encoder", new Mlp(widths.EdgeInputsOf(edgeSet), options.Latent, options.Latent, options.HiddenLayers));
         blocks = RegisterModule("blocks", new ModuleList<GraphNetBlock>(
             Enumerable.Range(0, options.MessagePassingSteps).Select(_ => new GraphNetBlock(options.Latent, options.HiddenLayers))));
         decoder = RegisterModule("decoder", new Mlp(options.Latent, options.Latent, widths.Outputs, options.HiddenLayers, layerNorm: false));
@@ -49,11 +53,14 @@ public sealed class MeshGraphNet : GraphOperator
 
     public MeshGraphNetOptions Options { get; }
 
-    public override Tensor forward(OperatorBatch batch)
+    public override Tensor forward(OperatorBatch batch) => forward(batch.NodeInputs, batch);
+
+    /// <summary>The network on these node inputs <c>[N, NodeInputs]</c> (a wrapper's, such as GNS's embedded ones) and the batch's edges.</summary>
+    public Tensor forward(Tensor nodeInputs, OperatorBatch batch)
     {
-        var mesh = batch.Edges(OperatorBatch.MeshEdges);
-        if (mesh.Features is null) throw new ArgumentException("MeshGraphNet needs features on the mesh edges");
-        var nodes = nodeEncoder.forward(batch.NodeInputs);
+        var mesh = batch.Edges(edgeSet);
+        if (mesh.Features is null) throw new ArgumentException($"MeshGraphNet needs features on the '{edgeSet}' edges");
+        var nodes = nodeEncoder.forward(nodeInputs);
         var edges = edgeEncoder.forward(mesh.Features);
         // Each block's latents are freed once the next has read them (autograd keeps its own references).
         foreach (var block in blocks)

@@ -1,4 +1,5 @@
 using GnnSim.Datasets.CfdBench;
+using GnnSim.Datasets.Particles;
 using GnnSim.Torch;
 using GnnSim.Training.Data;
 using GnnSim.Training.Objectives;
@@ -92,6 +93,76 @@ public static class Experiment
     /// <summary>A mesh-movement split: the meshes, monitors and classical movers' meshes of data.path.</summary>
     public static List<MeshMovementSample> LoadMovementSamples(ExperimentConfig config, DataSplit split, int? maxCases = null) =>
         MeshMovementSample.Load(config.Data.Path, config.Data.EvalPath, split, config.Data.SplitSeed, maxCases ?? config.Data.MaxCases);
+
+    /// <summary>
+    /// A particle split: for format particles the trajectories of a GnnSim particle file (80/10/10 by
+    /// data.split_seed, or all of data.eval_path for dev and test); for gns the split's own TFRecord
+    /// (train, valid for dev, test).
+    /// </summary>
+    public static List<ParticleTrajectory> LoadParticleTrajectories(ExperimentConfig config, DataSplit split, int? maxCases = null, string? pathOverride = null)
+    {
+        var data = config.Data;
+        var path = pathOverride ?? data.Path;
+        var limit = maxCases ?? data.MaxCases ?? int.MaxValue;
+        var evaluationPath = pathOverride is null ? data.EvalPath : null;
+        var source = evaluationPath is not null && split != DataSplit.Train ? evaluationPath : path;
+        List<ParticleTrajectory> trajectories;
+        if (data.Format == "gns")
+        {
+            trajectories = GnsDataset.Read(source, split switch { DataSplit.Train => "train", DataSplit.Dev => "valid", _ => "test" });
+        }
+        else
+        {
+            if (!File.Exists(source)) throw new FileNotFoundException($"{source}: no such particle file", source);
+            if (!ParticleTrajectoryFile.IsParticleFile(source)) throw new InvalidDataException($"{source}: not a GnnSim particle file (format {ParticleTrajectoryFile.FormatName}); convert gns DIR makes one from GNS data");
+            trajectories = ParticleTrajectoryFile.ReadAll(source);
+            if (evaluationPath is null)
+            {
+                var chosen = CfdBenchDataset.Split(trajectories.Select(t => t.Name).ToList(), data.SplitSeed)[(int)split].ToHashSet();
+                trajectories = trajectories.Where(t => chosen.Contains(t.Name)).ToList();
+            }
+            if (trajectories.Count == 0) throw new InvalidDataException($"{source}: the {split.ToString().ToLowerInvariant()} split is empty (80/10/10); add trajectories or give data.eval_path");
+        }
+        trajectories = trajectories.Take(limit).ToList();
+        var first = trajectories[0];
+        foreach (var t in trajectories)
+            if (t.Dimension != first.Dimension) throw new InvalidDataException($"{path}: {t.Name} is {t.Dimension}D, {first.Name} {first.Dimension}D: one model cannot take both");
+        return trajectories;
+    }
+
+    /// <summary>data.connectivity_radius, or else the radius the data records (GNS metadata's default_connectivity_radius); an error says to set it.</summary>
+    public static double ConnectivityRadius(ExperimentConfig config, IReadOnlyList<ParticleTrajectory> trajectories)
+    {
+        if (config.Data.ConnectivityRadius is { } radius) return radius;
+        if (trajectories[0].Parameters.TryGetValue("connectivity_radius", out var recorded) && recorded > 0) return recorded;
+        throw new InvalidDataException($"{config.Data.Path}: the data records no connectivity radius: set data.connectivity_radius (GNS: 0.015 for WaterDrop, about 2.5 particle spacings)");
+    }
+
+    /// <summary>
+    /// The particle objective and the operator the config names, for particles in <paramref name="dimension"/>
+    /// dimensions; data.connectivity_radius must be set (training sets it from the data, so a run's saved config has it).
+    /// </summary>
+    public static LearnedSimulator CreateParticleSimulator(ExperimentConfig config, int dimension, Device? device = null)
+    {
+        var t = config.Training;
+        if (t.Objective != ParticleDynamicsObjective.ObjectiveName) throw new ArgumentException($"training.objective is {t.Objective}, not {ParticleDynamicsObjective.ObjectiveName}: {config.Model.Name} does not simulate particles");
+        var radius = config.Data.ConnectivityRadius ?? throw new ArgumentException("data.connectivity_radius is not set");
+        var objective = new ParticleDynamicsObjective(dimension, new ParticleDynamicsOptions(radius, t.VelocityHistory, t.NoiseStd));
+        torch.manual_seed(t.Seed);
+        var simulator = new LearnedSimulator(config.Model.Registration.Create(config.Model.Options, objective.Widths), objective);
+        if (device is not null) simulator.to(device.Value);
+        return simulator;
+    }
+
+    /// <summary>The run's trained particle simulator, in eval mode.</summary>
+    public static LearnedSimulator LoadTrainedParticleSimulator(string runDirectory, ExperimentConfig config, int dimension, Device? device = null)
+    {
+        var simulator = CreateParticleSimulator(config, dimension, device);
+        try { Checkpoint.LoadModel(runDirectory, simulator); }
+        catch { simulator.Dispose(); throw; }
+        simulator.eval();
+        return simulator;
+    }
 
     /// <summary>The effective config a training run saved.</summary>
     public static ExperimentConfig ReadRunConfig(string runDirectory)

@@ -37,7 +37,8 @@ public sealed class ExperimentConfig
         /// <summary>
         /// cfdbench (a CFDBench-layout root), mesh (an HDF5 file of mesh trajectories), npz (MeshGraphNets-layout
         /// .npz files), xdmf (XDMF + HDF5 as meshio writes it) or vtu (ParaView .pvd series, or single .vtu files);
-        /// npz, xdmf and vtu: a file or a folder of them, one trajectory each.
+        /// npz, xdmf and vtu: a file or a folder of them, one trajectory each; particles (GnnSim's HDF5 particle file,
+        /// as generate mpm writes it) or gns (a learning_to_simulate folder: metadata.json and train/valid/test.tfrecord).
         /// </summary>
         public string Format { get; set; } = "cfdbench";
         public string Path { get; set; } = "data";
@@ -62,6 +63,8 @@ public sealed class ExperimentConfig
         public int SplitSeed { get; set; } = 0;
         /// <summary>At most this many trajectories per split (all when unset).</summary>
         public int? MaxCases { get; set; }
+        /// <summary>particles and gns: particles closer than this are connected (unset: the data's connectivity_radius, as GNS's metadata gives it).</summary>
+        public double? ConnectivityRadius { get; set; }
     }
 
     public sealed class OptimizerSection
@@ -83,15 +86,17 @@ public sealed class ExperimentConfig
 
     public sealed class TrainingSection
     {
-        /// <summary>What is learned: next_state (the state one step later on fixed nodes) or mesh_movement (new node positions of single meshes, the mesh movers').</summary>
+        /// <summary>What is learned: next_state (the state one step later on fixed nodes), mesh_movement (new node positions of single meshes, the mesh movers') or particle_dynamics (particle accelerations on a radius graph rebuilt every step, GNS's).</summary>
         public string Objective { get; set; } = NextStateObjective.ObjectiveName;
         public int Steps { get; set; } = 10_000;
         /// <summary>A wall-clock budget: training stops (and checkpoints) once this many minutes of training have passed, whatever the step (the schedule still spans training.steps).</summary>
         public double? MaxMinutes { get; set; }
         /// <summary>Graphs (trajectory, frame pairs) per step, joined into one graph.</summary>
         public int BatchSize { get; set; } = 1;
-        /// <summary>Std of the Gaussian noise added to the state of NORMAL nodes (DeepMind: 0.02 for cylinder flow).</summary>
+        /// <summary>Std of the Gaussian noise added to the state of NORMAL nodes (DeepMind: 0.02 for cylinder flow); particle_dynamics: of the random-walk noise on the input positions at the newest step (GNS: 6.7e-4 for water).</summary>
         public double NoiseStd { get; set; } = 0.02;
+        /// <summary>particle_dynamics: past velocities in the node inputs (GNS: 5).</summary>
+        public int VelocityHistory { get; set; } = 5;
         /// <summary>Push-forward: roll this many steps without gradient before the trained step (0: plain one-step training).</summary>
         public int PushforwardSteps { get; set; } = 0;
         /// <summary>Steps rolled with gradient through them, their losses summed (1: one-step training).</summary>
@@ -238,6 +243,10 @@ public sealed class ExperimentConfig
         return serializer.Serialize(new Dictionary<string, object> { ["model"] = model }) + serializer.Serialize(this);
     }
 
+    /// <summary>Whether data.format names particle data (particles or gns).</summary>
+    [YamlIgnore]
+    public bool IsParticleFormat => Data.Format is "particles" or "gns";
+
     /// <summary>Range checks with the key's name, so the error points at the line to fix.</summary>
     public void Validate(string source)
     {
@@ -245,7 +254,8 @@ public sealed class ExperimentConfig
         {
             if (!ok) throw new InvalidDataException($"{source}: {key} = {Convert.ToString(value, CultureInfo.InvariantCulture)}: {rule}");
         }
-        Require(Data.Format is "cfdbench" or "mesh" or "npz" or "xdmf" or "vtu", "data.format", Data.Format, "cfdbench, mesh, npz, xdmf or vtu");
+        Require(Data.Format is "cfdbench" or "mesh" or "npz" or "xdmf" or "vtu" or "particles" or "gns", "data.format", Data.Format, "cfdbench, mesh, npz, xdmf, vtu, particles or gns");
+        Require(Data.ConnectivityRadius is null or (> 0 and < double.PositiveInfinity), "data.connectivity_radius", Data.ConnectivityRadius, "must be positive (the distance within which particles are connected)");
         Require(Data.Boundary is null || Data.Format != "cfdbench", "data.boundary", Data.Boundary, "types mesh nodes; CFDBench cases have their own");
         if (Data.Boundary is { } boundary)
         {
@@ -264,8 +274,11 @@ public sealed class ExperimentConfig
         Require(Optimizer.WarmupSteps >= 0, "optimizer.warmup_steps", Optimizer.WarmupSteps, "must be at least 0");
         Require(Optimizer.GradientClip >= 0, "optimizer.gradient_clip", Optimizer.GradientClip, "must be at least 0");
         Require(Optimizer.Betas is [>= 0 and < 1, >= 0 and < 1], "optimizer.betas", string.Join(", ", Optimizer.Betas ?? []), "two numbers in [0, 1), as [0.9, 0.999]");
-        Require(Training.Objective is NextStateObjective.ObjectiveName or MeshMovementObjective.ObjectiveName, "training.objective", Training.Objective,
-            $"known objectives: {NextStateObjective.ObjectiveName}, {MeshMovementObjective.ObjectiveName}");
+        Require(Training.Objective is NextStateObjective.ObjectiveName or MeshMovementObjective.ObjectiveName or ParticleDynamicsObjective.ObjectiveName, "training.objective", Training.Objective,
+            $"known objectives: {NextStateObjective.ObjectiveName}, {MeshMovementObjective.ObjectiveName}, {ParticleDynamicsObjective.ObjectiveName}");
+        Require((Training.Objective == ParticleDynamicsObjective.ObjectiveName) == IsParticleFormat, "data.format", Data.Format,
+            IsParticleFormat ? $"particle data trains the {ParticleDynamicsObjective.ObjectiveName} objective" : $"{ParticleDynamicsObjective.ObjectiveName} reads particle data (format particles or gns)");
+        Require(Training.VelocityHistory >= 1, "training.velocity_history", Training.VelocityHistory, "must be at least 1");
         Require(Training.Objective != MeshMovementObjective.ObjectiveName || Data.Format == "mesh", "data.format", Data.Format, "mesh movers read GnnSim's HDF5 mesh files (format mesh), as generate helmholtz writes them");
         Require(Model.Registration.Objective == Training.Objective, "training.objective", Training.Objective, $"model {Model.Name} is trained with the {Model.Registration.Objective} objective");
         Require(Training.CoordinateLossWeight >= 0 && Training.AreaLossWeight >= 0 && Training.ChamferLossWeight >= 0 && Training.MongeAmpereLossWeight >= 0

@@ -3,6 +3,7 @@ using GnnSim.Operators;
 using GnnSim.Operators.MeshGraphNets;
 using GnnSim.Operators.GraphTransformers;
 using GnnSim.Operators.MeshMovers;
+using GnnSim.Operators.Particles;
 using GnnSim.Training.Objectives;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -64,6 +65,8 @@ public static class OperatorRegistry
             (options, widths) => new MeshTransformer(widths, options)),
         Register<Um2nOptions>("um2n", "UM2N (Zhang et al. 2024): a mesh mover, transformer and local-feature encoder, a deformer of convex graph-attention layers",
             (options, widths) => new Um2n(widths, options), MeshMovementObjective.ObjectiveName),
+        Register<GnsOptions>("gns", "GNS (Sanchez-Gonzalez et al. 2020): a particle-type embedding and encode-process-decode on the radius graph, accelerations out",
+            (options, widths) => new Gns(widths, options), ParticleDynamicsObjective.ObjectiveName),
     ];
 
     public static IReadOnlyList<OperatorRegistration> All => Registered;

@@ -45,14 +45,7 @@ public static class ParticleFigure
         if (maxFrames < 2) throw new ArgumentException("an animation needs at least two frames");
         if (!(dt > 0)) throw new ArgumentException($"the time between frames must be positive, got {dt}");
         if (frames.Any(f => f.Length != frames[0].Length || f.Length % 2 != 0)) throw new ArgumentException("every frame must hold the same [N, 2] particles");
-        var speeds = frames.Select((frame, t) =>
-        {
-            var other = frames[t == 0 ? 1 : t - 1];
-            var speed = new float[frame.Length / 2];
-            for (var i = 0; i < speed.Length; i++)
-                speed[i] = (float)(Math.Sqrt(Math.Pow(frame[2 * i] - other[2 * i], 2) + Math.Pow(frame[2 * i + 1] - other[2 * i + 1], 2)) / dt);
-            return speed;
-        }).ToList();
+        var speeds = Speeds(frames, dt);
         var scale = ColorScale.Spanning(Colormap.Viridis, [.. speeds]);
         var chosen = Enumerable.Range(0, maxFrames).Select(k => (int)Math.Round(k * (frames.Count - 1.0) / (maxFrames - 1))).Distinct().ToList();
         var images = chosen.Select(t =>
@@ -63,6 +56,47 @@ public static class ParticleFigure
         }).ToList();
         var delay = (int)Math.Clamp(Math.Round(100 * seconds / images.Count), 2, 100);
         return GifWriter.Encode(images, GifWriter.PaletteFor(Colormap.Viridis), delay);
+    }
+
+    /// <summary>
+    /// A rollout frame by frame, truth beside prediction, the particles coloured by their speed over
+    /// the frame before (one scale for every frame and both panels), as an animated GIF.
+    /// </summary>
+    /// <param name="truth">[T][N, 2] true positions</param>
+    /// <param name="prediction">[T][N, 2] predicted positions of the same particles</param>
+    public static byte[] RolloutAnimation(IReadOnlyList<double[]> truth, IReadOnlyList<double[]> prediction, double dt,
+        (double MinX, double MinY, double MaxX, double MaxY) box, string heading, int maxFrames = 60, double seconds = 6, int width = 420, string units = "m")
+    {
+        if (truth.Count < 2 || truth.Count != prediction.Count) throw new ArgumentException($"{truth.Count} true and {prediction.Count} predicted frames: an animation needs at least two of each, as many of both");
+        if (maxFrames < 2) throw new ArgumentException("an animation needs at least two frames");
+        if (!(dt > 0)) throw new ArgumentException($"the time between frames must be positive, got {dt}");
+        var truthSpeeds = Speeds(truth, dt);
+        var predictedSpeeds = Speeds(prediction, dt);
+        var scale = ColorScale.Spanning(Colormap.Viridis, [.. truthSpeeds, .. predictedSpeeds]);
+        var chosen = Enumerable.Range(0, maxFrames).Select(k => (int)Math.Round(k * (truth.Count - 1.0) / (maxFrames - 1))).Distinct().ToList();
+        var images = chosen.Select(t =>
+        {
+            var (left, lw, lh) = Panel($"truth, step {t}", truth[t], box, null, truthSpeeds[t], scale, "speed (m/s)", width, units);
+            var (right, rw, rh) = Panel($"prediction, step {t}", prediction[t], box, null, predictedSpeeds[t], scale, "speed (m/s)", width, units);
+            using var figure = new Figure([(left, lw, lh, 0, 0), (right, rw, rh, 1, 0)], heading);
+            return figure.ToRgba();
+        }).ToList();
+        var delay = (int)Math.Clamp(Math.Round(100 * seconds / images.Count), 2, 100);
+        return GifWriter.Encode(images, GifWriter.PaletteFor(Colormap.Viridis), delay);
+    }
+
+    /// <summary>[T][N]: each frame's particle speeds over the frame before (frame 0: over the frame after).</summary>
+    public static List<float[]> Speeds(IReadOnlyList<double[]> frames, double dt)
+    {
+        if (frames.Count < 2 || frames.Any(f => f.Length != frames[0].Length || f.Length % 2 != 0)) throw new ArgumentException("speeds need at least two frames of the same [N, 2] particles");
+        return frames.Select((frame, t) =>
+        {
+            var other = frames[t == 0 ? 1 : t - 1];
+            var speed = new float[frame.Length / 2];
+            for (var i = 0; i < speed.Length; i++)
+                speed[i] = (float)(Math.Sqrt(Math.Pow(frame[2 * i] - other[2 * i], 2) + Math.Pow(frame[2 * i + 1] - other[2 * i + 1], 2)) / dt);
+            return speed;
+        }).ToList();
     }
 
     private static (Plot Plot, int Width, int Height) Panel(string title, double[] positions, (double MinX, double MinY, double MaxX, double MaxY) box,

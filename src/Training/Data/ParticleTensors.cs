@@ -1,0 +1,75 @@
+using GnnSim.Datasets.Particles;
+using GnnSim.Torch;
+
+namespace GnnSim.Training.Data;
+
+/// <summary>
+/// A particle trajectory's tensors on the device, made once and kept outside every dispose scope:
+/// positions over time, the type one-hot, which particles are kinematic (moved by the data, not the
+/// model), and the box. Dispose to free them.
+/// </summary>
+public sealed class ParticleTensors : IDisposable
+{
+    private ParticleTensors(ParticleTrajectory trajectory, Tensor positions, Tensor typeOneHot, Tensor dynamic, Tensor lower, Tensor upper)
+    {
+        Trajectory = trajectory;
+        Positions = positions;
+        TypeOneHot = typeOneHot;
+        Dynamic = dynamic;
+        Lower = lower;
+        Upper = upper;
+    }
+
+    public ParticleTrajectory Trajectory { get; }
+    /// <summary>[T, N, D]</summary>
+    public Tensor Positions { get; }
+    /// <summary>[N, 9] float32: the particle type, one-hot over GNS's codes.</summary>
+    public Tensor TypeOneHot { get; }
+    /// <summary>[N] bool: the particles the model moves (all but the kinematic ones).</summary>
+    public Tensor Dynamic { get; }
+    /// <summary>[D] the box's lower and upper bounds.</summary>
+    public Tensor Lower { get; }
+    public Tensor Upper { get; }
+
+    public int ParticleCount => Trajectory.ParticleCount;
+    public int Dimension => Trajectory.Dimension;
+
+    public static ParticleTensors Create(ParticleTrajectory trajectory, Device? device = null)
+    {
+        var d = device ?? Device.CPU;
+        int n = trajectory.ParticleCount, dim = trajectory.Dimension;
+        using var scope = torch.NewDisposeScope();
+        var positions = torch.tensor(trajectory.Positions, trajectory.FrameCount, n, dim).to(d);
+        var types = torch.tensor(trajectory.ParticleTypes.Select(t => (long)t).ToArray(), n);
+        var oneHot = torch.one_hot(types, GnsParticleTypes.Count).to(ScalarType.Float32, d);
+        var dynamic = torch.tensor(trajectory.ParticleTypes.Select(t => t != GnsParticleTypes.Kinematic).ToArray(), n).to(d);
+        var lower = torch.tensor(Enumerable.Range(0, dim).Select(a => (float)trajectory.Bounds[2 * a]).ToArray(), dim).to(d);
+        var upper = torch.tensor(Enumerable.Range(0, dim).Select(a => (float)trajectory.Bounds[2 * a + 1]).ToArray(), dim).to(d);
+        return new ParticleTensors(trajectory, positions.DetachFromDisposeScope(), oneHot.DetachFromDisposeScope(), dynamic.DetachFromDisposeScope(),
+            lower.DetachFromDisposeScope(), upper.DetachFromDisposeScope());
+    }
+
+    /// <summary>[steps + 1, N, D]: the positions of frames <c>frame - steps .. frame</c>.</summary>
+    public Tensor History(int frame, int steps)
+    {
+        if (frame - steps < 0 || frame >= Trajectory.FrameCount)
+            throw new ArgumentOutOfRangeException(nameof(frame), $"{Trajectory.Name}: frames {frame - steps}..{frame} are not all among its {Trajectory.FrameCount}");
+        return Positions.narrow(0, frame - steps, steps + 1);
+    }
+
+    /// <summary>[N, D] the positions at <paramref name="frame"/>.</summary>
+    public Tensor At(int frame)
+    {
+        using var one = Positions.narrow(0, frame, 1);
+        return one.squeeze(0);
+    }
+
+    public void Dispose()
+    {
+        Positions.Dispose();
+        TypeOneHot.Dispose();
+        Dynamic.Dispose();
+        Lower.Dispose();
+        Upper.Dispose();
+    }
+}
