@@ -52,20 +52,37 @@ def radius_graph(positions, radius):
     return senders, receivers
 
 
-def next_positions(model, stats, inputs):
-    history, types, bounds = inputs["history"], inputs["particle_type"], inputs["bounds"]
+def step_inputs(stats, inputs):
+    """GNS's inputs of one step: the state features [N, (C + 2) D] (velocities, walls), the edge inputs and the radius graph."""
+    history, bounds = inputs["history"], inputs["bounds"]
     radius, noise = float(inputs["radius"]), float(inputs["noise_std"])
-    widen = lambda std: torch.sqrt(std ** 2 + noise ** 2)
     newest = history[-1]
-    velocities = (history[1:] - history[:-1] - stats.velocity_mean) / widen(stats.velocity_std)
+    velocities = (history[1:] - history[:-1] - stats.velocity_mean) / widen(stats.velocity_std, noise)
     walls = torch.cat([newest - bounds[:, 0], bounds[:, 1] - newest], dim=1) / radius
-    nodes = torch.cat([velocities.permute(1, 0, 2).reshape(newest.shape[0], -1), walls.clamp(-1, 1),
-                       model.particle_type_embedding(types)], dim=1)
+    state = torch.cat([velocities.permute(1, 0, 2).reshape(newest.shape[0], -1), walls.clamp(-1, 1)], dim=1)
     senders, receivers = radius_graph(newest, radius)
     displacement = (newest[senders] - newest[receivers]) / radius
     edges = torch.cat([displacement, displacement.norm(dim=1, keepdim=True)], dim=1)
-    acceleration = model.encode_process_decode(nodes, edges, senders, receivers) * widen(stats.acceleration_std) + stats.acceleration_mean
-    return newest + (newest - history[-2]) + acceleration
+    return state, edges, senders, receivers
+
+
+def widen(std, noise):
+    """The noise widens the data's std; an axis with neither (no variation, no noise) is centred, not scaled."""
+    widened = torch.sqrt(std ** 2 + noise ** 2)
+    return torch.where(widened > 0, widened, torch.ones_like(widened))
+
+
+def integrate(stats, inputs, output):
+    """Semi-implicit Euler from the normalized acceleration."""
+    history = inputs["history"]
+    acceleration = output * widen(stats.acceleration_std, float(inputs["noise_std"])) + stats.acceleration_mean
+    return history[-1] + (history[-1] - history[-2]) + acceleration
+
+
+def next_positions(model, stats, inputs):
+    state, edges, senders, receivers = step_inputs(stats, inputs)
+    nodes = torch.cat([state, model.particle_type_embedding(inputs["particle_type"])], dim=1)
+    return integrate(stats, inputs, model.encode_process_decode(nodes, edges, senders, receivers))
 
 
 def sizes(weights):

@@ -99,6 +99,47 @@ public static class RadiusGraph
         return new SparseGraph(count, Flatten(chunkSenders), Flatten(chunkReceivers));
     }
 
+    /// <summary>
+    /// The pairs of a source and a target point closer than <paramref name="radius"/> (inclusive),
+    /// between two point sets (particles and the nodes of a latent grid, a sparse cloud and dense
+    /// query points), grouped by target in target order; the same on every run.
+    /// </summary>
+    /// <returns>the source and the target index of every pair</returns>
+    public static (int[] Sources, int[] Targets) Between(ReadOnlySpan<double> sources, ReadOnlySpan<double> targets, int dimensions, double radius)
+    {
+        if (!(radius > 0) || double.IsInfinity(radius)) throw new ArgumentException($"radius must be > 0 and finite, got {radius}");
+        if (targets.Length % dimensions != 0) throw new ArgumentException($"{targets.Length} target coordinates are not points of {dimensions} dimensions");
+        var grid = new PointGrid(sources, dimensions, radius);
+        var count = targets.Length / dimensions;
+        var chunkCount = (count + ReceiversPerChunk - 1) / ReceiversPerChunk;
+        var chunkSources = new int[chunkCount][];
+        var chunkTargets = new int[chunkCount][];
+        var targetArray = targets.ToArray();
+        Parallel.For(0, chunkCount, chunk =>
+        {
+            var found = new List<int>();
+            var owners = new List<int>();
+            var ids = new int[64];
+            for (var t = chunk * ReceiversPerChunk; t < Math.Min(count, (chunk + 1) * ReceiversPerChunk); t++)
+            {
+                var query = targetArray.AsSpan(t * dimensions, dimensions);
+                var n = grid.Within(query, radius, ids);
+                if (n > ids.Length)
+                {
+                    ids = new int[2 * n];
+                    grid.Within(query, radius, ids);
+                }
+                var hits = ids.AsSpan(0, n).ToArray();
+                Array.Sort(hits);
+                found.AddRange(hits);
+                for (var k = 0; k < n; k++) owners.Add(t);
+            }
+            chunkSources[chunk] = found.ToArray();
+            chunkTargets[chunk] = owners.ToArray();
+        });
+        return (Flatten(chunkSources), Flatten(chunkTargets));
+    }
+
     internal static int[] Flatten(int[][] chunks)
     {
         var total = 0;

@@ -42,18 +42,20 @@ public sealed class ParticleCommandTests : IDisposable
         Assert.Contains("a particle file exports as --format gns", error);
     }
 
-    [Fact]
-    public void GnsTrainsRollsOutScoresDrawsAndReportsOnParticleData()
+    [Theory]
+    [InlineData("{ name: gns, latent: 16, message_passing_steps: 2, hidden_layers: 1, type_embedding: 4 }", 1.0)]
+    [InlineData("{ name: giorom, latent: 16, interaction_layers: 1, hidden_layers: 1, type_embedding: 4, grid_side: 4, grid_width: 8, kernel_hidden: 8, transformer_layers: 1, heads: 2, field_hidden: 8 }", 0.3)]
+    public void ParticleOperatorsTrainRollOutScoreDrawAndReport(string model, double fraction)
     {
         var data = Path.Combine(dir, "water.h5");
         var (exitCode, output, error) = CliRunner.Run("generate", "mpm", "--material", "water", "--trajectories", "5", "--particles", "150", "--frames", "14", "--seed", "3", "--out", data);
         Assert.True(exitCode == 0, error + output);
         var config = Path.Combine(dir, "gns.yaml");
         File.WriteAllText(config, $$"""
-            model: { name: gns, latent: 16, message_passing_steps: 2, hidden_layers: 1, type_embedding: 4 }
+            model: {{model}}
             data: { format: particles, path: {{data}} }
             optimizer: { learning_rate: 1.0e-3, schedule: constant }
-            training: { objective: particle_dynamics, steps: 12, batch_size: 2, noise_std: 6.7e-4, log_every: 4, checkpoint_every: 12 }
+            training: { objective: particle_dynamics, steps: 12, batch_size: 2, noise_std: 6.7e-4, particle_fraction: {{fraction}}, particle_sampling: farthest, log_every: 4, checkpoint_every: 12 }
             """);
         var run = Path.Combine(dir, "run");
         (exitCode, output, error) = CliRunner.Run("train", config, "--out", run);
@@ -65,7 +67,8 @@ public sealed class ParticleCommandTests : IDisposable
         (exitCode, output, error) = CliRunner.Run("eval", run);
         Assert.True(exitCode == 0, error + output);
         Assert.Contains("persistence", output);
-        Assert.True(File.Exists(Path.Combine(run, "eval.json")));
+        Assert.Contains("Chamfer", output);
+        Assert.True(File.Exists(Path.Combine(run, "eval.json")) && File.Exists(Path.Combine(run, "chamfer.csv")));
 
         var rollout = Path.Combine(run, "rollout.h5");
         (exitCode, output, error) = CliRunner.Run("rollout", run, "--out", rollout);
@@ -74,6 +77,10 @@ public sealed class ParticleCommandTests : IDisposable
         Assert.True(Training.Evaluation.ParticleRollout.IsParticleRollout(stored[0]));
         Assert.Equal(5, stored[0].StartFrame); // the first 5 velocities are the history
         Assert.Equal(14 - 1 - 5, stored[0].Steps);
+        // GIOROM rolls out its sample and answers for every particle through its neural field.
+        var generated = Datasets.Particles.ParticleTrajectoryFile.ReadAll(data).First(t => t.Name == stored[0].Case);
+        Assert.Equal(generated.ParticleCount, stored[0].NodeCount);
+        Assert.Equal(fraction < 1, stored[0].QueryPoints is not null);
 
         var png = Path.Combine(dir, "particles.png");
         (exitCode, _, error) = CliRunner.Run("plot", rollout, "--step", "3", "--out", png);

@@ -104,12 +104,21 @@ internal static class BenchCommand
         var model = new Option<string>("--model") { Description = $"a registered operator with a PyTorch twin under bench/ ({OperatorRegistry.Names})", DefaultValueFactory = _ => "meshgraphnet" };
         var rolloutOnly = new Option<bool>("--rollout-only") { Description = "time the rollout step only, for sizes whose training does not fit in memory" };
         var noScale = new Option<bool>("--no-scale") { Description = "skip MeshGraphNet's steps for scale (at sizes where MeshGraphNet's training does not fit in memory)" };
+        var particles = new Option<int>("--particles") { Description = "giorom: particles of the MPM dam break (GIOROM's step on a sample and its dense reconstruction against GNS on all)", DefaultValueFactory = _ => 20_000 };
+        var fraction = new Option<double>("--fraction") { Description = "giorom: the sampled share of the particles", DefaultValueFactory = _ => 0.1 };
+        var queries = new Option<int>("--queries") { Description = "giorom: query points the neural field answers at", DefaultValueFactory = _ => 100_000 };
         var (nodes, repeats, noPython, threads) = OperatorOptions();
-        var command = new Command("operator", "An operator's training and rollout step time and peak memory at its default size, against its PyTorch twin, with MeshGraphNet's for scale.")
+        var command = new Command("operator", "An operator's training and rollout step time and peak memory at its default size, against its PyTorch twin, with MeshGraphNet's for scale; for giorom its sparse rollout step and dense reconstruction against GNS on all particles.")
         {
-            model, nodes, repeats, noPython, threads, rolloutOnly, noScale,
+            model, nodes, repeats, noPython, threads, rolloutOnly, noScale, particles, fraction, queries,
         };
-        command.SetAction(result => RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads, result.GetValue(rolloutOnly), !result.GetValue(noScale)));
+        command.SetAction(result =>
+        {
+            if (result.GetValue(model) != "giorom")
+                return RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads, result.GetValue(rolloutOnly), !result.GetValue(noScale));
+            CommonOptions.ConfigureRuntime(result.GetValue(threads));
+            return new ParticleBenchmark(result.GetValue(particles), result.GetValue(fraction), result.GetValue(queries), result.GetValue(repeats)).Run();
+        });
         return command;
     }
 

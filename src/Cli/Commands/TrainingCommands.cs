@@ -124,8 +124,12 @@ internal static class TrainingCommands
         return losses;
     }
 
-    private static string Eta(TrainingProgress p) =>
-        TimeSpan.FromSeconds((p.TotalSteps - p.Step) / Math.Max(1e-9, p.StepsPerSecond)).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+    private static string Eta(TrainingProgress p)
+    {
+        // Hours past 24 stay hours (hh would drop the days of a long run).
+        var left = TimeSpan.FromSeconds(Math.Min((p.TotalSteps - p.Step) / Math.Max(1e-9, p.StepsPerSecond), 360_000_000));
+        return string.Create(CultureInfo.InvariantCulture, $"{(long)left.TotalHours:00}:{left.Minutes:00}:{left.Seconds:00}");
+    }
 
     public static Command RolloutCommand()
     {
@@ -162,6 +166,7 @@ internal static class TrainingCommands
             var directory = result.GetValue(output) ?? result.GetValue(rollout.RunDirectory)!;
             EvaluationReport.Write(directory, metrics, splitName);
             PrintMetrics(metrics, splitName);
+            if (Experiment.ReadRunConfig(run).IsParticleFormat) ScoreParticleClouds(rollouts, directory);
             AnsiConsole.MarkupLineInterpolated($"metrics in [green]{Path.Combine(directory, EvaluationReport.JsonFileName)}[/] and {EvaluationReport.CsvFileName}");
             return 0;
         });
@@ -211,7 +216,7 @@ internal static class TrainingCommands
         {
             var particles = Experiment.LoadParticleTrajectories(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases, data);
             using var particleSimulator = Experiment.LoadTrainedParticleSimulator(runDirectory, config, particles[0].Dimension, device);
-            return particles.Select(t => ParticleRollout.Run(particleSimulator, t, startFrame, rolloutSteps, device)).ToList();
+            return particles.Select(t => ParticleRollout.Run(particleSimulator, t, startFrame, rolloutSteps, device, (int)config.Training.Seed)).ToList();
         }
         var trajectories = Experiment.LoadTrajectories(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases, data);
         using var simulator = Experiment.LoadTrainedSimulator(runDirectory, config, trajectories[0], device);
@@ -249,6 +254,24 @@ internal static class TrainingCommands
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"scores in [green]{Path.Combine(directory, MoverEvaluation.JsonFileName)}[/] and {MoverEvaluation.CsvFileName}");
         return 0;
+    }
+
+    /// <summary>Particle runs: the Chamfer distance of predicted and true clouds per horizon (chamfer.csv), the mean over cases printed.</summary>
+    static void ScoreParticleClouds(List<RolloutResult> rollouts, string directory)
+    {
+        var scores = rollouts.Select(r => (r.Trajectory.Name, ParticleScores.ChamferByHorizon(r))).ToList();
+        ParticleScores.Write(directory, scores);
+        var table = new Table().Title($"Chamfer distance of the predicted and the true cloud ({(rollouts[0].QueryPoints is null ? "the particles rolled out" : "the whole cloud, reconstructed")}; mean over cases)")
+            .AddColumns("step", "Chamfer", "Chamfer persistence", "model / persistence");
+        var horizons = scores.Min(s => s.Item2.Count);
+        for (var i = 0; i < horizons; i++)
+        {
+            double model = scores.Average(s => s.Item2[i].Model), persistence = scores.Average(s => s.Item2[i].Persistence);
+            table.AddRow(scores[0].Item2[i].Horizon.ToString(CultureInfo.InvariantCulture), Number(model), Number(persistence),
+                (model / persistence).ToString("F3", CultureInfo.InvariantCulture));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Chamfer distances in [green]{Path.Combine(directory, ParticleScores.CsvFileName)}[/]");
     }
 
     /// <summary>The mean over cases, horizon by horizon, model beside persistence.</summary>

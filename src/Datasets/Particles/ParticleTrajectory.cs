@@ -60,6 +60,20 @@ public sealed class ParticleTrajectory
     public int ParticleCount => ParticleTypes.Length;
     public IReadOnlyDictionary<string, double> Parameters { get; }
 
+    /// <summary>The same trajectory for the particles <paramref name="indices"/> only, in that order.</summary>
+    public ParticleTrajectory Select(IReadOnlyList<int> indices)
+    {
+        if (indices.Count == 0 || indices.Any(i => (uint)i >= (uint)ParticleCount)) throw new ArgumentException($"trajectory {Name}: a sample of its {ParticleCount} particles needs indices in 0..{ParticleCount - 1}, and at least one");
+        var positions = new float[(long)FrameCount * indices.Count * Dimension];
+        for (var f = 0; f < FrameCount; f++)
+        {
+            var frame = Frame(f);
+            for (var k = 0; k < indices.Count; k++)
+                frame.Slice(indices[k] * Dimension, Dimension).CopyTo(positions.AsSpan(checked((f * indices.Count + k) * Dimension), Dimension));
+        }
+        return new ParticleTrajectory(Name, Dimension, positions, indices.Select(i => ParticleTypes[i]).ToArray(), Dt, Bounds, Material, Parameters);
+    }
+
     public ReadOnlySpan<float> Frame(int frame)
     {
         if ((uint)frame >= (uint)FrameCount) throw new ArgumentOutOfRangeException(nameof(frame), $"{Name} has frames 0..{FrameCount - 1}, not {frame}");

@@ -1,3 +1,4 @@
+using GnnSim.Operators.Layers;
 using GnnSim.Torch;
 using GnnSim.Torch.Modules;
 

@@ -6,12 +6,14 @@ namespace GnnSim.Training.Data;
 /// <summary>
 /// A particle trajectory's tensors on the device, made once and kept outside every dispose scope:
 /// positions over time, the type one-hot, which particles are kinematic (moved by the data, not the
-/// model), and the box. Dispose to free them.
+/// model), and the box. Dispose to free them. <see cref="Select"/> gives the same for a sample of
+/// the particles (GIOROM's sparse graphs).
 /// </summary>
 public sealed class ParticleTensors : IDisposable
 {
-    private ParticleTensors(ParticleTrajectory trajectory, Tensor positions, Tensor typeOneHot, Tensor dynamic, Tensor lower, Tensor upper)
+    private ParticleTensors(ParticleTrajectory trajectory, Tensor positions, Tensor typeOneHot, Tensor dynamic, Tensor lower, Tensor upper, int[]? indices = null)
     {
+        Indices = indices;
         Trajectory = trajectory;
         Positions = positions;
         TypeOneHot = typeOneHot;
@@ -20,7 +22,10 @@ public sealed class ParticleTensors : IDisposable
         Upper = upper;
     }
 
+    /// <summary>The trajectory these particles are (all of them, or the sample <see cref="Indices"/>) of.</summary>
     public ParticleTrajectory Trajectory { get; }
+    /// <summary>Which of the trajectory's particles these are, in order; null: all.</summary>
+    public int[]? Indices { get; }
     /// <summary>[T, N, D]</summary>
     public Tensor Positions { get; }
     /// <summary>[N, 9] float32: the particle type, one-hot over GNS's codes.</summary>
@@ -31,7 +36,7 @@ public sealed class ParticleTensors : IDisposable
     public Tensor Lower { get; }
     public Tensor Upper { get; }
 
-    public int ParticleCount => Trajectory.ParticleCount;
+    public int ParticleCount => Indices?.Length ?? Trajectory.ParticleCount;
     public int Dimension => Trajectory.Dimension;
 
     public static ParticleTensors Create(ParticleTrajectory trajectory, Device? device = null)
@@ -47,6 +52,17 @@ public sealed class ParticleTensors : IDisposable
         var upper = torch.tensor(Enumerable.Range(0, dim).Select(a => (float)trajectory.Bounds[2 * a + 1]).ToArray(), dim).to(d);
         return new ParticleTensors(trajectory, positions.DetachFromDisposeScope(), oneHot.DetachFromDisposeScope(), dynamic.DetachFromDisposeScope(),
             lower.DetachFromDisposeScope(), upper.DetachFromDisposeScope());
+    }
+
+    /// <summary>These particles' sample <paramref name="indices"/> (into this set), its tensors new (dispose them too).</summary>
+    public ParticleTensors Select(int[] indices)
+    {
+        if (indices.Length == 0 || indices.Any(i => (uint)i >= (uint)ParticleCount)) throw new ArgumentException($"a sample of {ParticleCount} particles needs indices in 0..{ParticleCount - 1}, and at least one");
+        using var scope = torch.NewDisposeScope();
+        var index = torch.tensor(indices.Select(i => (long)i).ToArray(), indices.Length).to(Positions.device);
+        var original = Indices is null ? indices : indices.Select(i => Indices[i]).ToArray();
+        return new ParticleTensors(Trajectory, Positions.index_select(1, index).DetachFromDisposeScope(), TypeOneHot.index_select(0, index).DetachFromDisposeScope(),
+            Dynamic.index_select(0, index).DetachFromDisposeScope(), Lower.clone().DetachFromDisposeScope(), Upper.clone().DetachFromDisposeScope(), original);
     }
 
     /// <summary>[steps + 1, N, D]: the positions of frames <c>frame - steps .. frame</c>.</summary>

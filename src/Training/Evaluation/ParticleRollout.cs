@@ -1,5 +1,6 @@
 using GnnSim.Datasets.Particles;
 using GnnSim.Graph;
+using GnnSim.Operators.Particles;
 using GnnSim.Torch;
 using GnnSim.Training.Data;
 using GnnSim.Training.Objectives;
@@ -28,12 +29,22 @@ public static class ParticleRollout
 
     /// <summary>
     /// Rolls out from <paramref name="startFrame"/>, raised to C where the history would reach before
-    /// frame 0, for <paramref name="steps"/> steps (null or 0: to the end).
+    /// frame 0, for <paramref name="steps"/> steps (null or 0: to the end). A sparse objective rolls
+    /// out its sample of the particles, drawn once at the start frame from <paramref name="seed"/>;
+    /// when the operator has a neural field the result is the whole cloud, reconstructed at every
+    /// frame from the sample with the start frame as the reference (its query points), else the sample.
     /// </summary>
-    public static RolloutResult Run(LearnedSimulator simulator, ParticleTrajectory trajectory, int startFrame = 0, int? steps = null, Device? device = null)
+    public static RolloutResult Run(LearnedSimulator simulator, ParticleTrajectory trajectory, int startFrame = 0, int? steps = null, Device? device = null, int seed = 0)
     {
         var objective = simulator.ObjectiveAs<ParticleDynamicsObjective>();
         objective.CheckFits(trajectory);
+        var whole = trajectory;
+        if (objective.IsSparse)
+        {
+            var first = Math.Clamp(Math.Max(startFrame, objective.Options.VelocityHistory), 0, trajectory.FrameCount - 1);
+            trajectory = trajectory.Select(objective.SampleParticles(trajectory.Frame(first), trajectory.ParticleCount, new Random(seed)));
+        }
+        var field = objective.IsSparse ? simulator.Model as INeuralFieldDecoder : null;
         if (trajectory.Dimension != 2) throw new ArgumentException($"{trajectory.Name}: rollout files and plots hold 2D particles, this trajectory is {trajectory.Dimension}D");
         var c = objective.Options.VelocityHistory;
         var start = Math.Max(startFrame, c);
@@ -71,7 +82,48 @@ public static class ParticleRollout
             history.Dispose();
             simulator.train(wasTraining);
         }
-        return new RolloutResult(View(trajectory), start, count, truth, prediction) { TruthPositions = truth, PredictedPositions = prediction };
+        if (field is null) return new RolloutResult(View(trajectory), start, count, truth, prediction) { TruthPositions = truth, PredictedPositions = prediction };
+        return Reconstructed(simulator, objective, field, whole, trajectory, start, count, prediction, device);
+    }
+
+    /// <summary>The whole cloud of <paramref name="whole"/> at every frame, from the sample's predicted positions by the neural field.</summary>
+    static RolloutResult Reconstructed(LearnedSimulator simulator, ParticleDynamicsObjective objective, INeuralFieldDecoder field, ParticleTrajectory whole,
+        ParticleTrajectory sample, int start, int count, float[] sampleFrames, Device? device)
+    {
+        var n = whole.ParticleCount;
+        var frameSize = n * 2;
+        var truth = new float[(count + 1) * frameSize];
+        var prediction = new float[(count + 1) * frameSize];
+        for (var s = 0; s <= count; s++) whole.Frame(start + s).CopyTo(truth.AsSpan(s * frameSize, frameSize));
+        whole.Frame(start).CopyTo(prediction.AsSpan(0, frameSize));
+        using var noGrad = torch.no_grad();
+        var wasTraining = simulator.training;
+        simulator.eval();
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var d = device ?? Device.CPU;
+            var denseReference = torch.tensor(whole.Frame(start).ToArray(), n, 2).to(d);
+            var sampleSize = sample.ParticleCount * 2;
+            var sparseReference = torch.tensor(sampleFrames.AsSpan(0, sampleSize).ToArray(), sample.ParticleCount, 2).to(d);
+            var kinematic = torch.tensor(whole.ParticleTypes.Select(t => t == GnsParticleTypes.Kinematic).ToArray(), n).to(d).unsqueeze(1);
+            for (var s = 1; s <= count; s++)
+            {
+                using var step = torch.NewDisposeScope();
+                var sparse = torch.tensor(sampleFrames.AsSpan(s * sampleSize, sampleSize).ToArray(), sample.ParticleCount, 2).to(d);
+                var dense = objective.Reconstruct(field, sparseReference, sparse, denseReference);
+                var truthFrame = torch.tensor(truth.AsSpan(s * frameSize, frameSize).ToArray(), n, 2).to(d);
+                torch.where(kinematic, truthFrame, dense).cpu().ToArray<float>().CopyTo(prediction.AsSpan(s * frameSize, frameSize));
+            }
+        }
+        finally
+        {
+            simulator.train(wasTraining);
+        }
+        return new RolloutResult(View(whole), start, count, truth, prediction)
+        {
+            TruthPositions = truth, PredictedPositions = prediction, QueryPoints = whole.Frame(start).ToArray(),
+        };
     }
 
     /// <summary>

@@ -147,7 +147,7 @@ public static class Experiment
         var t = config.Training;
         if (t.Objective != ParticleDynamicsObjective.ObjectiveName) throw new ArgumentException($"training.objective is {t.Objective}, not {ParticleDynamicsObjective.ObjectiveName}: {config.Model.Name} does not simulate particles");
         var radius = config.Data.ConnectivityRadius ?? throw new ArgumentException("data.connectivity_radius is not set");
-        var objective = new ParticleDynamicsObjective(dimension, new ParticleDynamicsOptions(radius, t.VelocityHistory, t.NoiseStd));
+        var objective = new ParticleDynamicsObjective(dimension, new ParticleDynamicsOptions(radius, t.VelocityHistory, t.NoiseStd, t.ParticleFraction, t.ParticleSampling, t.ReconstructionLossWeight));
         torch.manual_seed(t.Seed);
         var simulator = new LearnedSimulator(config.Model.Registration.Create(config.Model.Options, objective.Widths), objective);
         if (device is not null) simulator.to(device.Value);

@@ -97,6 +97,12 @@ public sealed class ExperimentConfig
         public double NoiseStd { get; set; } = 0.02;
         /// <summary>particle_dynamics: past velocities in the node inputs (GNS: 5).</summary>
         public int VelocityHistory { get; set; } = 5;
+        /// <summary>particle_dynamics: the share of the particles the graph is built on (1: all, GNS; GIOROM trains on 0.06 to 0.33); the radius widens by fraction^(-1/D).</summary>
+        public double ParticleFraction { get; set; } = 1;
+        /// <summary>particle_dynamics: how the share is drawn, random or farthest (farthest-point sampling).</summary>
+        public string ParticleSampling { get; set; } = ParticleDynamicsObjective.RandomSampling;
+        /// <summary>particle_dynamics with a sparse sample and an operator with a neural field (giorom): the weight of the dense-reconstruction loss (0: the field is not trained).</summary>
+        public double ReconstructionLossWeight { get; set; } = 1;
         /// <summary>Push-forward: roll this many steps without gradient before the trained step (0: plain one-step training).</summary>
         public int PushforwardSteps { get; set; } = 0;
         /// <summary>Steps rolled with gradient through them, their losses summed (1: one-step training).</summary>
@@ -279,6 +285,9 @@ public sealed class ExperimentConfig
         Require((Training.Objective == ParticleDynamicsObjective.ObjectiveName) == IsParticleFormat, "data.format", Data.Format,
             IsParticleFormat ? $"particle data trains the {ParticleDynamicsObjective.ObjectiveName} objective" : $"{ParticleDynamicsObjective.ObjectiveName} reads particle data (format particles or gns)");
         Require(Training.VelocityHistory >= 1, "training.velocity_history", Training.VelocityHistory, "must be at least 1");
+        Require(Training.ParticleFraction is > 0 and <= 1, "training.particle_fraction", Training.ParticleFraction, "must be in (0, 1] (the share of the particles the graph is built on)");
+        Require(Training.ReconstructionLossWeight >= 0, "training.reconstruction_loss_weight", Training.ReconstructionLossWeight, "must be at least 0");
+        Require(Training.ParticleSampling is ParticleDynamicsObjective.RandomSampling or ParticleDynamicsObjective.FarthestSampling, "training.particle_sampling", Training.ParticleSampling, "random or farthest");
         Require(Training.Objective != MeshMovementObjective.ObjectiveName || Data.Format == "mesh", "data.format", Data.Format, "mesh movers read GnnSim's HDF5 mesh files (format mesh), as generate helmholtz writes them");
         Require(Model.Registration.Objective == Training.Objective, "training.objective", Training.Objective, $"model {Model.Name} is trained with the {Model.Registration.Objective} objective");
         Require(Training.CoordinateLossWeight >= 0 && Training.AreaLossWeight >= 0 && Training.ChamferLossWeight >= 0 && Training.MongeAmpereLossWeight >= 0

@@ -67,6 +67,8 @@ public static class OperatorRegistry
             (options, widths) => new Um2n(widths, options), MeshMovementObjective.ObjectiveName),
         Register<GnsOptions>("gns", "GNS (Sanchez-Gonzalez et al. 2020): a particle-type embedding and encode-process-decode on the radius graph, accelerations out",
             (options, widths) => new Gns(widths, options), ParticleDynamicsObjective.ObjectiveName),
+        Register<GioromOptions>("giorom", "GIOROM (Viswanath et al. 2024): interaction layers on a sparse particle graph, a graph neural operator to a latent grid, a transformer there, and back",
+            (options, widths) => new Giorom(widths, options), ParticleDynamicsObjective.ObjectiveName),
     ];
 
     public static IReadOnlyList<OperatorRegistration> All => Registered;

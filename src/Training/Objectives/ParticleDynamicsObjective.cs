@@ -1,6 +1,7 @@
 using GnnSim.Datasets.Particles;
 using GnnSim.Graph;
 using GnnSim.Operators;
+using GnnSim.Operators.Particles;
 using GnnSim.Torch;
 using GnnSim.Training.Data;
 
@@ -10,7 +11,11 @@ namespace GnnSim.Training.Objectives;
 /// <param name="ConnectivityRadius">particles closer than this are connected (GNS's metadata: default_connectivity_radius, 0.015 for WaterDrop)</param>
 /// <param name="VelocityHistory">past velocities in the node inputs (GNS: 5, from 6 positions)</param>
 /// <param name="NoiseStd">std of the random-walk noise on the input positions at the last input step (GNS: 6.7e-4 for water)</param>
-public sealed record ParticleDynamicsOptions(double ConnectivityRadius, int VelocityHistory = 5, double NoiseStd = 6.7e-4);
+/// <param name="ParticleFraction">the share of the particles the graph is built on (1: all, GNS; GIOROM: 0.06 to 0.33)</param>
+/// <param name="Sampling">how the share is drawn: random, or farthest (farthest-point sampling from a random first particle)</param>
+/// <param name="ReconstructionWeight">the weight of the neural field's dense-reconstruction loss, for sparse operators that have one (0: not trained)</param>
+public sealed record ParticleDynamicsOptions(double ConnectivityRadius, int VelocityHistory = 5, double NoiseStd = 6.7e-4, double ParticleFraction = 1,
+    string Sampling = ParticleDynamicsObjective.RandomSampling, double ReconstructionWeight = 1);
 
 /// <summary>
 /// Particle dynamics as GNS learns it (Sanchez-Gonzalez et al. 2020): the state is the particles'
@@ -18,7 +23,9 @@ public sealed record ParticleDynamicsOptions(double ConnectivityRadius, int Velo
 /// radius R of each other (and each to itself) and is rebuilt at every step from the newest
 /// positions. Node inputs: the C velocities <c>p_t - p_(t-1)</c>, normalized by the data's velocity
 /// statistics; the distances to the box's lower and upper walls over R, clipped to [-1, 1]; the
-/// particle type one-hot. Edge inputs: <c>(p_s - p_r) / R</c> and its norm. The operator gives the
+/// particle type one-hot. With a particle fraction below 1 (GIOROM's sparse graphs) the graph is
+/// built on a sample of the particles, drawn anew for every training sample and once per rollout,
+/// within a radius widened to the sample's spacing (<see cref="GraphRadius"/>). Edge inputs: <c>(p_s - p_r) / R</c> and its norm. The operator gives the
 /// normalized acceleration <c>a = p_(t+1) - 2 p_t + p_(t-1)</c> (per step squared, dt = 1 as GNS);
 /// the next positions come by semi-implicit Euler, <c>v = p_t - p_(t-1) + a</c>, <c>p_(t+1) = p_t + v</c>.
 /// The statistics (buffers, saved as <c>objective.*</c>) are the training data's velocity and
@@ -29,6 +36,7 @@ public sealed record ParticleDynamicsOptions(double ConnectivityRadius, int Velo
 public sealed class ParticleDynamicsObjective : TrainingObjective
 {
     public const string ObjectiveName = "particle_dynamics";
+    public const string RandomSampling = "random", FarthestSampling = "farthest";
     /// <summary>Wall distances over R are clipped to [-1, 1] (GNS's boundary_clamp_limit).</summary>
     const double WallClamp = 1.0;
 
@@ -37,8 +45,9 @@ public sealed class ParticleDynamicsObjective : TrainingObjective
     public ParticleDynamicsObjective(int dimension, ParticleDynamicsOptions options)
     {
         if (dimension is not (2 or 3)) throw new ArgumentException($"particles move in 2 or 3 dimensions, not {dimension}");
-        if (!(options.ConnectivityRadius > 0) || double.IsInfinity(options.ConnectivityRadius) || options.VelocityHistory < 1 || !(options.NoiseStd >= 0))
-            throw new ArgumentException($"particle options out of range (radius > 0, at least one velocity, noise >= 0): {options}");
+        if (!(options.ConnectivityRadius > 0) || double.IsInfinity(options.ConnectivityRadius) || options.VelocityHistory < 1 || !(options.NoiseStd >= 0)
+            || !(options.ParticleFraction > 0 && options.ParticleFraction <= 1) || options.Sampling is not (RandomSampling or FarthestSampling) || !(options.ReconstructionWeight >= 0))
+            throw new ArgumentException($"particle options out of range (radius > 0, at least one velocity, noise >= 0, fraction in (0, 1], random or farthest sampling): {options}");
         Dimension = dimension;
         Options = options;
         velocityMean = RegisterBuffer("velocity_mean", torch.zeros([dimension]));
@@ -51,6 +60,36 @@ public sealed class ParticleDynamicsObjective : TrainingObjective
     public int Dimension { get; }
     public ParticleDynamicsOptions Options { get; }
     private int History => Options.VelocityHistory;
+
+    /// <summary>
+    /// The radius the graph connects within: the connectivity radius, widened for a sparse sample
+    /// by <c>fraction^(-1/D)</c> (the sample's spacing grows so), which keeps about as many neighbours.
+    /// </summary>
+    public double GraphRadius => Options.ConnectivityRadius * Math.Pow(Options.ParticleFraction, -1.0 / Dimension);
+
+    /// <summary>Whether the graph is built on a sample of the particles, not on all.</summary>
+    public bool IsSparse => Options.ParticleFraction < 1;
+
+    /// <summary>
+    /// The sample of the <paramref name="count"/> particles the graph is built on, drawn as the options say
+    /// from <paramref name="random"/> (farthest-point sampling over <paramref name="positions"/>, [N, D]); all when not sparse.
+    /// </summary>
+    public int[] SampleParticles(ReadOnlySpan<float> positions, int count, Random random)
+    {
+        if (!IsSparse) return Enumerable.Range(0, count).ToArray();
+        var size = Math.Max(1, (int)Math.Ceiling(Options.ParticleFraction * count));
+        if (Options.Sampling == FarthestSampling)
+        {
+            var points = new double[positions.Length];
+            for (var k = 0; k < points.Length; k++) points[k] = positions[k];
+            return FarthestPointSampling.Select(points, Dimension, size, random.Next(count));
+        }
+        var order = Enumerable.Range(0, count).ToArray();
+        random.Shuffle(order);
+        var chosen = order[..size];
+        Array.Sort(chosen);
+        return chosen;
+    }
 
     /// <summary>Columns of node inputs that are the state: C velocities and 2 wall distances per axis; the type one-hot follows.</summary>
     public int StateInputs => (History + 2) * Dimension;
@@ -96,13 +135,14 @@ public sealed class ParticleDynamicsObjective : TrainingObjective
         }
         if (aCount == 0) throw new InvalidDataException("the training trajectories have no moving particle over three frames: no accelerations to learn");
         float[] Mean(double[] sum, long count) => sum.Select(s => (float)(s / count)).ToArray();
-        // An axis whose std is float32 rounding of the positions (at most 1e-6 of their largest magnitude), not motion, is centred but not scaled.
+        // An axis whose std is float32 rounding of the positions (at most 1e-6 of their largest magnitude) did not vary: its std is 0,
+        // and the noise alone scales it (a free fall's accelerations are all g dt^2); with no noise either it is centred, not scaled.
         var rounding = 1e-6 * trajectories.Max(t => t.Positions.Max(v => Math.Abs(v)));
         float[] Std(double[] sum, double[] squares, long count) => sum.Select((s, k) =>
         {
             var mean = s / count;
             var std = Math.Sqrt(Math.Max(0, squares[k] / count - mean * mean));
-            return (float)(std > Math.Max(rounding, OnlineNormalizer.AbsoluteConstantStd) ? std : 1);
+            return (float)(std > Math.Max(rounding, OnlineNormalizer.AbsoluteConstantStd) ? std : 0);
         }).ToArray();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -135,12 +175,13 @@ public sealed class ParticleDynamicsObjective : TrainingObjective
         var velocities = history.narrow(0, 1, c) - history.narrow(0, 0, c);
         var normalized = (velocities - velocityMean) / NoisyStd(velocityStd);
         var flatVelocities = normalized.transpose(0, 1).reshape(n, c * d);
-        var walls = (torch.cat([newest - particles.Lower, particles.Upper - newest], 1) / Options.ConnectivityRadius).clamp(-WallClamp, WallClamp);
+        var radius = GraphRadius;
+        var walls = (torch.cat([newest - particles.Lower, particles.Upper - newest], 1) / radius).clamp(-WallClamp, WallClamp);
         var nodeInputs = torch.cat([flatVelocities, walls, particles.TypeOneHot], 1);
 
-        var topology = RadiusGraph.Build(newest.cpu().ToArray<float>().Select(v => (double)v).ToArray(), Dimension, Options.ConnectivityRadius, selfLoops: true);
+        var topology = RadiusGraph.Build(newest.cpu().ToArray<float>().Select(v => (double)v).ToArray(), Dimension, radius, selfLoops: true);
         var (senders, receivers) = topology.ToTensors(newest.device);
-        var displacement = (newest.index_select(0, senders) - newest.index_select(0, receivers)) / Options.ConnectivityRadius;
+        var displacement = (newest.index_select(0, senders) - newest.index_select(0, receivers)) / radius;
         var edgeFeatures = torch.cat([displacement, displacement.norm(1, keepdim: true)], 1);
         return new OperatorGraph(nodeInputs, newest, new Dictionary<string, OperatorGraph.Edges>
         {
@@ -188,7 +229,34 @@ public sealed class ParticleDynamicsObjective : TrainingObjective
         return torch.stack(steps);
     }
 
-    private Tensor NoisyStd(Tensor std) => (std.square() + Options.NoiseStd * Options.NoiseStd).sqrt();
+    /// <summary>
+    /// The dense cloud from the sparse sample, by the operator's neural field: each of the
+    /// <paramref name="denseReference"/> points [Q, D] paired with the sample's particles within
+    /// <see cref="GraphRadius"/> of it in the reference configuration (<paramref name="sparseReference"/> [n, D]),
+    /// their displacements since then (<paramref name="sparseCurrent"/> [n, D]) in; the dense positions [Q, D] out.
+    /// A point with no sample particle within the radius stays where it was.
+    /// </summary>
+    public Tensor Reconstruct(INeuralFieldDecoder field, Tensor sparseReference, Tensor sparseCurrent, Tensor denseReference)
+    {
+        using var scope = torch.NewDisposeScope();
+        var radius = GraphRadius;
+        static double[] Host(Tensor t) => t.cpu().ToArray<float>().Select(v => (double)v).ToArray();
+        var (sources, targets) = RadiusGraph.Between(Host(sparseReference), Host(denseReference), Dimension, radius);
+        var device = denseReference.device;
+        var s = torch.tensor(sources.Select(v => (long)v).ToArray(), sources.Length).to(device);
+        var q = torch.tensor(targets.Select(v => (long)v).ToArray(), targets.Length).to(device);
+        var offsets = (sparseReference.index_select(0, s) - denseReference.index_select(0, q)) / radius;
+        var displacements = (sparseCurrent - sparseReference).index_select(0, s) / radius;
+        var moved = field.Reconstruct(torch.cat([offsets, displacements], 1), q, denseReference.shape[0]);
+        return (denseReference + moved * radius).DetachFromDisposeScope();
+    }
+
+    private Tensor NoisyStd(Tensor std)
+    {
+        using var widened = (std.square() + Options.NoiseStd * Options.NoiseStd).sqrt();
+        using var zero = widened.eq(0);
+        return widened.masked_fill(zero, 1);
+    }
 
     /// <summary>The training samples of these trajectories: every window of C + 2 frames (C + 1 inputs and the next).</summary>
     public ParticleTrainingSet Prepare(IReadOnlyList<ParticleTrajectory> training, Device? device = null) => new(this, training, device);

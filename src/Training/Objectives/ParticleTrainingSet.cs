@@ -1,5 +1,6 @@
 using GnnSim.Datasets.Particles;
 using GnnSim.Operators;
+using GnnSim.Operators.Particles;
 using GnnSim.Torch;
 using GnnSim.Training.Data;
 
@@ -11,7 +12,10 @@ namespace GnnSim.Training.Objectives;
 /// particles only); the target acceleration is taken from the noisy inputs and the true next
 /// positions shifted by the newest input's noise, so the model learns to undo the noise's velocity
 /// error while it keeps the noisy position. The loss is GNS's: the squared error of the normalized
-/// acceleration summed over axes, averaged over the moving particles of the batch.
+/// acceleration summed over axes, averaged over the moving particles of the batch. A sparse
+/// objective draws a new sample of particles for every sample; when the operator has a neural field
+/// (<see cref="INeuralFieldDecoder"/>) the loss adds, weighted, the squared error (over the radius
+/// squared) of the whole cloud reconstructed from the sample's true positions at the newest input frame.
 /// </summary>
 public sealed class ParticleTrainingSet : ITrainingSet
 {
@@ -55,24 +59,48 @@ public sealed class ParticleTrainingSet : ITrainingSet
         var graphs = new List<OperatorGraph>(samples.Count);
         var targets = new List<Tensor>(samples.Count);
         var dynamic = new List<Tensor>(samples.Count);
-        foreach (var index in samples)
+        var sparse = new List<ParticleTensors>();
+        var reconstructions = new List<Tensor>();
+        var field = objective.IsSparse && objective.Options.ReconstructionWeight > 0 ? model as INeuralFieldDecoder : null;
+        try
         {
-            var (trajectory, frame) = sampler[index];
-            var particles = trajectories[trajectory];
-            var history = particles.History(frame + c, c);
-            var noise = objective.RandomWalkNoise(particles.ParticleCount, history.device) * particles.Dynamic.unsqueeze(1).@float();
-            var noisy = history + noise;
-            graphs.Add(objective.Graph(particles, noisy));
-            var newestNoise = noise.narrow(0, c, 1).squeeze(0);
-            var newest = noisy.narrow(0, c, 1).squeeze(0);
-            var before = noisy.narrow(0, c - 1, 1).squeeze(0);
-            var acceleration = particles.At(frame + c + 1) + newestNoise - newest * 2.0 + before;
-            targets.Add(objective.NormalizedAcceleration(acceleration));
-            dynamic.Add(particles.Dynamic);
+            foreach (var index in samples)
+            {
+                var (trajectory, frame) = sampler[index];
+                var particles = trajectories[trajectory];
+                if (objective.IsSparse)
+                {
+                    // A new sample of particles every time, from a generator seeded by libtorch's: runs and resumes draw alike.
+                    var random = new Random((int)(torch.rand(1).item() * int.MaxValue));
+                    particles = particles.Select(objective.SampleParticles(particles.Trajectory.Frame(frame + c), particles.ParticleCount, random));
+                    sparse.Add(particles);
+                }
+                var history = particles.History(frame + c, c);
+                var noise = objective.RandomWalkNoise(particles.ParticleCount, history.device) * particles.Dynamic.unsqueeze(1).@float();
+                var noisy = history + noise;
+                graphs.Add(objective.Graph(particles, noisy));
+                var newestNoise = noise.narrow(0, c, 1).squeeze(0);
+                var newest = noisy.narrow(0, c, 1).squeeze(0);
+                var before = noisy.narrow(0, c - 1, 1).squeeze(0);
+                var acceleration = particles.At(frame + c + 1) + newestNoise - newest * 2.0 + before;
+                targets.Add(objective.NormalizedAcceleration(acceleration));
+                dynamic.Add(particles.Dynamic);
+                if (field is null) continue;
+                // The neural field: the whole cloud at the newest input frame from the sample's true positions, frame 0 the reference.
+                var all = trajectories[trajectory];
+                var dense = objective.Reconstruct(field, particles.At(0), particles.At(frame + c), all.At(0));
+                reconstructions.Add((dense - all.At(frame + c)).square().sum(1).mean() / (objective.GraphRadius * objective.GraphRadius));
+            }
+            var batch = OperatorBatch.Combine(graphs);
+            var prediction = model.forward(batch);
+            var loss = Losses.MaskedMse(prediction, Cat(targets), Cat(dynamic));
+            if (reconstructions.Count == 0) return loss;
+            return loss + torch.stack(reconstructions).mean() * objective.Options.ReconstructionWeight;
         }
-        var batch = OperatorBatch.Combine(graphs);
-        var prediction = model.forward(batch);
-        return Losses.MaskedMse(prediction, Cat(targets), Cat(dynamic));
+        finally
+        {
+            foreach (var set in sparse) set.Dispose();
+        }
     }
 
     private static Tensor Cat(List<Tensor> parts) => parts.Count == 1 ? parts[0] : torch.cat(parts);

@@ -1,10 +1,10 @@
 using GnnSim.Torch;
 using GnnSim.Torch.Modules;
 
-namespace GnnSim.Operators.MeshMovers;
+namespace GnnSim.Operators.Layers;
 
 /// <summary>
-/// UM2N's transformer encoder layer, pre-LN: <c>x += MHA(LN x)</c>, <c>x += FFN(LN x)</c> with
+/// A pre-LN transformer encoder layer (UM2N's encoder, GIOROM's latent-grid transformer): <c>x += MHA(LN x)</c>, <c>x += FFN(LN x)</c> with
 /// full multi-head attention of every node to every node of its own graph (never across graphs of
 /// a batch: graphs are contiguous node ranges, attended one at a time), FFN
 /// <c>Linear(h, 4h) GELU Linear(4h, h)</c>. Queries go in chunks so that a 20,000-node mesh needs
