@@ -134,6 +134,56 @@ public sealed class GnsDatasetTests : IDisposable
     }
 
     [Fact]
+    public void GnsNpzFilesWrittenByNumpyReadInBothLayouts()
+    {
+        // tests/tools/write_gns_npz.py saves pickled object arrays with numpy, as GNS's tools do.
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(TestData.Path(".."), "tools", "write_gns_npz.py"));
+        info.ArgumentList.Add(dir);
+        using (var process = System.Diagnostics.Process.Start(info)!)
+        {
+            var error = process.StandardError.ReadToEnd();
+            Assert.True(process.WaitForExit(60_000) && process.ExitCode == 0, error);
+        }
+        foreach (var split in new[] { "train", "valid" })
+        {
+            var read = GnsDataset.Read(dir, split); // gns_data (float32) and one entry per trajectory (float64)
+            Assert.Equal(2, read.Count);
+            for (var k = 0; k < 2; k++)
+            {
+                var t = read[k];
+                Assert.Equal((3 + k, 4, 0.0025, 0.015), (t.ParticleCount, t.FrameCount, t.Dt, t.Parameters["connectivity_radius"]));
+                Assert.All(t.ParticleTypes, type => Assert.Equal(5 + k, type));
+                for (var step = 0; step < 4; step++)
+                for (var i = 0; i < t.ParticleCount; i++)
+                {
+                    Assert.Equal((float)(0.1 + 0.01 * i + 0.001 * step), t.Frame(step)[2 * i], 1e-6);
+                    Assert.Equal((float)(0.5 - 0.002 * step * k), t.Frame(step)[2 * i + 1], 1e-6);
+                }
+            }
+        }
+
+        // A pickle that asks for anything but numpy's arrays is refused by name, never run.
+        var hostile = Path.Combine(dir, "hostile");
+        Directory.CreateDirectory(hostile);
+        File.Copy(Path.Combine(dir, GnsDataset.MetadataFile), Path.Combine(hostile, GnsDataset.MetadataFile));
+        // PROTO 3, GLOBAL 'os system', BINUNICODE 'true', TUPLE1, REDUCE, STOP: os.system("true") if it were run.
+        byte[] pickle = [0x80, 3, (byte)'c', .. "os\nsystem\n"u8, (byte)'X', 4, 0, 0, 0, .. "true"u8, 0x85, (byte)'R', (byte)'.'];
+        using (var zip = System.IO.Compression.ZipFile.Open(Path.Combine(hostile, "test.npz"), System.IO.Compression.ZipArchiveMode.Create))
+        using (var stream = zip.CreateEntry("gns_data.npy").Open())
+        {
+            var header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }";
+            header += new string(' ', 63 - (10 + header.Length) % 64) + "\n";
+            stream.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, 0]);
+            stream.Write(System.Text.Encoding.Latin1.GetBytes(header));
+            stream.Write(pickle);
+        }
+        var refused = Assert.Throws<InvalidDataException>(() => GnsDataset.Read(hostile, "test"));
+        Assert.Contains("refuses to load 'os.system'", refused.Message);
+        Assert.Contains("test.npz", refused.Message);
+    }
+
+    [Fact]
     public void OurTfRecordsRoundTripThroughTheReaderWithTheirStatistics()
     {
         var settings = new MpmDatasetSettings { Particles = 600, Frames = 6, Seed = 4 };

@@ -137,7 +137,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
     private static extern int malloc_trim(nuint pad);
 
     /// <summary>VmHWM: the most resident memory this process has held ("VmHWM:\t 1956 kB"; the padding is gone from 8 digits on, so split on any whitespace).</summary>
-    private static double PeakResidentMegabytes()
+    internal static double PeakResidentMegabytes()
     {
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? double.NaN : double.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;

@@ -32,10 +32,7 @@ internal sealed class ParticleBenchmark(int particles, double fraction, int quer
         var n = trajectory.ParticleCount;
         var start = 6;
 
-        using var gns = Simulator("gns", radius, 1, trajectory);
         using var giorom = Simulator("giorom", radius, fraction, trajectory);
-        var gnsStep = StepMilliseconds(gns, trajectory, start);
-
         var objective = giorom.ObjectiveAs<ParticleDynamicsObjective>();
         var sample = trajectory.Select(objective.SampleParticles(trajectory.Frame(start), n, new Random(0)));
         var sparseStep = StepMilliseconds(giorom, sample, start);
@@ -52,21 +49,28 @@ internal sealed class ParticleBenchmark(int particles, double fraction, int quer
         // Query points scattered over the material: the dense cloud's reference positions, jittered by a particle spacing.
         using var queryPoints = QueryPoints(trajectory, queries);
         var queryMs = ReconstructMs(queryPoints);
+        // GIOROM first, so the process's peak memory up to here is its own; GNS's is the peak after it.
+        var gioromPeakMb = OperatorBenchmark.PeakResidentMegabytes();
+        using var gns = Simulator("gns", radius, 1, trajectory);
+        var gnsStep = StepMilliseconds(gns, trajectory, start);
+        var gnsPeakMb = OperatorBenchmark.PeakResidentMegabytes();
 
-        var giorom_total = sparseStep + denseMs;
+        var gioromTotal = sparseStep + denseMs;
         AnsiConsole.MarkupLine($"[grey]{n:N0} MPM water particles (radius {radius:G3}); GIOROM on a {fraction:P0} farthest-point sample ({sample.ParticleCount:N0}); threads {torch.get_num_threads()} intra-op[/]");
-        var table = new Table().AddColumns("measure", "ms (median)");
-        table.AddRow($"GNS 10 x 128 rollout step, all {n:N0} particles", Format(gnsStep));
-        table.AddRow($"GIOROM rollout step, {sample.ParticleCount:N0} sampled particles", Format(sparseStep));
-        table.AddRow($"GIOROM neural field, all {n:N0} particles", Format(denseMs));
-        table.AddRow("GIOROM step + dense reconstruction", Format(giorom_total));
-        table.AddRow("GNS / GIOROM (the issue asks at least 10 at 20,000)", (gnsStep / giorom_total).ToString("F1", CultureInfo.InvariantCulture));
-        table.AddRow($"GIOROM neural field, {queries:N0} query points (the issue asks under 1,000)", Format(queryMs));
+        var table = new Table().AddColumns("measure", "value");
+        table.AddRow($"GNS 10 x 128 rollout step (ms), all {n:N0} particles", Format(gnsStep));
+        table.AddRow($"GIOROM rollout step (ms), {sample.ParticleCount:N0} sampled particles", Format(sparseStep));
+        table.AddRow($"GIOROM neural field (ms), all {n:N0} particles", Format(denseMs));
+        table.AddRow("GIOROM step + dense reconstruction (ms)", Format(gioromTotal));
+        table.AddRow("GNS / GIOROM (the issue asks at least 10 at 20,000)", (gnsStep / gioromTotal).ToString("F1", CultureInfo.InvariantCulture));
+        table.AddRow($"GIOROM neural field (ms), {queries:N0} query points (the issue asks under 1,000)", Format(queryMs));
+        table.AddRow("peak resident memory, MB: GIOROM's part / with GNS's after it", $"{Format(gioromPeakMb)} / {Format(gnsPeakMb)}");
         AnsiConsole.Write(table);
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["particles"] = n, ["sampled"] = sample.ParticleCount, ["gns_step_ms"] = gnsStep, ["giorom_step_ms"] = sparseStep,
-            ["giorom_dense_ms"] = denseMs, ["speedup"] = gnsStep / giorom_total, ["queries"] = queries, ["giorom_queries_ms"] = queryMs,
+            ["giorom_dense_ms"] = denseMs, ["speedup"] = gnsStep / gioromTotal, ["queries"] = queries, ["giorom_queries_ms"] = queryMs,
+            ["giorom_peak_mb"] = gioromPeakMb, ["gns_peak_mb"] = gnsPeakMb,
         }));
         return 0;
     }

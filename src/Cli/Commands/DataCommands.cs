@@ -285,7 +285,7 @@ internal static partial class DataCommands
         var gnsDirectory = new Argument<string>("directory") { Description = "a learning_to_simulate particle dataset folder (metadata.json, train/valid/test.tfrecord)" };
         var gnsSplit = new Option<string>("--split") { Description = "train, valid or test", DefaultValueFactory = _ => "train" };
         var gnsOutput = new Option<string>("--out") { Description = "the HDF5 particle file to write", Required = true };
-        var gns = new Command("gns", "Convert one split of a DeepMind / GNS particle dataset (TFRecords of SequenceExamples) to GnnSim's HDF5 particle layout.") { gnsDirectory, gnsSplit, gnsOutput };
+        var gns = new Command("gns", "Convert one split of a DeepMind / GNS particle dataset (TFRecords of SequenceExamples, or GNS PyTorch .npz files, beside metadata.json) to GnnSim's HDF5 particle layout.") { gnsDirectory, gnsSplit, gnsOutput };
         gns.SetAction(result =>
         {
             var trajectories = GnsDataset.Read(result.GetValue(gnsDirectory)!, result.GetValue(gnsSplit)!);

@@ -33,7 +33,22 @@ public static partial class NpyFile
         return array;
     }
 
-    internal static NpyArray Parse(byte[] bytes, string name)
+    /// <summary>
+    /// An object array (dtype <c>|O</c>, <c>allow_pickle</c> data: GNS's trajectories), its elements rebuilt by
+    /// <see cref="NpyPickle"/> (numbers, strings, tuples, lists and numpy arrays only).
+    /// </summary>
+    internal static PickledArray ParseObjects(byte[] bytes, string name)
+    {
+        var (descr, _, dataStart) = ParseHeader(bytes, name);
+        if (descr != "|O") throw new InvalidDataException($"{name}: dtype '{descr}' is not an object array");
+        return NpyPickle.Load(bytes.AsSpan(dataStart), name) as PickledArray
+            ?? throw new InvalidDataException($"{name}: the pickled data is not a numpy array");
+    }
+
+    /// <summary>The dtype of an .npy image, from its header.</summary>
+    internal static string DescrOf(byte[] bytes, string name) => ParseHeader(bytes, name).Descr;
+
+    static (string Descr, string[] Shape, int DataStart) ParseHeader(byte[] bytes, string name)
     {
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic)) throw new InvalidDataException($"{name}: not a .npy file (bad magic)");
         int major = bytes[6];
@@ -55,7 +70,13 @@ public static partial class NpyFile
         var shapeMatch = ShapePattern().Match(header);
         if (!descr.Success || !fortran.Success || !shapeMatch.Success) throw new InvalidDataException($"{name}: header is not a .npy dict: {header.Trim()}");
         if (fortran.Groups[1].Value == "True") throw new InvalidDataException($"{name}: Fortran-order arrays are not supported; save with np.ascontiguousarray");
-        var (type, size) = descr.Groups[1].Value switch
+        return (descr.Groups[1].Value, shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), headerStart + headerLength);
+    }
+
+    internal static NpyArray Parse(byte[] bytes, string name)
+    {
+        var (descrText, dims, headerEnd) = ParseHeader(bytes, name);
+        var (type, size) = descrText switch
         {
             "<f4" => (NpyType.Float32, 4),
             "<f8" => (NpyType.Float64, 8),
@@ -63,7 +84,6 @@ public static partial class NpyFile
             "<i8" => (NpyType.Int64, 8),
             var other => throw new InvalidDataException($"{name}: unsupported dtype '{other}' (expected <f4, <f8, <i4 or <i8)"),
         };
-        var dims = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var shape = new int[dims.Length];
         long count = 1;
         for (int d = 0; d < dims.Length; d++)
@@ -72,7 +92,7 @@ public static partial class NpyFile
                 throw new InvalidDataException($"{name}: bad shape entry '{dims[d]}'");
             count *= shape[d];
         }
-        long dataStart = headerStart + headerLength;
+        long dataStart = headerEnd;
         long expected = count * size;
         if (bytes.Length - dataStart < expected)
             throw new InvalidDataException($"{name}: truncated data: shape ({string.Join(", ", shape)}) needs {expected} bytes, file has {bytes.Length - dataStart}");

@@ -10,7 +10,11 @@ namespace GnnSim.Datasets.Particles;
 /// <c>metadata.json</c> (bounds, sequence_length, default_connectivity_radius, dim, dt, and the
 /// velocity and acceleration statistics) and <c>train|valid|test.tfrecord</c>, each record a
 /// SequenceExample: context <c>particle_type</c> (the int64 types as raw bytes) and <c>key</c>,
-/// feature list <c>position</c> (per step, the float32 positions [N, D] as raw bytes).
+/// feature list <c>position</c> (per step, the float32 positions [N, D] as raw bytes). The GNS
+/// PyTorch layout, <c>train|valid|test.npz</c> beside the same metadata.json, reads too: either one
+/// entry <c>gns_data</c>, an object array of (positions [T, N, D], particle types [N], ...) tuples
+/// (GNS on Python 3.10 and later), or one entry per trajectory holding that pair (earlier GNS);
+/// both are pickled object arrays, read by a restricted unpickler (<see cref="Npy.NpyPickle"/>).
 /// </summary>
 public static class GnsDataset
 {
@@ -44,12 +48,14 @@ public static class GnsDataset
         }
     }
 
-    /// <summary>The trajectories of one split (<c>split.tfrecord</c>), named by their position in the file.</summary>
+    /// <summary>The trajectories of one split (<c>split.tfrecord</c>, or GNS's <c>split.npz</c>), named by their position in the file (by entry for .npz).</summary>
     public static List<ParticleTrajectory> Read(string directory, string split)
     {
         var metadata = ReadMetadata(directory);
         var path = Path.Combine(directory, split + ".tfrecord");
-        if (!File.Exists(path)) throw new FileNotFoundException($"{directory}: no {split}.tfrecord", path);
+        var npz = Path.Combine(directory, split + ".npz");
+        if (!File.Exists(path) && File.Exists(npz)) return ReadNpz(npz, metadata);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{directory}: no {split}.tfrecord or {split}.npz", path);
         var trajectories = new List<ParticleTrajectory>();
         foreach (var record in TfRecordFile.Read(path))
         {
@@ -142,6 +148,67 @@ public static class GnsDataset
         double[] Mean(double[] sum, long count) => sum.Select(s => count > 0 ? s / count : 0).ToArray();
         double[] Std(double[] sum, double[] squares, long count) => sum.Zip(squares, (s, q) => count > 0 ? Math.Sqrt(Math.Max(0, q / count - (s / count) * (s / count))) : 0).ToArray();
         return (Mean(vSum, vCount), Std(vSum, vSquares, vCount), Mean(aSum, aCount), Std(aSum, aSquares, aCount));
+    }
+
+    /// <summary>GNS's PyTorch .npz: <c>gns_data</c> (an object array of trajectory tuples) or one pickled (positions, types) entry per trajectory.</summary>
+    public static List<ParticleTrajectory> ReadNpz(string path, Metadata metadata)
+    {
+        var trajectories = new List<ParticleTrajectory>();
+        try
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal)).OrderBy(e => e.FullName, StringComparer.Ordinal))
+            {
+                var name = entry.FullName[..^4];
+                var where = $"{path}:{entry.FullName}";
+                if (entry.Length > 64L * Math.Max(1, new FileInfo(path).Length) + (1 << 20) || entry.Length > int.MaxValue)
+                    throw new InvalidDataException($"{where} claims {entry.Length} bytes uncompressed, implausible for a {new FileInfo(path).Length}-byte file");
+                var bytes = new byte[entry.Length];
+                using (var stream = entry.Open()) stream.ReadExactly(bytes);
+                var array = Npy.NpyFile.ParseObjects(bytes, where);
+                if (name == "gns_data")
+                    for (var i = 0; i < array.Objects!.Count; i++)
+                        trajectories.Add(FromPair(array.Objects[i] as object?[], i.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{where}[{i}]", metadata));
+                else
+                    trajectories.Add(FromPair(array.Objects!.ToArray(), name, where, metadata));
+            }
+        }
+        catch (Exception e) when (e is IOException and not FileNotFoundException || e is InvalidDataException && !e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path}: not a readable .npz (zip) file: {e.Message}", e);
+        }
+        if (trajectories.Count == 0) throw new InvalidDataException($"{path}: holds no trajectory");
+        return trajectories;
+    }
+
+    /// <summary>One trajectory from its (positions [T, N, D], particle types [N], anything else) tuple.</summary>
+    static ParticleTrajectory FromPair(object?[]? pair, string name, string where, Metadata metadata)
+    {
+        if (pair is not { Length: >= 2 } || pair[0] is not Npy.PickledArray positions || pair[1] is not Npy.PickledArray types)
+            throw new InvalidDataException($"{where}: not a (positions, particle types) pair of arrays");
+        var d = metadata.Dimension;
+        if (positions.Shape.Length != 3 || positions.Shape[2] != d)
+            throw new InvalidDataException($"{where}: positions are ({string.Join(", ", positions.Shape)}), expected (T, N, {d}) as metadata.json's dim says");
+        if (types.Shape.Length != 1 || types.Shape[0] != positions.Shape[1])
+            throw new InvalidDataException($"{where}: {string.Join(" x ", types.Shape)} particle types for {positions.Shape[1]} particles");
+        float[] values = positions.Descr switch
+        {
+            "<f4" when positions.Data!.Length == 4 * positions.Count => MemoryMarshal.Cast<byte, float>(positions.Data).ToArray(),
+            "<f8" when positions.Data!.Length == 8 * positions.Count => MemoryMarshal.Cast<byte, double>(positions.Data).ToArray().Select(v => (float)v).ToArray(),
+            _ => throw new InvalidDataException($"{where}: positions of dtype '{positions.Descr}' with {positions.Data?.Length ?? 0} bytes for shape ({string.Join(", ", positions.Shape)}) (expected <f4 or <f8)"),
+        };
+        int[] kinds = types.Descr switch
+        {
+            "<i8" when types.Data!.Length == 8 * types.Count => MemoryMarshal.Cast<byte, long>(types.Data).ToArray().Select(v => (int)v).ToArray(),
+            "<i4" when types.Data!.Length == 4 * types.Count => MemoryMarshal.Cast<byte, int>(types.Data).ToArray(),
+            _ => throw new InvalidDataException($"{where}: particle types of dtype '{types.Descr}' with {types.Data?.Length ?? 0} bytes (expected <i8 or <i4)"),
+        };
+        try
+        {
+            return new ParticleTrajectory(name, d, values, kinds, metadata.Dt, metadata.Bounds, MaterialOf(kinds),
+                new Dictionary<string, double> { ["connectivity_radius"] = metadata.ConnectivityRadius });
+        }
+        catch (ArgumentException e) { throw new InvalidDataException($"{where}: {e.Message}", e); }
     }
 
     static string MaterialOf(int[] types)
