@@ -9,8 +9,8 @@ cd "$(dirname "$0")"
 
 # libtorch and HDF5 (bound by P/Invoke), the shim's toolchain, OpenBLAS (Debian's default BLAS
 # alternative is the slow reference BLAS), and Python's torch for the side-by-side benchmarks and
-# the torch.save interop tests; DejaVu fonts, the figures' typeface (ScottPlot on SkiaSharp).
-packages=(libhdf5-dev cmake g++ make libopenblas0-pthread python3-torch fonts-dejavu-core)
+# the torch.save interop tests, numpy for the GNS .npz reader test; DejaVu fonts, the figures' typeface (ScottPlot on SkiaSharp).
+packages=(libhdf5-dev cmake g++ make libopenblas0-pthread python3-torch python3-numpy fonts-dejavu-core)
 if [ -z "${LIBTORCH_DIR:-}" ]; then packages+=(libtorch-dev); fi
 
 # With GNNSIM_TEST_TOOLS=1 (as .ci/run does), also the tools made by others that tests check our files

@@ -24,8 +24,8 @@ public sealed class GioromOptions : IOperatorOptions
     /// <summary>Transformer layers on the latent grid (attention over each graph's grid nodes).</summary>
     public int TransformerLayers { get; set; } = 2;
     public int Heads { get; set; } = 4;
-    /// <summary>Hidden width of the neural-field decoder's MLPs.</summary>
-    public int FieldHidden { get; set; } = 64;
+    /// <summary>Hidden width of the neural-field decoder's MLPs (16: 100,000 query points in 0.7 s on 2 cores; 32: 1.1 s; 64: 1.5 s).</summary>
+    public int FieldHidden { get; set; } = 16;
 
     public IEnumerable<OptionProblem> Check()
     {

@@ -23,15 +23,16 @@ public sealed record ParticleDynamicsOptions(double ConnectivityRadius, int Velo
 /// radius R of each other (and each to itself) and is rebuilt at every step from the newest
 /// positions. Node inputs: the C velocities <c>p_t - p_(t-1)</c>, normalized by the data's velocity
 /// statistics; the distances to the box's lower and upper walls over R, clipped to [-1, 1]; the
-/// particle type one-hot. With a particle fraction below 1 (GIOROM's sparse graphs) the graph is
-/// built on a sample of the particles, drawn anew for every training sample and once per rollout,
-/// within a radius widened to the sample's spacing (<see cref="GraphRadius"/>). Edge inputs: <c>(p_s - p_r) / R</c> and its norm. The operator gives the
+/// particle type one-hot. Edge inputs: <c>(p_s - p_r) / R</c> and its norm. The operator gives the
 /// normalized acceleration <c>a = p_(t+1) - 2 p_t + p_(t-1)</c> (per step squared, dt = 1 as GNS);
 /// the next positions come by semi-implicit Euler, <c>v = p_t - p_(t-1) + a</c>, <c>p_(t+1) = p_t + v</c>.
 /// The statistics (buffers, saved as <c>objective.*</c>) are the training data's velocity and
 /// acceleration means and stds over moving particles, as GNS's metadata.json holds them; the noise
 /// widens the stds as GNS does (<c>sqrt(std^2 + noise^2)</c>). Kinematic particles are inputs only:
 /// no noise, no loss, and a rollout moves them as the data does.
+/// With a particle fraction below 1 (GIOROM's sparse graphs) the graph is built on a sample of the
+/// particles, drawn anew for every training sample and once per rollout, within a radius widened to
+/// the sample's spacing (<see cref="GraphRadius"/>, which also scales the wall distances and edges).
 /// </summary>
 public sealed class ParticleDynamicsObjective : TrainingObjective
 {
