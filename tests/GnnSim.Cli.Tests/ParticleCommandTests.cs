@@ -83,7 +83,7 @@ public sealed class ParticleCommandTests : IDisposable
         Assert.Equal(fraction < 1, stored[0].QueryPoints is not null);
 
         var png = Path.Combine(dir, "particles.png");
-        (exitCode, _, error) = CliRunner.Run("plot", rollout, "--step", "3", "--out", png);
+        (exitCode, _, error) = CliRunner.Run("plot", rollout, "--particles", "--step", "3", "--out", png);
         Assert.True(exitCode == 0, error);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
         var gif = Path.Combine(dir, "particles.gif");

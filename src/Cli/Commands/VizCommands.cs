@@ -27,12 +27,13 @@ internal static class VizCommands
         var frames = new Option<int>("--frames") { Description = "most frames in the animation", DefaultValueFactory = _ => 60 };
         var errors = new Option<bool>("--errors") { Description = "RMSE against rollout step, one curve per rollout file (SVG or PNG)" };
         var mesh = new Option<bool>("--mesh") { Description = "the case's mesh as a wireframe (triangle meshes)" };
+        var particles = new Option<bool>("--particles") { Description = "a particle rollout (GNS, GIOROM) as particles, truth beside prediction (what particle rollouts get anyway; an error for others)" };
         var vectors = new Option<bool>("--vectors") { Description = "snapshot: velocity arrows over truth and prediction" };
         var streamlines = new Option<bool>("--streamlines") { Description = "snapshot: streamlines over truth and prediction" };
         var probe = new Option<string?>("--probe") { Description = "X,Y: the field at that point against time, truth and prediction, and their spectra with the dominant frequency (and the Strouhal number where the case has vel_in and radius)" };
         var width = new Option<int>("--width") { Description = "pixels per panel", DefaultValueFactory = _ => 320 };
         var command = new Command("plot", "Draw a rollout: truth / prediction / error at a step (PNG), an animation (GIF), error curves (SVG) or the mesh.")
-            { inputs, output, field, which, step, vectors, streamlines, animate, frames, errors, mesh, probe, width };
+            { inputs, output, field, which, step, vectors, streamlines, animate, frames, errors, mesh, probe, width, particles };
         command.SetAction(result =>
         {
             var paths = result.GetValue(inputs)!;
@@ -48,7 +49,11 @@ internal static class VizCommands
                 return 0;
             }
 
-            if (!result.GetValue(errors) && RolloutFile.IsRolloutFile(paths[0]) && RolloutFile.Read(paths[0]) is { Count: > 0 } stored && ParticleRollout.IsParticleRollout(stored[0]))
+            var particleRollouts = !result.GetValue(errors) && RolloutFile.IsRolloutFile(paths[0]) && RolloutFile.Read(paths[0]) is { Count: > 0 } read && ParticleRollout.IsParticleRollout(read[0])
+                ? read : null;
+            if (result.GetValue(particles) && particleRollouts is null)
+                throw new ArgumentException($"{paths[0]}: --particles draws particle rollouts (gnnsim rollout of a GNS or GIOROM run), and this is not one");
+            if (particleRollouts is { } stored)
             {
                 PlotParticleRollout(stored, paths[0], outPath, result.GetValue(which), result.GetValue(animate), result.GetValue(step), result.GetValue(frames), result.GetValue(width));
                 AnsiConsole.MarkupLineInterpolated($"wrote [green]{outPath}[/]");
