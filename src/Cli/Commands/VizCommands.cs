@@ -55,6 +55,8 @@ internal static class VizCommands
                 throw new ArgumentException($"{paths[0]}: --particles draws particle rollouts (gnnsim rollout of a GNS or GIOROM run), and this is not one");
             if (particleRollouts is { } stored)
             {
+                if (result.GetValue(mesh) || result.GetValue(probe) is not null || result.GetValue(field) is not null || result.GetValue(vectors) || result.GetValue(streamlines))
+                    throw new ArgumentException($"{paths[0]} holds particle rollouts: they draw as particles (a snapshot or --animate), without --mesh, --probe, --field, --vectors or --streamlines");
                 PlotParticleRollout(stored, paths[0], outPath, result.GetValue(which), result.GetValue(animate), result.GetValue(step), result.GetValue(frames), result.GetValue(width));
                 AnsiConsole.MarkupLineInterpolated($"wrote [green]{outPath}[/]");
                 return 0;
