@@ -90,6 +90,17 @@ public sealed class ParticleDataTests : IDisposable
 
 public sealed class GnsDatasetTests : IDisposable
 {
+    /// <summary>Runs a writer under tests/tools with Debian's Python; a failure shows its standard error.</summary>
+    static void RunTool(string script, string directory)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(TestData.Path(".."), "tools", script));
+        info.ArgumentList.Add(directory);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000) && process.ExitCode == 0, error);
+    }
+
     readonly string dir = Directory.CreateTempSubdirectory("gnnsim-gns-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
@@ -108,14 +119,7 @@ public sealed class GnsDatasetTests : IDisposable
     public void ATfRecordWrittenByPythonReads()
     {
         // tests/tools/write_gns_tfrecord.py builds the protobuf bytes and the TFRecord framing (CRC32C) by hand.
-        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(TestData.Path(".."), "tools", "write_gns_tfrecord.py"));
-        info.ArgumentList.Add(dir);
-        using (var process = System.Diagnostics.Process.Start(info)!)
-        {
-            var error = process.StandardError.ReadToEnd();
-            Assert.True(process.WaitForExit(60_000) && process.ExitCode == 0, error);
-        }
+        RunTool("write_gns_tfrecord.py", dir);
         var read = GnsDataset.Read(dir, "test");
         Assert.Equal(2, read.Count);
         for (var k = 0; k < 2; k++)
@@ -137,14 +141,7 @@ public sealed class GnsDatasetTests : IDisposable
     public void GnsNpzFilesWrittenByNumpyReadInBothLayouts()
     {
         // tests/tools/write_gns_npz.py saves pickled object arrays with numpy, as GNS's tools do.
-        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(TestData.Path(".."), "tools", "write_gns_npz.py"));
-        info.ArgumentList.Add(dir);
-        using (var process = System.Diagnostics.Process.Start(info)!)
-        {
-            var error = process.StandardError.ReadToEnd();
-            Assert.True(process.WaitForExit(60_000) && process.ExitCode == 0, error);
-        }
+        RunTool("write_gns_npz.py", dir);
         foreach (var split in new[] { "train", "valid" })
         {
             var read = GnsDataset.Read(dir, split); // gns_data (float32) and one entry per trajectory (float64)

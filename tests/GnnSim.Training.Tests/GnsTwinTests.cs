@@ -22,22 +22,29 @@ public class GnsTwinTests
     /// <summary>The inputs of the step from frame 9 (history frames 4..9), as the twin reads them.</summary>
     static Tensor History(string path, ParticleTensors particles)
     {
+        var (inputs, history) = StepInputs(particles, Radius, Noise);
+        torch.save(inputs, path);
+        return history;
+    }
+
+    /// <summary>The inputs gns_bench.py's step reads (giorom_bench.py's too), for the step from frame 9, and the history they hold.</summary>
+    internal static (Dictionary<string, Tensor> Inputs, Tensor History) StepInputs(ParticleTensors particles, double radius, double noise)
+    {
         var t = particles.Trajectory;
         var history = particles.History(9, 5);
-        torch.save(new Dictionary<string, Tensor>
+        return (new Dictionary<string, Tensor>
         {
             ["history"] = history, ["particle_type"] = torch.tensor(t.ParticleTypes.Select(v => (long)v).ToArray(), t.ParticleCount),
             ["bounds"] = torch.tensor(t.Bounds.Select(v => (float)v).ToArray(), 2, 2),
-            ["radius"] = torch.tensor([Radius], 1), ["noise_std"] = torch.tensor([Noise], 1),
-        }, path);
-        return history;
+            ["radius"] = torch.tensor([radius], 1), ["noise_std"] = torch.tensor([noise], 1),
+        }, history);
     }
 
     /// <summary>
     /// The same next positions, and the same accelerations they imply (p' - 2 p + p_-1, a thousandth
     /// of the positions' size: positions alone would hide a wrong network under their float32 ulps).
     /// </summary>
-    static void AssertSameStep(Tensor expected, Tensor actual, Tensor history)
+    internal static void AssertSameStep(Tensor expected, Tensor actual, Tensor history)
     {
         PyTorchTwinTests.AssertSameState(expected, actual);
         using var newest = history.narrow(0, 5, 1).squeeze(0);

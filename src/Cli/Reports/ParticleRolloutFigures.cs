@@ -16,11 +16,12 @@ internal static class ParticleRolloutFigures
         return (p[names[0]], p[names[2]], p[names[1]], p[names[3]]);
     }
 
-    /// <summary>[steps + 1][N, 2] per frame.</summary>
-    static List<double[]> Frames(StoredRollout rollout, float[] values)
+    /// <summary>[N, 2] per frame asked for (every frame when none is named).</summary>
+    static List<double[]> Frames(StoredRollout rollout, float[] values, params int[] steps)
     {
         var size = rollout.NodeCount * 2;
-        return Enumerable.Range(0, rollout.Steps + 1).Select(s => Array.ConvertAll(values.AsSpan(s * size, size).ToArray(), v => (double)v)).ToList();
+        var chosen = steps.Length > 0 ? steps : Enumerable.Range(0, rollout.Steps + 1).ToArray();
+        return chosen.Select(s => Array.ConvertAll(values.AsSpan(s * size, size).ToArray(), v => (double)v)).ToList();
     }
 
     static string Heading(StoredRollout rollout) => $"case {rollout.Case}: {rollout.NodeCount:N0} particles, {rollout.Steps} steps from frame {rollout.StartFrame}";
@@ -28,11 +29,12 @@ internal static class ParticleRolloutFigures
     public static Figure Snapshot(StoredRollout rollout, int step, string source, int width = 420)
     {
         if (step < 0 || step > rollout.Steps) throw new ArgumentException($"--step {step} is outside the rollout's 0..{rollout.Steps}");
-        var truth = Frames(rollout, rollout.TruthPositions!);
-        var prediction = Frames(rollout, rollout.PredictedPositions!);
-        var truthSpeeds = ParticleFigure.Speeds(truth, rollout.Dt);
-        var predictedSpeeds = ParticleFigure.Speeds(prediction, rollout.Dt);
-        return ParticleFigure.Render(truth[step], prediction[step], Box(rollout, source), values: (truthSpeeds[step], predictedSpeeds[step], "speed (m/s)"),
+        // The speed at a step is over the frame before (step 0: the frame after): only those two frames are needed.
+        var other = step == 0 ? 1 : step - 1;
+        var truth = Frames(rollout, rollout.TruthPositions!, step, other);
+        var prediction = Frames(rollout, rollout.PredictedPositions!, step, other);
+        float[] SpeedAt(List<double[]> pair) => ParticleFigure.Speeds(pair, rollout.Dt)[0]; // the first frame's speed over the second
+        return ParticleFigure.Render(truth[0], prediction[0], Box(rollout, source), values: (SpeedAt(truth), SpeedAt(prediction), "speed (m/s)"),
             heading: $"{Heading(rollout)}; step {step}", width: width);
     }
 

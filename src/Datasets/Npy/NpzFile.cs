@@ -10,16 +10,33 @@ public static class NpzFile
 {
     public static Dictionary<string, NpyArray> Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such .npz file", path);
         var arrays = new Dictionary<string, NpyArray>();
+        foreach (var (name, where, bytes) in ReadEntries(path))
+        {
+            try { arrays[name] = NpyFile.Parse(bytes, where); }
+            catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{path}: not a readable .npz (zip) file: {e.Message}", e);
+            }
+        }
+        return arrays;
+    }
+
+    /// <summary>
+    /// The .npy images of an .npz, in the zip's order: each entry's name (without .npy), where it is
+    /// (<c>path:entry</c>, for errors) and its bytes. An entry may declare no more than the file's size
+    /// justifies, so a corrupt or hostile header cannot make this allocate beyond it.
+    /// </summary>
+    public static List<(string Name, string Where, byte[] Bytes)> ReadEntries(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such .npz file", path);
+        var entries = new List<(string, string, byte[])>();
         try
         {
             using var zip = ZipFile.OpenRead(path);
             foreach (var entry in zip.Entries)
             {
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal)) continue;
-                var name = entry.FullName[..^4];
-                // The declared size bounds what is read: a corrupt or hostile header cannot make us allocate more than the file could hold.
                 if (entry.Length > 64L * Math.Max(1, new FileInfo(path).Length) + (1 << 20) || entry.Length > int.MaxValue)
                     throw new InvalidDataException($"{path}: {entry.FullName} claims {entry.Length} bytes uncompressed, implausible for a {new FileInfo(path).Length}-byte file");
                 var bytes = new byte[entry.Length];
@@ -33,7 +50,7 @@ public static class NpzFile
                         read += n;
                     }
                 }
-                arrays[name] = NpyFile.Parse(bytes, $"{path}:{entry.FullName}");
+                entries.Add((entry.FullName[..^4], $"{path}:{entry.FullName}", bytes));
             }
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
@@ -44,8 +61,8 @@ public static class NpzFile
         {
             throw new InvalidDataException($"{path}: not a readable .npz (zip) file: {e.Message}", e);
         }
-        if (arrays.Count == 0) throw new InvalidDataException($"{path}: holds no .npy arrays");
-        return arrays;
+        if (entries.Count == 0) throw new InvalidDataException($"{path}: holds no .npy arrays");
+        return entries;
     }
 
     /// <summary>An array to write into an .npz: its name (without .npy), shape and values (float[], double[], int[] or long[]).</summary>

@@ -154,28 +154,14 @@ public static class GnsDataset
     public static List<ParticleTrajectory> ReadNpz(string path, Metadata metadata)
     {
         var trajectories = new List<ParticleTrajectory>();
-        try
+        foreach (var (name, where, bytes) in Npy.NpzFile.ReadEntries(path).OrderBy(e => e.Name, StringComparer.Ordinal))
         {
-            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
-            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal)).OrderBy(e => e.FullName, StringComparer.Ordinal))
-            {
-                var name = entry.FullName[..^4];
-                var where = $"{path}:{entry.FullName}";
-                if (entry.Length > 64L * Math.Max(1, new FileInfo(path).Length) + (1 << 20) || entry.Length > int.MaxValue)
-                    throw new InvalidDataException($"{where} claims {entry.Length} bytes uncompressed, implausible for a {new FileInfo(path).Length}-byte file");
-                var bytes = new byte[entry.Length];
-                using (var stream = entry.Open()) stream.ReadExactly(bytes);
-                var array = Npy.NpyFile.ParseObjects(bytes, where);
-                if (name == "gns_data")
-                    for (var i = 0; i < array.Objects!.Count; i++)
-                        trajectories.Add(FromPair(array.Objects[i] as object?[], i.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{where}[{i}]", metadata));
-                else
-                    trajectories.Add(FromPair(array.Objects!.ToArray(), name, where, metadata));
-            }
-        }
-        catch (Exception e) when (e is IOException and not FileNotFoundException || e is InvalidDataException && !e.Message.StartsWith(path, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{path}: not a readable .npz (zip) file: {e.Message}", e);
+            var array = Npy.NpyFile.ParseObjects(bytes, where);
+            if (name == "gns_data")
+                for (var i = 0; i < array.Objects!.Count; i++)
+                    trajectories.Add(FromPair(array.Objects[i] as object?[], i.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{where}[{i}]", metadata));
+            else
+                trajectories.Add(FromPair(array.Objects!.ToArray(), name, where, metadata));
         }
         if (trajectories.Count == 0) throw new InvalidDataException($"{path}: holds no trajectory");
         return trajectories;

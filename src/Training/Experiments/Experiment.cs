@@ -62,10 +62,7 @@ public static class Experiment
     public static LearnedSimulator CreateSimulator(ExperimentConfig config, SimulationTrajectory sample, Device? device = null)
     {
         var objective = CreateObjective(config, sample);
-        torch.manual_seed(config.Training.Seed);
-        var simulator = new LearnedSimulator(config.Model.Registration.Create(config.Model.Options, objective.Widths), objective);
-        if (device is not null) simulator.to(device.Value);
-        return simulator;
+        return Built(config, objective, device);
     }
 
     /// <summary>The mesh-movement objective and the mover the config names, weights drawn from training.seed.</summary>
@@ -74,21 +71,12 @@ public static class Experiment
         var t = config.Training;
         if (t.Objective != MeshMovementObjective.ObjectiveName) throw new ArgumentException($"training.objective is {t.Objective}, not {MeshMovementObjective.ObjectiveName}: {config.Model.Name} is not a mesh mover");
         var objective = new MeshMovementObjective(new MeshMovementOptions(t.CoordinateLossWeight, t.AreaLossWeight, t.ChamferLossWeight, t.MongeAmpereLossWeight));
-        torch.manual_seed(t.Seed);
-        var simulator = new LearnedSimulator(config.Model.Registration.Create(config.Model.Options, objective.Widths), objective);
-        if (device is not null) simulator.to(device.Value);
-        return simulator;
+        return Built(config, objective, device);
     }
 
     /// <summary>The run's trained mover, in eval mode.</summary>
     public static LearnedSimulator LoadTrainedMover(string runDirectory, ExperimentConfig config, Device? device = null)
-    {
-        var simulator = CreateMover(config, device);
-        try { Checkpoint.LoadModel(runDirectory, simulator); }
-        catch { simulator.Dispose(); throw; }
-        simulator.eval();
-        return simulator;
-    }
+        => Trained(runDirectory, CreateMover(config, device));
 
     /// <summary>A mesh-movement split: the meshes, monitors and classical movers' meshes of data.path.</summary>
     public static List<MeshMovementSample> LoadMovementSamples(ExperimentConfig config, DataSplit split, int? maxCases = null) =>
@@ -148,16 +136,25 @@ public static class Experiment
         if (t.Objective != ParticleDynamicsObjective.ObjectiveName) throw new ArgumentException($"training.objective is {t.Objective}, not {ParticleDynamicsObjective.ObjectiveName}: {config.Model.Name} does not simulate particles");
         var radius = config.Data.ConnectivityRadius ?? throw new ArgumentException("data.connectivity_radius is not set");
         var objective = new ParticleDynamicsObjective(dimension, new ParticleDynamicsOptions(radius, t.VelocityHistory, t.NoiseStd, t.ParticleFraction, t.ParticleSampling, t.ReconstructionLossWeight));
-        torch.manual_seed(t.Seed);
+        return Built(config, objective, device);
+    }
+
+    /// <summary>The run's trained particle simulator, in eval mode.</summary>
+    public static LearnedSimulator LoadTrainedParticleSimulator(string runDirectory, ExperimentConfig config, int dimension, Device? device = null)
+        => Trained(runDirectory, CreateParticleSimulator(config, dimension, device));
+
+    /// <summary>The operator the config names behind <paramref name="objective"/>, its weights drawn from training.seed, on the device.</summary>
+    static LearnedSimulator Built(ExperimentConfig config, TrainingObjective objective, Device? device)
+    {
+        torch.manual_seed(config.Training.Seed);
         var simulator = new LearnedSimulator(config.Model.Registration.Create(config.Model.Options, objective.Widths), objective);
         if (device is not null) simulator.to(device.Value);
         return simulator;
     }
 
-    /// <summary>The run's trained particle simulator, in eval mode.</summary>
-    public static LearnedSimulator LoadTrainedParticleSimulator(string runDirectory, ExperimentConfig config, int dimension, Device? device = null)
+    /// <summary><paramref name="simulator"/> with the run's checkpoint loaded, in eval mode (disposed if the checkpoint does not fit).</summary>
+    static LearnedSimulator Trained(string runDirectory, LearnedSimulator simulator)
     {
-        var simulator = CreateParticleSimulator(config, dimension, device);
         try { Checkpoint.LoadModel(runDirectory, simulator); }
         catch { simulator.Dispose(); throw; }
         simulator.eval();
@@ -174,11 +171,5 @@ public static class Experiment
 
     /// <summary>The run's simulator with its trained weights and statistics, in eval mode.</summary>
     public static LearnedSimulator LoadTrainedSimulator(string runDirectory, ExperimentConfig config, SimulationTrajectory sample, Device? device = null)
-    {
-        var simulator = CreateSimulator(config, sample, device);
-        try { Checkpoint.LoadModel(runDirectory, simulator); }
-        catch { simulator.Dispose(); throw; }
-        simulator.eval();
-        return simulator;
-    }
+        => Trained(runDirectory, CreateSimulator(config, sample, device));
 }

@@ -180,7 +180,7 @@ public sealed class ParticleDynamicsObjective : TrainingObjective
         var walls = (torch.cat([newest - particles.Lower, particles.Upper - newest], 1) / radius).clamp(-WallClamp, WallClamp);
         var nodeInputs = torch.cat([flatVelocities, walls, particles.TypeOneHot], 1);
 
-        var topology = RadiusGraph.Build(newest.cpu().ToArray<float>().Select(v => (double)v).ToArray(), Dimension, radius, selfLoops: true);
+        var topology = RadiusGraph.Build(Array.ConvertAll(newest.cpu().ToArray<float>(), v => (double)v), Dimension, radius, selfLoops: true);
         var (senders, receivers) = topology.ToTensors(newest.device);
         var displacement = (newest.index_select(0, senders) - newest.index_select(0, receivers)) / radius;
         var edgeFeatures = torch.cat([displacement, displacement.norm(1, keepdim: true)], 1);
@@ -241,7 +241,7 @@ public sealed class ParticleDynamicsObjective : TrainingObjective
     {
         using var scope = torch.NewDisposeScope();
         var radius = GraphRadius;
-        static double[] Host(Tensor t) => t.cpu().ToArray<float>().Select(v => (double)v).ToArray();
+        static double[] Host(Tensor t) => Array.ConvertAll(t.cpu().ToArray<float>(), v => (double)v);
         var (sources, targets) = RadiusGraph.Between(Host(sparseReference), Host(denseReference), Dimension, radius);
         var device = denseReference.device;
         var s = torch.tensor(sources.Select(v => (long)v).ToArray(), sources.Length).to(device);

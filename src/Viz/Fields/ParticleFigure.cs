@@ -47,15 +47,11 @@ public static class ParticleFigure
         if (frames.Any(f => f.Length != frames[0].Length || f.Length % 2 != 0)) throw new ArgumentException("every frame must hold the same [N, 2] particles");
         var speeds = Speeds(frames, dt);
         var scale = ColorScale.Spanning(Colormap.Viridis, [.. speeds]);
-        var chosen = Enumerable.Range(0, maxFrames).Select(k => (int)Math.Round(k * (frames.Count - 1.0) / (maxFrames - 1))).Distinct().ToList();
-        var images = chosen.Select(t =>
+        return Gif(frames.Count, maxFrames, seconds, t =>
         {
             var (plot, w, h) = Panel($"t = {t * dt:0.000} s", frames[t], box, null, speeds[t], scale, "speed (m/s)", width, units);
-            using var figure = new Figure([(plot, w, h, 0, 0)], heading);
-            return figure.ToRgba();
-        }).ToList();
-        var delay = (int)Math.Clamp(Math.Round(100 * seconds / images.Count), 2, 100);
-        return GifWriter.Encode(images, GifWriter.PaletteFor(Colormap.Viridis), delay);
+            return new Figure([(plot, w, h, 0, 0)], heading);
+        });
     }
 
     /// <summary>
@@ -73,12 +69,21 @@ public static class ParticleFigure
         var truthSpeeds = Speeds(truth, dt);
         var predictedSpeeds = Speeds(prediction, dt);
         var scale = ColorScale.Spanning(Colormap.Viridis, [.. truthSpeeds, .. predictedSpeeds]);
-        var chosen = Enumerable.Range(0, maxFrames).Select(k => (int)Math.Round(k * (truth.Count - 1.0) / (maxFrames - 1))).Distinct().ToList();
-        var images = chosen.Select(t =>
+        return Gif(truth.Count, maxFrames, seconds, t =>
         {
             var (left, lw, lh) = Panel($"truth, step {t}", truth[t], box, null, truthSpeeds[t], scale, "speed (m/s)", width, units);
             var (right, rw, rh) = Panel($"prediction, step {t}", prediction[t], box, null, predictedSpeeds[t], scale, "speed (m/s)", width, units);
-            using var figure = new Figure([(left, lw, lh, 0, 0), (right, rw, rh, 1, 0)], heading);
+            return new Figure([(left, lw, lh, 0, 0), (right, rw, rh, 1, 0)], heading);
+        });
+    }
+
+    /// <summary>At most <paramref name="maxFrames"/> of <paramref name="count"/> frames, evenly spaced, each drawn by <paramref name="draw"/>, as a GIF about <paramref name="seconds"/> long.</summary>
+    static byte[] Gif(int count, int maxFrames, double seconds, Func<int, Figure> draw)
+    {
+        var chosen = Enumerable.Range(0, maxFrames).Select(k => (int)Math.Round(k * (count - 1.0) / (maxFrames - 1))).Distinct().ToList();
+        var images = chosen.Select(t =>
+        {
+            using var figure = draw(t);
             return figure.ToRgba();
         }).ToList();
         var delay = (int)Math.Clamp(Math.Round(100 * seconds / images.Count), 2, 100);
