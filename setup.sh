@@ -11,7 +11,8 @@ cd "$(dirname "$0")"
 # alternative is the slow reference BLAS), and Python's torch for the side-by-side benchmarks and
 # the torch.save interop tests, numpy for the GNS .npz reader test; DejaVu fonts, the figures' typeface (ScottPlot on SkiaSharp).
 packages=(libhdf5-dev cmake g++ make libopenblas0-pthread python3-torch python3-numpy fonts-dejavu-core)
-if [ -z "${LIBTORCH_DIR:-}" ]; then packages+=(libtorch-dev); fi
+# libgloo-dev: the headers of Gloo, c10d's CPU backend (multi-process training); Debian's libtorch links it.
+if [ -z "${LIBTORCH_DIR:-}" ]; then packages+=(libtorch-dev libgloo-dev); fi
 
 # With GNNSIM_TEST_TOOLS=1 (as .ci/run does), also the tools made by others that tests check our files
 # with: Chromium (the HTML report rendered headless), meshio and h5py (our XDMF read by meshio's own

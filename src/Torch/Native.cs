@@ -171,4 +171,15 @@ internal static class Native
 
     // ---- serialization ----
     [DllImport(Lib)] internal static extern unsafe int gs_save(byte* path, byte** names, IntPtr* tensors, int n);
+
+    // ---- distributed (c10d) ----
+    [DllImport(Lib)] internal static extern unsafe int gs_dist_has_backend(byte* backend);
+    [DllImport(Lib)] internal static extern unsafe IntPtr gs_dist_init(byte* backend, byte* masterAddress, int masterPort, int rank, int worldSize, long timeoutMs);
+    [DllImport(Lib)] internal static extern void gs_dist_destroy(IntPtr group);
+    [DllImport(Lib)] internal static extern int gs_dist_all_reduce(IntPtr group, IntPtr t, int op);
+    [DllImport(Lib)] internal static extern int gs_dist_broadcast(IntPtr group, IntPtr t, int root);
+    [DllImport(Lib)] internal static extern unsafe int gs_dist_all_gather(IntPtr group, IntPtr input, IntPtr* outputs, int n);
+    [DllImport(Lib)] internal static extern int gs_dist_barrier(IntPtr group);
+    [DllImport(Lib)] internal static extern unsafe int gs_dist_store_set(IntPtr group, byte* key, byte* value, long length);
+    [DllImport(Lib)] internal static extern unsafe long gs_dist_store_get(IntPtr group, byte* key, byte* value, long capacity);
 }

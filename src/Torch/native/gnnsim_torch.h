@@ -147,6 +147,22 @@ GS_API int gs_save(const char* path, const char* const* names, const gs_tensor* 
 // (Loading is done in C#, src/Torch/TorchFileReader.cs: libtorch's pickle_load reads Python's
 // OrderedDict, the type of every state_dict, as None.)
 
+// ---- distributed (c10d): a TCPStore rendezvous and a process group ----
+// backend "gloo" (CPU tensors) or "nccl" (CUDA tensors, only in a shim built against a CUDA libtorch).
+typedef void* gs_process_group;
+GS_API int gs_dist_has_backend(const char* backend);
+// Rank 0 hosts the store on master_addr:master_port; every wait is bounded by timeout_ms, and a rank
+// that does not join in time is named in the error.
+GS_API gs_process_group gs_dist_init(const char* backend, const char* master_addr, int master_port, int rank,
+                                     int world_size, int64_t timeout_ms);
+GS_API void gs_dist_destroy(gs_process_group g);
+GS_API int gs_dist_all_reduce(gs_process_group g, gs_tensor t, int op /* 0 sum, 1 max, 2 min, 3 product */);
+GS_API int gs_dist_broadcast(gs_process_group g, gs_tensor t, int root);
+GS_API int gs_dist_all_gather(gs_process_group g, gs_tensor input, gs_tensor* outputs, int n);
+GS_API int gs_dist_barrier(gs_process_group g);
+GS_API int gs_dist_store_set(gs_process_group g, const char* key, const uint8_t* value, int64_t length);
+GS_API int64_t gs_dist_store_get(gs_process_group g, const char* key, uint8_t* value, int64_t capacity);
+
 #ifdef __cplusplus
 }
 #endif
