@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GnnSim.Cli.Commands;
 using GnnSim.Torch;
+using GnnSim.Torch.Distributed;
 
 namespace GnnSim.Cli;
 
@@ -28,7 +29,7 @@ public static class Program
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or TorchException or DllNotFoundException or ArithmeticException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or TorchException or DistributedException or DllNotFoundException or ArithmeticException)
         {
             // What a user can fix gets one line, not a stack trace.
             Console.Error.WriteLine($"gnnsim: {e.Message}");

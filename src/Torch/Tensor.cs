@@ -85,6 +85,15 @@ public sealed partial class Tensor : IDisposable
 
     public ScalarType dtype => (ScalarType)Native.Check(Native.gs_dtype(Handle));
 
+    /// <summary>Bytes per element of the dtype.</summary>
+    public int element_size() => dtype switch
+    {
+        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
+        ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        ScalarType.Int32 or ScalarType.Float32 => 4,
+        _ => 8,
+    };
+
     public unsafe Device device
     {
         get

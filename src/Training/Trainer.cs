@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GnnSim.Datasets;
 using GnnSim.Torch;
+using GnnSim.Torch.Distributed;
 using GnnSim.Torch.Optimizers;
 using GnnSim.Training.Experiments;
 using GnnSim.Training.Objectives;
@@ -13,9 +14,16 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, dou
 /// <summary>
 /// The training loop, and only the loop: draw a batch of samples, ask the objective's training set
 /// for its loss, step the optimizer (with gradient clipping and the schedule), log, checkpoint.
-/// What a sample is and what its loss means are the objective's. All randomness comes from
-/// libtorch's generator, seeded once and saved in every checkpoint, so a resumed run draws what the
-/// uninterrupted run would have drawn.
+/// What a sample is and what its loss means are the objective's. The samples of a step are a
+/// function of the seed and the step (<see cref="BatchSampler"/>); all other randomness (noise,
+/// random edges) comes from libtorch's generator, seeded once and saved in every checkpoint, so a
+/// resumed run draws what the uninterrupted run would have drawn.
+/// <para>
+/// Given a process group of more than one rank, the loop is data-parallel (<see cref="DataParallel"/>):
+/// training.batch_size is each rank's share of a global batch of batch_size x ranks, the ranks'
+/// gradients are averaged before clipping, and rank 0 alone writes the config, the log and the
+/// checkpoints. The checkpoint holds nothing per rank, so a run resumes on any number of processes.
+/// </para>
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -24,15 +32,19 @@ public sealed class Trainer : IDisposable
     private readonly ITrainingSet data;
     private readonly Optimizer optimizer;
     private readonly LearningRateSchedule? schedule;
+    private readonly ProcessGroup? group;
+    private readonly DataParallel? parallel;
     private int step;
     private double elapsedBefore;
 
     /// <summary>
     /// Sets up a run in <paramref name="runDirectory"/>: writes the effective config, or with
-    /// <paramref name="resume"/> restores the last checkpoint there.
+    /// <paramref name="resume"/> restores the last checkpoint there. With a <paramref name="group"/> of
+    /// several ranks every rank constructs one: rank 0's weights are broadcast to the others.
     /// </summary>
-    public Trainer(ExperimentConfig config, LearnedSimulator simulator, ITrainingSet data, string runDirectory, bool resume)
+    public Trainer(ExperimentConfig config, LearnedSimulator simulator, ITrainingSet data, string runDirectory, bool resume, ProcessGroup? group = null)
     {
+        this.group = group;
         this.config = config;
         this.runDirectory = runDirectory;
         this.data = data;
@@ -40,24 +52,34 @@ public sealed class Trainer : IDisposable
         if (data.Count < 1) throw new ArgumentException("the training set has no samples");
         if (!resume && Checkpoint.Exists(runDirectory))
             throw new IOException($"{runDirectory} already holds a trained run (checkpoint.pt): resume it, or train into another directory");
-        Directory.CreateDirectory(runDirectory);
+        if (IsLeader) Directory.CreateDirectory(runDirectory);
         (optimizer, schedule) = OptimizerSetup.Create(config, simulator.parameters());
         if (resume && Checkpoint.Exists(runDirectory))
         {
             (step, elapsedBefore) = Checkpoint.Restore(runDirectory, simulator, optimizer);
-            TrainingLog.TrimAfter(runDirectory, step);
+            if (IsLeader) TrainingLog.TrimAfter(runDirectory, step);
         }
         else
         {
             torch.manual_seed(config.Training.Seed);
-            TrainingLog.Clear(runDirectory);
+            if (IsLeader) TrainingLog.Clear(runDirectory);
+        }
+        if (group is { WorldSize: > 1 })
+        {
+            parallel = new DataParallel(group, simulator);
+            parallel.BroadcastState();
+            // Rank 0 keeps the run's generator (the one checkpoints save); the others draw their own noise.
+            if (group.Rank > 0) torch.manual_seed(BatchSampler.Mix(config.Training.Seed, group.Rank, step));
         }
         schedule?.Restore(step);
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, Experiment.ConfigFileName), config.ToYaml());
+        if (IsLeader) AtomicFile.WriteAllText(Path.Combine(runDirectory, Experiment.ConfigFileName), config.ToYaml());
     }
 
     public LearnedSimulator Simulator { get; }
     public int Step => step;
+
+    /// <summary>Whether this process writes the run's files: the only one, or rank 0 of a group.</summary>
+    public bool IsLeader => group is null || group.Rank == 0;
 
     /// <summary>
     /// Trains up to training.steps (from wherever a resumed run stood), or until training.max_minutes of
@@ -72,18 +94,23 @@ public sealed class Trainer : IDisposable
         double lossSinceLog = 0;
         Simulator.train();
         var budget = t.MaxMinutes is { } minutes ? minutes * 60 : double.PositiveInfinity;
-        while (step < t.Steps && !cancel.IsCancellationRequested && elapsedBefore + clock.Elapsed.TotalSeconds < budget)
+        var stop = cancel.IsCancellationRequested || elapsedBefore >= budget;
+        while (step < t.Steps && !stop)
         {
             // Before the normalizer warm-up ends a step only accumulates statistics.
             var loss = TrainStep(optimizerStep: step >= t.NormalizerWarmupSteps);
+            step++;
+            stop = cancel.IsCancellationRequested || elapsedBefore + clock.Elapsed.TotalSeconds >= budget;
+            // The ranks agree to stop together (a rank alone in a collective would wait for the others in vain).
+            if (parallel is not null) (loss, stop) = parallel.Agree(loss, stop);
             losses.Add(loss);
             lossSinceLog += loss;
-            step++;
             schedule?.Restore(step);
             var elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
             var rate = (step - firstStep) / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+            if (!IsLeader) continue;
             progress?.Invoke(new TrainingProgress(step, t.Steps, loss, optimizer.LearningRate, rate, elapsed));
-            var last = step == t.Steps || elapsed >= budget;
+            var last = step == t.Steps || stop;
             if (step % t.LogEvery == 0 || last)
             {
                 TrainingLog.Append(runDirectory, new TrainingLogEntry(step, lossSinceLog / (step - loggedSince), optimizer.LearningRate, rate, elapsed));
@@ -93,30 +120,32 @@ public sealed class Trainer : IDisposable
             if (step % t.CheckpointEvery == 0 || last)
                 Checkpoint.Save(runDirectory, Simulator, optimizer, step, elapsed, loss);
         }
-        if (cancel.IsCancellationRequested && step > firstStep)
-            Checkpoint.Save(runDirectory, Simulator, optimizer, step, elapsedBefore + clock.Elapsed.TotalSeconds, losses[^1]);
         return losses;
     }
 
     private double TrainStep(bool optimizerStep)
     {
         using var scope = torch.NewDisposeScope();
-        var loss = data.Loss(Simulator.Model, DrawSamples(config.Training.BatchSize));
+        if (parallel is not null) group!.MarkProgress(step);
+        var loss = data.Loss(Simulator.Model, DrawSamples());
         if (optimizerStep)
         {
             optimizer.zero_grad();
             loss.backward();
+            parallel?.AverageGradients();
             if (config.Optimizer.GradientClip > 0) torch.nn.utils.clip_grad_norm_(Simulator.parameters(), config.Optimizer.GradientClip);
             optimizer.step();
         }
         return loss.item();
     }
 
-    /// <summary>Uniform over the training set's samples, from libtorch's generator.</summary>
-    private long[] DrawSamples(int count)
+    /// <summary>This rank's share of the step's global batch (the whole batch in one process).</summary>
+    private long[] DrawSamples()
     {
-        var total = data.Count;
-        return torch.rand(count).ToArray<float>().Select(u => Math.Min(total - 1, (long)(u * total))).ToArray();
+        var share = config.Training.BatchSize;
+        var ranks = group?.WorldSize ?? 1;
+        var rank = group?.Rank ?? 0;
+        return BatchSampler.Draw(config.Training.Seed, step, share * ranks, data.Count).AsSpan(rank * share, share).ToArray();
     }
 
     public void Dispose() => optimizer.Dispose();

@@ -6,6 +6,7 @@ using GnnSim.Training;
 using GnnSim.Training.Experiments;
 using GnnSim.Training.Objectives;
 using GnnSim.Torch;
+using GnnSim.Torch.Distributed;
 using Spectre.Console;
 
 namespace GnnSim.Cli.Commands;
@@ -20,9 +21,29 @@ internal static class TrainingCommands
         var set = new Option<string[]>("--set") { Description = "override a config key: --set training.steps=2000 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var resume = new Option<bool>("--resume") { Description = "continue from the run directory's checkpoint" };
         var threads = CommonOptions.Threads();
-        var command = new Command("train", "Train an operator autoregressively on a dataset, as the config says.") { config, output, set, resume, threads };
+        var nproc = new Option<int>("--nproc") { Description = "data-parallel worker processes on this machine (like torchrun --nproc-per-node); training.batch_size is each one's share", DefaultValueFactory = _ => 1 };
+        var nnodes = new Option<int>("--nnodes") { Description = "machines in a multi-machine run (each runs this command with its --node-rank)", DefaultValueFactory = _ => 1 };
+        var nodeRank = new Option<int>("--node-rank") { Description = "this machine's place in a multi-machine run, 0 to nnodes - 1 (node 0 hosts the store)", DefaultValueFactory = _ => 0 };
+        var masterAddress = new Option<string?>("--master-addr") { Description = "node 0's address (default: 127.0.0.1, a single machine)" };
+        var masterPort = new Option<int?>("--master-port") { Description = $"node 0's store port (default: a free port on one machine, {TorchrunEnvironment.DefaultPort} across machines)" };
+        var command = new Command("train", "Train an operator autoregressively on a dataset, as the config says.")
+        {
+            config, output, set, resume, threads, nproc, nnodes, nodeRank, masterAddress, masterPort,
+        };
         command.SetAction((result, cancel) =>
         {
+            var (processes, nodes) = (result.GetValue(nproc), result.GetValue(nnodes));
+            if (processes < 1 || nodes < 1) throw new ArgumentException("--nproc and --nnodes must be at least 1");
+            if (result.GetValue(nodeRank) is var node && (node < 0 || node >= nodes)) throw new ArgumentException($"--node-rank {node} is not within --nnodes {nodes}");
+            if (processes * nodes > 1 && TorchrunEnvironment.FromEnvironment() is null)
+            {
+                var address = result.GetValue(masterAddress) ?? (nodes == 1 ? "127.0.0.1" : throw new ArgumentException("a multi-machine run needs --master-addr (node 0's address)"));
+                var port = result.GetValue(masterPort) ?? (nodes == 1 ? WorkerLauncher.FreePort() : TorchrunEnvironment.DefaultPort);
+                // Each worker gets its share of the cores unless --threads says otherwise.
+                var share = Math.Max(1, Environment.ProcessorCount / processes);
+                var arguments = WorkerLauncher.WorkerArguments(result.Tokens.Select(t => t.Value), share);
+                return Task.FromResult(WorkerLauncher.Run(new LaunchPlan(processes, nodes, node, address, port), arguments, cancel));
+            }
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
             var runDirectory = result.GetValue(output)!;
             var overrides = result.GetValue(set) ?? [];
@@ -40,7 +61,14 @@ internal static class TrainingCommands
     /// <summary>Loads the training split, trains with a progress display, and returns the exit code.</summary>
     public static int TrainRun(ExperimentConfig experiment, string runDirectory, bool resume, CancellationToken cancel)
     {
+        // A worker of a multi-process run (started by --nproc or by torchrun) joins its group first.
+        var worker = TorchrunEnvironment.FromEnvironment();
         var device = Device.Parse(experiment.Training.Device);
+        if (worker is not null && device.Type == DeviceType.CUDA) device = new Device(DeviceType.CUDA, worker.LocalRank);
+        using var group = worker is { WorldSize: > 1 }
+            ? ProcessGroup.Join(worker, device.Type == DeviceType.CUDA ? "nccl" : "gloo", TimeSpan.FromSeconds(experiment.Training.DistributedTimeoutSeconds))
+            : null;
+        var leader = group is null || group.Rank == 0;
         LearnedSimulator simulator;
         ITrainingSet data;
         string what;
@@ -71,8 +99,14 @@ internal static class TrainingCommands
         }
         using var ownedSimulator = simulator;
         using var ownedData = data;
-        using var trainer = new Trainer(experiment, simulator, data, runDirectory, resume);
-        AnsiConsole.MarkupLineInterpolated($"[grey]{experiment.Model.Name}: {simulator.parameter_count():N0} parameters; {what}; steps {trainer.Step} -> {experiment.Training.Steps}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS[/]");
+        using var trainer = new Trainer(experiment, simulator, data, runDirectory, resume, group);
+        if (!leader)
+        {
+            trainer.Run(cancel: cancel); // rank 0 reports and writes for the run
+            return cancel.IsCancellationRequested ? 130 : 0;
+        }
+        var ranks = group is null ? "" : $"; {group.WorldSize} processes ({group.Backend}), global batch {experiment.Training.BatchSize * group.WorldSize}";
+        AnsiConsole.MarkupLineInterpolated($"[grey]{experiment.Model.Name}: {simulator.parameter_count():N0} parameters; {what}; steps {trainer.Step} -> {experiment.Training.Steps}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS{ranks}[/]");
         var losses = RunWithProgress(trainer, experiment.Training, cancel);
         if (cancel.IsCancellationRequested)
         {

@@ -128,6 +128,8 @@ public sealed class ExperimentConfig
         public int LogEvery { get; set; } = 50;
         /// <summary>cpu or cuda[:N].</summary>
         public string Device { get; set; } = "cpu";
+        /// <summary>Multi-process runs: how long a rank waits for the others (joining, or in a collective) before the run fails naming who is behind.</summary>
+        public double DistributedTimeoutSeconds { get; set; } = 300;
     }
 
     public sealed class EvaluationSection
@@ -294,6 +296,7 @@ public sealed class ExperimentConfig
             && Training.CoordinateLossWeight + Training.AreaLossWeight + Training.ChamferLossWeight + Training.MongeAmpereLossWeight > 0,
             "training.area_loss_weight", $"{Training.CoordinateLossWeight}, {Training.AreaLossWeight}, {Training.ChamferLossWeight}, {Training.MongeAmpereLossWeight}",
             "the coordinate, area, Chamfer and Monge-Ampere weights must be at least 0 and not all 0");
+        Require(Training.DistributedTimeoutSeconds is > 0 and < 1e7, "training.distributed_timeout_seconds", Training.DistributedTimeoutSeconds, "must be positive (seconds a rank waits for the others)");
         Require(Training.MaxMinutes is null or > 0, "training.max_minutes", Training.MaxMinutes, "must be positive (minutes of training)");
         Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");
         Require(Training.Loss is NextStateObjective.MseLoss or NextStateObjective.RelativeL2Loss, "training.loss", Training.Loss, "mse or relative_l2");

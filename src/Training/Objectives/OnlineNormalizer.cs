@@ -1,4 +1,5 @@
 using GnnSim.Torch;
+using GnnSim.Torch.Distributed;
 using GnnSim.Torch.Modules;
 
 namespace GnnSim.Training.Objectives;
@@ -37,6 +38,12 @@ public sealed class OnlineNormalizer : Module
     public long Features { get; }
     public long MaxAccumulations { get; }
 
+    /// <summary>
+    /// In a data-parallel run (set by <see cref="Training.DataParallel"/>), each batch's sums are all-reduced
+    /// over the ranks before they are added: every rank accumulates the global batch, as one process would.
+    /// </summary>
+    public ProcessGroup? Group { get; set; }
+
     /// <summary>Batches accumulated so far.</summary>
     public long Accumulations => (long)accumulations.item();
 
@@ -74,9 +81,13 @@ public sealed class OnlineNormalizer : Module
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var wide = x.detach().@double();
-        sum.add_(wide.sum(0));
-        sumOfSquares.add_(wide.square().sum(0));
-        count.add_(x.shape[0]);
+        var rows = torch.zeros([1], ScalarType.Float64, x.device) + (double)x.shape[0];
+        // [sum, sum of squares, rows]: one all-reduce carries the whole batch's statistics.
+        var batch = torch.cat([wide.sum(0), wide.square().sum(0), rows]);
+        Group?.AllReduce(batch);
+        sum.add_(batch.narrow(0, 0, Features));
+        sumOfSquares.add_(batch.narrow(0, Features, Features));
+        count.add_(batch.narrow(0, 2 * Features, 1));
         accumulations.add_(1.0);
     }
 }

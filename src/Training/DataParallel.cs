@@ -1,0 +1,103 @@
+using GnnSim.Torch;
+using GnnSim.Torch.Distributed;
+using GnnSim.Torch.Modules;
+using GnnSim.Training.Objectives;
+
+namespace GnnSim.Training;
+
+/// <summary>
+/// What PyTorch's DistributedDataParallel does for the trainer, over a c10d <see cref="ProcessGroup"/>:
+/// rank 0's weights and buffers broadcast at the start, gradients averaged after every backward in
+/// flattened buckets (one all-reduce per bucket, DDP's 25 MB default), and the online normalizers'
+/// batch sums all-reduced before they are added, so every rank normalizes alike. Every rank holds the
+/// whole model and optimizer; with the same gradients, they stay identical step after step.
+/// </summary>
+public sealed class DataParallel
+{
+    /// <summary>DDP's default bucket size (bucket_cap_mb = 25).</summary>
+    public const long DefaultBucketBytes = 25L << 20;
+
+    private readonly Module module;
+    private readonly Tensor[] parameters;
+    private readonly List<(int First, int Count)> buckets = [];
+
+    /// <summary>Data parallelism for <paramref name="module"/> (the trainer's: the <see cref="LearnedSimulator"/>) on <paramref name="group"/>.</summary>
+    public DataParallel(ProcessGroup group, Module module, long bucketBytes = DefaultBucketBytes)
+    {
+        Group = group;
+        this.module = module;
+        parameters = module.parameters().ToArray();
+        // Buckets of consecutive parameters of one dtype, each at most bucketBytes (a larger parameter alone).
+        var first = 0;
+        long bytes = 0;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var size = parameters[i].numel() * parameters[i].element_size();
+            if (i > first && (bytes + size > bucketBytes || parameters[i].dtype != parameters[first].dtype))
+            {
+                buckets.Add((first, i - first));
+                (first, bytes) = (i, 0);
+            }
+            bytes += size;
+        }
+        if (parameters.Length > first) buckets.Add((first, parameters.Length - first));
+        foreach (var normalizer in Modules(module).OfType<OnlineNormalizer>()) normalizer.Group = group;
+    }
+
+    public ProcessGroup Group { get; }
+    public int BucketCount => buckets.Count;
+
+    /// <summary>Copies rank 0's parameters and buffers into every rank's (run once, before the first step).</summary>
+    public void BroadcastState()
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (_, tensor) in module.state_dict()) Group.Broadcast(tensor, root: 0);
+    }
+
+    /// <summary>
+    /// Replaces every gradient by its mean over the ranks. A parameter no rank has a gradient for keeps none
+    /// (the optimizer skips it, as in one process); one that only some ranks have counts zero on the others.
+    /// </summary>
+    public void AverageGradients()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var present = torch.tensor(parameters.Select(p => p.grad is null ? 0f : 1f).ToArray());
+        Group.AllReduce(present);
+        var anyRank = present.ToArray<float>();
+        var scale = 1.0 / Group.WorldSize;
+        foreach (var (first, count) in buckets)
+        {
+            var slice = parameters.AsSpan(first, count).ToArray();
+            var flat = torch.cat(slice.Select(p => (p.grad ?? torch.zeros_like(p)).reshape(-1)).ToArray());
+            Group.AllReduce(flat);
+            flat.mul_(scale);
+            long offset = 0;
+            for (var i = 0; i < slice.Length; i++)
+            {
+                var p = slice[i];
+                var n = p.numel();
+                if (anyRank[first + i] > 0)
+                {
+                    var mean = flat.narrow(0, offset, n).view(p.shape);
+                    if (p.grad is { } grad) grad.copy_(mean);
+                    else p.grad = mean.clone();
+                }
+                offset += n;
+            }
+        }
+    }
+
+    /// <summary>The ranks' mean loss, and whether any rank asked to stop (so that all stop at the same step).</summary>
+    public (double MeanLoss, bool Stop) Agree(double loss, bool stop)
+    {
+        using var scope = torch.NewDisposeScope();
+        var both = torch.tensor(new[] { loss, stop ? 1.0 : 0.0 });
+        Group.AllReduce(both);
+        var values = both.ToArray<double>();
+        return (values[0] / Group.WorldSize, values[1] > 0);
+    }
+
+    private static IEnumerable<Module> Modules(Module root) =>
+        root.named_children().SelectMany(c => Modules(c.module)).Prepend(root);
+}
