@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GnnSim.Torch;
 using GnnSim.Torch.Distributed;
 using GnnSim.Torch.Modules;
@@ -47,6 +48,9 @@ public sealed class DataParallel
     public ProcessGroup Group { get; }
     public int BucketCount => buckets.Count;
 
+    /// <summary>Wall-clock seconds spent in the gradient all-reduces so far (waiting for slower ranks included).</summary>
+    public double GradientReduceSeconds { get; private set; }
+
     /// <summary>Copies rank 0's parameters and buffers into every rank's (run once, before the first step).</summary>
     public void BroadcastState()
     {
@@ -62,6 +66,7 @@ public sealed class DataParallel
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
+        var clock = Stopwatch.StartNew();
         var present = torch.tensor(parameters.Select(p => p.grad is null ? 0f : 1f).ToArray());
         Group.AllReduce(present);
         var anyRank = present.ToArray<float>();
@@ -86,6 +91,7 @@ public sealed class DataParallel
                 offset += n;
             }
         }
+        GradientReduceSeconds += clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>The ranks' mean loss, and whether any rank asked to stop (so that all stop at the same step).</summary>

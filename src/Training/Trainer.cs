@@ -78,6 +78,9 @@ public sealed class Trainer : IDisposable
     public LearnedSimulator Simulator { get; }
     public int Step => step;
 
+    /// <summary>Seconds this process has spent averaging gradients with the other ranks (0 alone).</summary>
+    public double GradientReduceSeconds => parallel?.GradientReduceSeconds ?? 0;
+
     /// <summary>Whether this process writes the run's files: the only one, or rank 0 of a group.</summary>
     public bool IsLeader => group is null || group.Rank == 0;
 

@@ -17,7 +17,7 @@ public class TrainingTests
         try
         {
             var trajectory = Samples.Swirl();
-            var config = Samples.SmallConfig(steps: 400, model: model);
+            var config = Samples.SmallConfig(steps: 600, model: model);
             using var run = Samples.StartRun(config, [trajectory], directory);
             var losses = run.Trainer.Run();
             double first = losses.Take(5).Average(), last = losses.TakeLast(20).Average();
@@ -26,7 +26,7 @@ public class TrainingTests
             // The loop left its record: the config, the checkpoint and one log line per 10 steps.
             Assert.True(File.Exists(Path.Combine(directory, Experiment.ConfigFileName)));
             Assert.True(Checkpoint.Exists(directory));
-            Assert.Equal(41, File.ReadAllLines(Path.Combine(directory, TrainingLog.CsvFileName)).Length);
+            Assert.Equal(61, File.ReadAllLines(Path.Combine(directory, TrainingLog.CsvFileName)).Length);
 
             // The trained model's one-step prediction is close to the truth.
             var rollout = Rollout.Run(run.Simulator, trajectory, startFrame: 0, steps: 1);

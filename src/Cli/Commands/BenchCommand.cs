@@ -18,6 +18,27 @@ internal static class BenchCommand
         command.Subcommands.Add(Io());
         command.Subcommands.Add(Um2n());
         command.Subcommands.Add(Mpm());
+        command.Subcommands.Add(Ddp());
+        return command;
+    }
+
+    private static Command Ddp()
+    {
+        var nproc = new Option<string>("--nproc") { Description = "process counts to compare, e.g. 1,2", DefaultValueFactory = _ => "1,2" };
+        var nodes = new Option<int>("--nodes") { Description = "nodes of the triangulated square (cylinder-sized: about 2,000)", DefaultValueFactory = _ => 2000 };
+        var steps = new Option<int>("--steps") { Description = "timed training steps of each run", DefaultValueFactory = _ => 20 };
+        var batch = new Option<int>("--batch") { Description = "samples per rank and step", DefaultValueFactory = _ => 1 };
+        var command = new Command("ddp", "Data-parallel MeshGraphNet training: samples/s of 1, 2, ... processes (one thread each) and the all-reduce time per step.")
+        {
+            nproc, nodes, steps, batch,
+        };
+        command.SetAction(result =>
+        {
+            var counts = result.GetValue(nproc)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => int.TryParse(t, out var n) ? n : throw new ArgumentException($"--nproc {t}: not a process count")).ToArray();
+            var benchmark = new DdpBenchmark(counts, result.GetValue(nodes), result.GetValue(steps), result.GetValue(batch));
+            return GnnSim.Torch.Distributed.TorchrunEnvironment.FromEnvironment() is { } worker ? benchmark.RunWorker(worker) : benchmark.Run();
+        });
         return command;
     }
 

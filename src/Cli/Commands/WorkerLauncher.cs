@@ -25,7 +25,8 @@ internal sealed record LaunchPlan(int ProcessesPerNode, int Nodes, int NodeRank,
 /// </summary>
 internal static class WorkerLauncher
 {
-    public static int Run(LaunchPlan plan, IReadOnlyList<string> workerArguments, CancellationToken cancel)
+    /// <summary>Runs the workers; <paramref name="lines"/>, when given, receives each line a worker prints (rank, line) instead of the console.</summary>
+    public static int Run(LaunchPlan plan, IReadOnlyList<string> workerArguments, CancellationToken cancel, Action<int, string>? lines = null)
     {
         var (program, leading) = ThisProgram();
         var output = new object();
@@ -40,15 +41,20 @@ internal static class WorkerLauncher
                 foreach (var (name, value) in environment.ToVariables()) start.Environment[name] = value;
                 var process = Process.Start(start) ?? throw new IOException($"could not start worker rank {environment.Rank} ({program})");
                 var prefix = environment.Rank == 0 ? "" : $"[rank {environment.Rank}] ";
-                process.OutputDataReceived += (_, line) => Forward(output, Console.Out, environment.Rank == 0 ? "" : prefix, line.Data);
+                process.OutputDataReceived += (_, line) =>
+                {
+                    if (lines is not null && line.Data is not null) lock (output) lines(environment.Rank, line.Data);
+                    else Forward(output, Console.Out, prefix, line.Data);
+                };
                 process.ErrorDataReceived += (_, line) => Forward(output, Console.Error, $"[rank {environment.Rank}] ", line.Data);
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();
                 workers.Add((environment.Rank, process));
             }
-            lock (output)
-                Console.WriteLine($"gnnsim: {plan.ProcessesPerNode} workers of {plan.WorldSize} on this node (ranks " +
-                    $"{workers[0].Rank}-{workers[^1].Rank}; pids {string.Join(", ", workers.Select(w => w.Process.Id))}), meeting at {plan.MasterAddress}:{plan.MasterPort}");
+            if (lines is null)
+                lock (output)
+                    Console.WriteLine($"gnnsim: {plan.ProcessesPerNode} workers of {plan.WorldSize} on this node (ranks " +
+                        $"{workers[0].Rank}-{workers[^1].Rank}; pids {string.Join(", ", workers.Select(w => w.Process.Id))}), meeting at {plan.MasterAddress}:{plan.MasterPort}");
             return Supervise(workers, output, cancel);
         }
         finally
