@@ -71,6 +71,7 @@ internal static class Native
     [DllImport(Lib)] internal static extern void gs_free(IntPtr t);
     [DllImport(Lib)] internal static extern int gs_cuda_is_available();
     [DllImport(Lib)] internal static extern int gs_cuda_device_count();
+    [DllImport(Lib)] internal static extern int gs_cuda_synchronize();
     [DllImport(Lib)] internal static extern void gs_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int gs_get_num_threads();
     [DllImport(Lib)] internal static extern int gs_set_blas_threads(int n);
@@ -174,7 +175,7 @@ internal static class Native
 
     // ---- distributed (c10d) ----
     [DllImport(Lib)] internal static extern unsafe int gs_dist_has_backend(byte* backend);
-    [DllImport(Lib)] internal static extern unsafe IntPtr gs_dist_init(byte* backend, byte* masterAddress, int masterPort, int rank, int worldSize, long timeoutMs);
+    [DllImport(Lib)] internal static extern unsafe IntPtr gs_dist_init(byte* backend, byte* masterAddress, int masterPort, int rank, int worldSize, long timeoutMs, int agentHostsStore, byte* keyPrefix);
     [DllImport(Lib)] internal static extern void gs_dist_destroy(IntPtr group);
     [DllImport(Lib)] internal static extern int gs_dist_all_reduce(IntPtr group, IntPtr t, int op);
     [DllImport(Lib)] internal static extern int gs_dist_broadcast(IntPtr group, IntPtr t, int root);

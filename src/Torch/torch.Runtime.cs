@@ -90,5 +90,19 @@ public static partial class torch
         public static bool is_available() => gs_cuda_is_available() != 0;
 
         public static int device_count() => gs_cuda_device_count();
+
+        /// <summary>Waits for the GPU's queued work to finish (for timing); does nothing where no GPU is visible.</summary>
+        public static void synchronize() => Check(gs_cuda_synchronize());
+
+        /// <summary>Throws, saying what to do, when <paramref name="device"/> is a GPU this process cannot use.</summary>
+        public static void require(Device device)
+        {
+            if (device.Type != DeviceType.CUDA) return;
+            if (!is_available())
+                throw new ArgumentException($"device {device}: no GPU is usable here: either the libtorch shim was built against a CPU-only libtorch " +
+                    "(build it against a CUDA one: LIBTORCH_DIR=/path/to/libtorch ./setup.sh, README \"GPUs\"), or no GPU is visible");
+            if (device.Index >= device_count())
+                throw new ArgumentException($"device {device}: this machine has {device_count()} GPU(s), cuda:0 to cuda:{device_count() - 1}");
+        }
     }
 }

@@ -85,6 +85,22 @@ public class DistributedTests
     }
 
     [Fact]
+    public void UnderTorchrunsAgentEveryRankIsAClientOfTheAgentsStore()
+    {
+        // The agent's store, as torchrun hosts it before it starts the workers.
+        var port = FreePort();
+        using var agent = ProcessGroup.Join("gloo", "127.0.0.1", port, rank: 0, worldSize: 1, Timeout);
+        var sums = OnRanks(2, Timeout, group =>
+        {
+            using var scope = torch.NewDisposeScope();
+            var t = torch.tensor(new[] { 1.0f + group.Rank });
+            group.AllReduce(t);
+            return t.item();
+        }, port, agentHostsStore: true);
+        Assert.All(sums, s => Assert.Equal(3.0, s));
+    }
+
+    [Fact]
     public void TheTorchrunVariablesAreReadAndCheckedByName()
     {
         Assert.Null(TorchrunEnvironment.From(_ => null));
@@ -96,17 +112,21 @@ public class DistributedTests
         Assert.Contains("RANK=4 is not within WORLD_SIZE=4", Assert.Throws<ArgumentException>(() => TorchrunEnvironment.From(variables.GetValueOrDefault)).Message);
         variables.Remove("RANK");
         Assert.Contains("RANK must be too", Assert.Throws<ArgumentException>(() => TorchrunEnvironment.From(variables.GetValueOrDefault)).Message);
+        variables["RANK"] = "3";
+        variables["TORCHELASTIC_USE_AGENT_STORE"] = "True";
+        variables["TORCHELASTIC_RESTART_COUNT"] = "2";
+        Assert.Equal(new TorchrunEnvironment("node0", 29400, 3, 4, 3, AgentHostsStore: true, RestartCount: 2), TorchrunEnvironment.From(variables.GetValueOrDefault));
         variables["RANK"] = "x";
         Assert.Contains("RANK=x is not an integer", Assert.Throws<ArgumentException>(() => TorchrunEnvironment.From(variables.GetValueOrDefault)).Message);
     }
 
     /// <summary>Runs <paramref name="body"/> on <paramref name="worldSize"/> ranks (threads) of one group; the results in rank order.</summary>
-    internal static T[] OnRanks<T>(int worldSize, TimeSpan timeout, Func<ProcessGroup, T> body)
+    internal static T[] OnRanks<T>(int worldSize, TimeSpan timeout, Func<ProcessGroup, T> body, int? port = null, bool agentHostsStore = false)
     {
-        var port = FreePort();
+        var storePort = port ?? FreePort();
         var ranks = Enumerable.Range(0, worldSize).Select(rank => Task.Factory.StartNew(() =>
         {
-            using var group = ProcessGroup.Join("gloo", "127.0.0.1", port, rank, worldSize, timeout);
+            using var group = ProcessGroup.Join("gloo", "127.0.0.1", storePort, rank, worldSize, timeout, agentHostsStore, agentHostsStore ? "/worker/attempt_0/" : "");
             return body(group);
         }, TaskCreationOptions.LongRunning)).ToArray();
         Task.WaitAll(ranks);

@@ -28,8 +28,10 @@ namespace GnnSim.Cli.Bench;
 /// With <c>rolloutOnly</c> the training step is skipped: at sizes whose training does not fit in memory
 /// (200,000 nodes on a 24 GB machine) the rollout step still shows how the cost grows.
 /// </summary>
-internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats, bool rolloutOnly = false, bool scale = true)
+internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats, bool rolloutOnly = false, bool scale = true, Device? on = null)
 {
+    private readonly Device device = on ?? Device.CPU;
+
     private const int Warmup = 2;
     private const string MeshGraphNetName = "meshgraphnet";
 
@@ -65,7 +67,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         malloc_trim(0);
         var python = compareWithPython ? RunPython(twin.Script, side) : null;
 
-        AnsiConsole.MarkupLine($"[grey]{registration.Name} ({registration.DefaultOptions()}; {parameters:N0} parameters) on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS; linear layers on {(torch.nn.functional.linear_uses_onednn() ? "oneDNN" : "libtorch's BLAS")}[/]");
+        AnsiConsole.MarkupLine($"[grey]{registration.Name} ({registration.DefaultOptions()}; {parameters:N0} parameters) on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges, {device}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS; linear layers on {(torch.nn.functional.linear_uses_onednn() ? "oneDNN" : "libtorch's BLAS")}[/]");
         var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
         table.AddRow("training step (ms, median)", Format(trainMs), Format(python?.TrainMs), Ratio(trainMs, python?.TrainMs));
         table.AddRow("rollout step (ms, median)", Format(rolloutMs), Format(python?.RolloutMs), Ratio(rolloutMs, python?.RolloutMs));
@@ -79,6 +81,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["bench"] = "operator",
+            ["device"] = device.ToString(),
             ["model"] = modelName,
             ["parameters"] = parameters,
             ["nodes"] = mesh.NodeCount,
@@ -103,10 +106,12 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         // The objective normalizes inputs and targets every step, as the PyTorch side's normalizers do.
         using var objective = new NextStateObjective(2, 0, new NextStateOptions());
         using var model = registration.Create(registration.DefaultOptions(), objective.Widths);
+        objective.to(device);
+        model.to(device);
         using Optimizer optimizer = adamW ? new AdamW(model.parameters(), lr: 1e-4, weight_decay: 1e-6) : new Adam(model.parameters(), lr: 1e-4);
-        using var tensors = TrajectoryTensors.Create(trajectory, derivedEdgeSets: model.DerivedEdgeSets);
+        using var tensors = TrajectoryTensors.Create(trajectory, device, model.DerivedEdgeSets);
         using var state = tensors.State(0);
-        using var target = torch.randn(trajectory.NodeCount, 2);
+        using var target = torch.randn([trajectory.NodeCount, 2], device: device);
 
         var train = new List<double>();
         for (var i = 0; i < (rolloutOnly ? 0 : Warmup + repeats); i++)
@@ -119,6 +124,7 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
                 Losses.MaskedMse(prediction, objective.TargetNormalizer.forward(target, accumulate: true), tensors.PredictedMask).backward();
                 optimizer.step();
             }
+            torch.cuda.synchronize(); // a GPU's step is done when its queue is
             if (i >= Warmup) train.Add(clock.Elapsed.TotalMilliseconds);
         }
         model.eval();

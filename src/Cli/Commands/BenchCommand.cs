@@ -112,11 +112,12 @@ internal static class BenchCommand
     private static Command Mgn()
     {
         var (nodes, repeats, noPython, threads) = OperatorOptions();
+        var device = CommonOptions.Device();
         var command = new Command("mgn", "MeshGraphNet (15 x 128) training and rollout step time and peak memory, against the same model in PyTorch (bench operator --model meshgraphnet).")
         {
-            nodes, repeats, noPython, threads,
+            nodes, repeats, noPython, threads, device,
         };
-        command.SetAction(result => RunOperator(result, "meshgraphnet", nodes, repeats, noPython, threads));
+        command.SetAction(result => RunOperator(result, "meshgraphnet", nodes, repeats, noPython, threads, device));
         return command;
     }
 
@@ -129,14 +130,15 @@ internal static class BenchCommand
         var fraction = new Option<double>("--fraction") { Description = "giorom: the sampled share of the particles", DefaultValueFactory = _ => 0.1 };
         var queries = new Option<int>("--queries") { Description = "giorom: query points the neural field answers at", DefaultValueFactory = _ => 100_000 };
         var (nodes, repeats, noPython, threads) = OperatorOptions();
+        var device = CommonOptions.Device();
         var command = new Command("operator", "An operator's training and rollout step time and peak memory at its default size, against its PyTorch twin, with MeshGraphNet's for scale; for giorom its sparse rollout step and dense reconstruction against GNS on all particles.")
         {
-            model, nodes, repeats, noPython, threads, rolloutOnly, noScale, particles, fraction, queries,
+            model, nodes, repeats, noPython, threads, device, rolloutOnly, noScale, particles, fraction, queries,
         };
         command.SetAction(result =>
         {
             if (result.GetValue(model) != "giorom")
-                return RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads, result.GetValue(rolloutOnly), !result.GetValue(noScale));
+                return RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads, device, result.GetValue(rolloutOnly), !result.GetValue(noScale));
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
             return new ParticleBenchmark(result.GetValue(particles), result.GetValue(fraction), result.GetValue(queries), result.GetValue(repeats)).Run();
         });
@@ -151,10 +153,14 @@ internal static class BenchCommand
         CommonOptions.Threads()
     );
 
-    private static int RunOperator(ParseResult result, string model, Option<int> nodes, Option<int> repeats, Option<bool> noPython, Option<int?> threads, bool rolloutOnly = false, bool scale = true)
+    private static int RunOperator(ParseResult result, string model, Option<int> nodes, Option<int> repeats, Option<bool> noPython, Option<int?> threads, Option<string?> device,
+        bool rolloutOnly = false, bool scale = true)
     {
         CommonOptions.ConfigureRuntime(result.GetValue(threads));
-        return new OperatorBenchmark(model, result.GetValue(nodes), result.GetValue(repeats), rolloutOnly, scale).Run(compareWithPython: !result.GetValue(noPython));
+        var on = CommonOptions.ResolveDevice(result.GetValue(device), "cpu");
+        // The PyTorch twins time the CPU; on a GPU GnnSim's figures stand alone.
+        var python = !result.GetValue(noPython) && on.Type == GnnSim.Torch.DeviceType.CPU;
+        return new OperatorBenchmark(model, result.GetValue(nodes), result.GetValue(repeats), rolloutOnly, scale, on).Run(compareWithPython: python);
     }
 
     private static Command Torch()

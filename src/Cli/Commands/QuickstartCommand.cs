@@ -88,7 +88,7 @@ internal static class QuickstartCommand
         var code = TrainingCommands.TrainRun(config, runDirectory, resume: false, cancel);
         if (code != 0) return code;
 
-        var rollouts = TrainingCommands.RunRollouts(runDirectory, null, null, null, null, null, out var split);
+        var rollouts = TrainingCommands.RunRollouts(runDirectory, null, null, null, null, null, null, out var split);
         var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
         EvaluationReport.Write(runDirectory, metrics, split);
         RolloutFile.Write(Path.Combine(runDirectory, RunReport.RolloutFileName), rollouts);

@@ -25,10 +25,11 @@ internal static class TrainingCommands
         var nnodes = new Option<int>("--nnodes") { Description = "machines in a multi-machine run (each runs this command with its --node-rank)", DefaultValueFactory = _ => 1 };
         var nodeRank = new Option<int>("--node-rank") { Description = "this machine's place in a multi-machine run, 0 to nnodes - 1 (node 0 hosts the store)", DefaultValueFactory = _ => 0 };
         var masterAddress = new Option<string?>("--master-addr") { Description = "node 0's address (default: 127.0.0.1, a single machine)" };
+        var deviceOption = CommonOptions.Device();
         var masterPort = new Option<int?>("--master-port") { Description = $"node 0's store port (default: a free port on one machine, {TorchrunEnvironment.DefaultPort} across machines)" };
         var command = new Command("train", "Train an operator autoregressively on a dataset, as the config says.")
         {
-            config, output, set, resume, threads, nproc, nnodes, nodeRank, masterAddress, masterPort,
+            config, output, set, resume, threads, deviceOption, nproc, nnodes, nodeRank, masterAddress, masterPort,
         };
         command.SetAction((result, cancel) =>
         {
@@ -53,6 +54,7 @@ internal static class TrainingCommands
             if (resuming && File.Exists(savedConfig)) experiment = ExperimentConfig.Load(savedConfig, overrides);
             else if (result.GetValue(config) is { } path) experiment = ExperimentConfig.Load(path, overrides);
             else throw new ArgumentException(resuming ? $"{runDirectory} has no {Experiment.ConfigFileName} to resume from; give CONFIG" : "give a CONFIG file");
+            if (result.GetValue(deviceOption) is { } chosen) experiment.Training.Device = chosen;
             return Task.FromResult(TrainRun(experiment, runDirectory, resuming, cancel));
         });
         return command;
@@ -63,8 +65,10 @@ internal static class TrainingCommands
     {
         // A worker of a multi-process run (started by --nproc or by torchrun) joins its group first.
         var worker = TorchrunEnvironment.FromEnvironment();
+        // One GPU per process: a worker takes the GPU of its local rank.
         var device = Device.Parse(experiment.Training.Device);
-        if (worker is not null && device.Type == DeviceType.CUDA) device = new Device(DeviceType.CUDA, worker.LocalRank);
+        if (worker is { WorldSize: > 1 } && device.Type == DeviceType.CUDA) device = new Device(DeviceType.CUDA, worker.LocalRank);
+        torch.cuda.require(device);
         using var group = worker is { WorldSize: > 1 }
             ? ProcessGroup.Join(worker, device.Type == DeviceType.CUDA ? "nccl" : "gloo", TimeSpan.FromSeconds(experiment.Training.DistributedTimeoutSeconds))
             : null;
@@ -193,7 +197,7 @@ internal static class TrainingCommands
             if (Experiment.ReadRunConfig(run).Training.Objective == MeshMovementObjective.ObjectiveName)
             {
                 rollout.ConfigureRuntime(result);
-                return EvaluateMover(run, result.GetValue(output) ?? run, rollout.Split(result), rollout.Data(result), rollout.MaxCases(result));
+                return EvaluateMover(run, result.GetValue(output) ?? run, rollout.Split(result), rollout.Data(result), rollout.MaxCases(result), rollout.Device(result));
             }
             var rollouts = rollout.Run(result, out var splitName);
             var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
@@ -217,12 +221,15 @@ internal static class TrainingCommands
         private readonly Option<int?> start = new("--start") { Description = "start frame (default: the config's)" };
         private readonly Option<int?> maxCases = new("--max-cases") { Description = "at most this many trajectories" };
         private readonly Option<int?> threads = CommonOptions.Threads();
+        private readonly Option<string?> device = CommonOptions.Device();
 
         public void AddTo(Command command)
         {
             command.Arguments.Add(RunDirectory);
-            foreach (var option in new Option[] { data, split, steps, start, maxCases, threads }) command.Options.Add(option);
+            foreach (var option in new Option[] { data, split, steps, start, maxCases, threads, device }) command.Options.Add(option);
         }
+
+        public string? Device(ParseResult result) => result.GetValue(device);
 
         public void ConfigureRuntime(ParseResult result) => CommonOptions.ConfigureRuntime(result.GetValue(threads));
 
@@ -234,15 +241,15 @@ internal static class TrainingCommands
         {
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
             return RunRollouts(result.GetValue(RunDirectory)!, result.GetValue(data), result.GetValue(split), result.GetValue(steps),
-                result.GetValue(start), result.GetValue(maxCases), out splitName);
+                result.GetValue(start), result.GetValue(maxCases), result.GetValue(device), out splitName);
         }
     }
 
     /// <summary>Rolls the run's model out on the chosen split, as the run's config and the options say.</summary>
-    public static List<RolloutResult> RunRollouts(string runDirectory, string? data, string? split, int? steps, int? start, int? maxCases, out string splitName)
+    public static List<RolloutResult> RunRollouts(string runDirectory, string? data, string? split, int? steps, int? start, int? maxCases, string? deviceName, out string splitName)
     {
         var config = Experiment.ReadRunConfig(runDirectory);
-        var device = Device.Parse(config.Training.Device);
+        var device = CommonOptions.ResolveDevice(deviceName, config.Training.Device);
         splitName = split ?? config.Evaluation.Split;
         var rolloutSteps = steps ?? config.Evaluation.RolloutSteps;
         var startFrame = start ?? config.Evaluation.StartFrame;
@@ -258,11 +265,11 @@ internal static class TrainingCommands
     }
 
     /// <summary>A mesh mover's eval: each mesh of the split moved by the model and scored (tangles, ER beside Monge-Ampere's, quality, speed).</summary>
-    static int EvaluateMover(string runDirectory, string directory, string? split, string? data, int? maxCases)
+    static int EvaluateMover(string runDirectory, string directory, string? split, string? data, int? maxCases, string? deviceName)
     {
         var config = Experiment.ReadRunConfig(runDirectory);
         if (data is not null) config.Data.Path = data;
-        var device = Device.Parse(config.Training.Device);
+        var device = CommonOptions.ResolveDevice(deviceName, config.Training.Device);
         var splitName = split ?? config.Evaluation.Split;
         var samples = Experiment.LoadMovementSamples(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases);
         using var simulator = Experiment.LoadTrainedMover(runDirectory, config, device);

@@ -102,15 +102,16 @@ internal static class WorkerLauncher
         lock (gate) writer.WriteLine(prefix + line);
     }
 
-    /// <summary>How to start this program again: the single-file executable, or the dotnet host and gnnsim.dll.</summary>
+    /// <summary>How to start this program again: gnnsim itself (the apphost, or a single-file publish), or the dotnet host with gnnsim.dll.</summary>
     private static (string Program, string[] Leading) ThisProgram()
     {
-        var assembly = typeof(WorkerLauncher).Assembly.Location;
-        if (string.IsNullOrEmpty(assembly)) return (Environment.ProcessPath ?? throw new IOException("cannot tell which program this is"), []);
-        var host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p
-            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h
-            : "dotnet";
-        return (host, [assembly]);
+        var process = Environment.ProcessPath ?? throw new IOException("cannot tell which program this is");
+        if (Path.GetFileNameWithoutExtension(process) == "gnnsim") return (process, []);
+        var dll = Path.Combine(AppContext.BaseDirectory, "gnnsim.dll");
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet") return (process, [dll]);
+        // Another host of this code (a test runner): the SDK's dotnet, with gnnsim.dll beside this assembly.
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        return (host, [dll]);
     }
 
     /// <summary>A TCP port free on loopback now, for a single-machine run's store.</summary>

@@ -49,22 +49,27 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>
     /// Joins the group: rank 0 opens the store on <paramref name="masterAddress"/>:<paramref name="masterPort"/>,
     /// the others connect to it, and every rank waits for all <paramref name="worldSize"/> of them; one that
-    /// does not come within <paramref name="timeout"/> is named in the error.
+    /// does not come within <paramref name="timeout"/> is named in the error. Under torchrun's agent
+    /// (<paramref name="agentHostsStore"/>) the agent hosts the store and every rank connects to it; the keys
+    /// then go under <paramref name="keyPrefix"/> (one prefix per restart, as PyTorch's own rendezvous does).
     /// </summary>
-    public static unsafe ProcessGroup Join(string backend, string masterAddress, int masterPort, int rank, int worldSize, TimeSpan timeout)
+    public static unsafe ProcessGroup Join(string backend, string masterAddress, int masterPort, int rank, int worldSize, TimeSpan timeout,
+        bool agentHostsStore = false, string keyPrefix = "")
     {
         if (timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), "the timeout must be positive");
         IntPtr group;
         fixed (byte* name = Utf8(backend))
         fixed (byte* address = Utf8(masterAddress))
-            group = gs_dist_init(name, address, masterPort, rank, worldSize, (long)timeout.TotalMilliseconds);
+        fixed (byte* prefix = Utf8(keyPrefix))
+            group = gs_dist_init(name, address, masterPort, rank, worldSize, (long)timeout.TotalMilliseconds, agentHostsStore ? 1 : 0, prefix);
         if (group == IntPtr.Zero) throw new DistributedException(LastError().Message);
         return new ProcessGroup(group, backend, rank, worldSize, masterAddress, masterPort, timeout);
     }
 
     /// <summary>Joins the group the torchrun variables describe (<see cref="TorchrunEnvironment"/>).</summary>
     public static ProcessGroup Join(TorchrunEnvironment environment, string backend, TimeSpan timeout) =>
-        Join(backend, environment.MasterAddress, environment.MasterPort, environment.Rank, environment.WorldSize, timeout);
+        Join(backend, environment.MasterAddress, environment.MasterPort, environment.Rank, environment.WorldSize, timeout,
+            environment.AgentHostsStore, environment.AgentHostsStore ? $"/worker/attempt_{environment.RestartCount}/" : "");
 
     /// <summary>Combines <paramref name="tensor"/> across the ranks, in place (every rank ends with the result).</summary>
     public void AllReduce(Tensor tensor, ReduceOp op = ReduceOp.Sum) =>

@@ -4,9 +4,12 @@ namespace GnnSim.Torch.Distributed;
 
 /// <summary>
 /// The variables torchrun sets for each worker (and <c>gnnsim train --nproc</c> sets the same way):
-/// MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK.
+/// MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK; under torchrun's elastic agent also
+/// TORCHELASTIC_USE_AGENT_STORE (the agent already hosts the store on MASTER_PORT) and
+/// TORCHELASTIC_RESTART_COUNT.
 /// </summary>
-public sealed record TorchrunEnvironment(string MasterAddress, int MasterPort, int Rank, int WorldSize, int LocalRank)
+public sealed record TorchrunEnvironment(string MasterAddress, int MasterPort, int Rank, int WorldSize, int LocalRank,
+    bool AgentHostsStore = false, int RestartCount = 0)
 {
     public const int DefaultPort = 29500;
 
@@ -28,7 +31,9 @@ public sealed record TorchrunEnvironment(string MasterAddress, int MasterPort, i
         if (rank < 0 || rank >= worldSize) throw new ArgumentException($"RANK={rank} is not within WORLD_SIZE={worldSize}");
         if (localRank < 0) throw new ArgumentException($"LOCAL_RANK={localRank} is negative");
         if (port is < 1 or > 65535) throw new ArgumentException($"MASTER_PORT={port} is not a TCP port");
-        return new TorchrunEnvironment(address, port, rank, worldSize, localRank);
+        var agentStore = string.Equals(variable("TORCHELASTIC_USE_AGENT_STORE"), "true", StringComparison.OrdinalIgnoreCase);
+        var restarts = agentStore ? Integer(variable, "TORCHELASTIC_RESTART_COUNT", 0) : 0;
+        return new TorchrunEnvironment(address, port, rank, worldSize, localRank, agentStore, restarts);
     }
 
     /// <summary>The variables to give a worker process.</summary>

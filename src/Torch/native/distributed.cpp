@@ -97,10 +97,12 @@ int gs_dist_has_backend(const char* backend) {
   return 0;
 }
 
-gs_process_group gs_dist_init(const char* backend, const char* master_addr, int master_port, int rank, int world_size, int64_t timeout_ms) {
+gs_process_group gs_dist_init(const char* backend, const char* master_addr, int master_port, int rank, int world_size, int64_t timeout_ms,
+                              int agent_hosts_store, const char* key_prefix) {
   GS_TRY
   std::string name = backend ? backend : "";
   std::string host = master_addr ? master_addr : "";
+  std::string prefix = key_prefix ? key_prefix : "";
   if (world_size < 1 || rank < 0 || rank >= world_size)
     throw std::invalid_argument("rank " + std::to_string(rank) + " is not within a world of " + std::to_string(world_size));
   if (master_port < 1 || master_port > 65535) throw std::invalid_argument("master port " + std::to_string(master_port) + " is not a TCP port");
@@ -112,7 +114,7 @@ gs_process_group gs_dist_init(const char* backend, const char* master_addr, int 
 
   c10d::TCPStoreOptions options;
   options.port = static_cast<std::uint16_t>(master_port);
-  options.isServer = rank == 0;
+  options.isServer = rank == 0 && !agent_hosts_store;  // under torchrun's agent, every worker is a client
   options.numWorkers = world_size;
   options.waitWorkers = false;  // our own rendezvous below names who is missing
   options.timeout = timeout;
@@ -120,11 +122,12 @@ gs_process_group gs_dist_init(const char* backend, const char* master_addr, int 
   try {
     store = c10::make_intrusive<c10d::TCPStore>(host, options);
   } catch (const std::exception& e) {
-    throw std::runtime_error(rank == 0 ? "rank 0 could not open the run's store on " + where + ": " + e.what()
+    throw std::runtime_error(options.isServer ? "rank 0 could not open the run's store on " + where + ": " + e.what()
                                        : "rank " + std::to_string(rank) + " could not reach rank 0's store at " + where + ": " + e.what());
   }
+  store = c10::make_intrusive<c10d::PrefixStore>(prefix + "gnnsim", store);
   rendezvous(*store, rank, world_size, timeout, where);
-  auto prefixed = c10::make_intrusive<c10d::PrefixStore>("gnnsim/" + name, store);
+  auto prefixed = c10::make_intrusive<c10d::PrefixStore>(name, store);
 
   std::unique_ptr<Group> group;
 #ifdef GS_WITH_GLOO

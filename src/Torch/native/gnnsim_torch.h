@@ -23,6 +23,7 @@ GS_API int64_t gs_live_tensors(void);
 GS_API void gs_free(gs_tensor t);
 GS_API int gs_cuda_is_available(void);
 GS_API int gs_cuda_device_count(void);
+GS_API int gs_cuda_synchronize(void);
 GS_API void gs_set_num_threads(int n);
 GS_API int gs_get_num_threads(void);
 GS_API int gs_set_blas_threads(int n);  // 1 if an OpenBLAS was found and set, else 0
@@ -151,10 +152,11 @@ GS_API int gs_save(const char* path, const char* const* names, const gs_tensor* 
 // backend "gloo" (CPU tensors) or "nccl" (CUDA tensors, only in a shim built against a CUDA libtorch).
 typedef void* gs_process_group;
 GS_API int gs_dist_has_backend(const char* backend);
-// Rank 0 hosts the store on master_addr:master_port; every wait is bounded by timeout_ms, and a rank
-// that does not join in time is named in the error.
+// Rank 0 hosts the store on master_addr:master_port (unless agent_hosts_store: torchrun's agent does);
+// keys go under key_prefix. Every wait is bounded by timeout_ms, and a rank that does not join in
+// time is named in the error.
 GS_API gs_process_group gs_dist_init(const char* backend, const char* master_addr, int master_port, int rank,
-                                     int world_size, int64_t timeout_ms);
+                                     int world_size, int64_t timeout_ms, int agent_hosts_store, const char* key_prefix);
 GS_API void gs_dist_destroy(gs_process_group g);
 GS_API int gs_dist_all_reduce(gs_process_group g, gs_tensor t, int op /* 0 sum, 1 max, 2 min, 3 product */);
 GS_API int gs_dist_broadcast(gs_process_group g, gs_tensor t, int root);

@@ -71,6 +71,14 @@ int gs_cuda_device_count(void) {
   GS_CATCH(0)
 }
 
+// Waits for the GPU's queued work (timing); a no-op where no GPU is visible.
+int gs_cuda_synchronize(void) {
+  GS_TRY
+  if (torch::cuda::is_available()) torch::cuda::synchronize();
+  return 0;
+  GS_CATCH(-1)
+}
+
 void gs_set_num_threads(int n) {
   try {
     at::set_num_threads(n);
