@@ -20,6 +20,8 @@ public sealed class DataParallel
 
     private readonly Module module;
     private readonly Tensor[] parameters;
+    // Where the collectives' own small tensors live: NCCL reduces only CUDA tensors, Gloo CPU ones.
+    private readonly Device device;
     private readonly List<(int First, int Count)> buckets = [];
 
     /// <summary>Data parallelism for <paramref name="module"/> (the trainer's: the <see cref="LearnedSimulator"/>) on <paramref name="group"/>.</summary>
@@ -28,6 +30,7 @@ public sealed class DataParallel
         Group = group;
         this.module = module;
         parameters = module.parameters().ToArray();
+        device = parameters.Length > 0 ? parameters[0].device : Device.CPU;
         // Buckets of consecutive parameters of one dtype, each at most bucketBytes (a larger parameter alone).
         var first = 0;
         long bytes = 0;
@@ -67,7 +70,7 @@ public sealed class DataParallel
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var clock = Stopwatch.StartNew();
-        var present = torch.tensor(parameters.Select(p => p.grad is null ? 0f : 1f).ToArray());
+        var present = torch.tensor(parameters.Select(p => p.grad is null ? 0f : 1f).ToArray()).to(device);
         Group.AllReduce(present);
         var anyRank = present.ToArray<float>();
         var scale = 1.0 / Group.WorldSize;
@@ -98,7 +101,7 @@ public sealed class DataParallel
     public (double MeanLoss, bool Stop) Agree(double loss, bool stop)
     {
         using var scope = torch.NewDisposeScope();
-        var both = torch.tensor(new[] { loss, stop ? 1.0 : 0.0 });
+        var both = torch.tensor(new[] { loss, stop ? 1.0 : 0.0 }).to(device);
         Group.AllReduce(both);
         var values = both.ToArray<double>();
         return (values[0] / Group.WorldSize, values[1] > 0);
