@@ -82,6 +82,7 @@ internal static class Native
     [DllImport(Lib)] internal static extern int gs_set_rng_state(IntPtr state);
     [DllImport(Lib)] internal static extern int gs_set_grad_enabled(int enabled);
     [DllImport(Lib)] internal static extern int gs_is_grad_enabled();
+    [DllImport(Lib)] internal static extern int gs_set_autocast(int deviceType, int enabled, int dtype);
 
     // ---- creation and data ----
     [DllImport(Lib)] internal static extern unsafe IntPtr gs_factory(int kind, long* shape, int ndim, int dtype, int deviceType, int deviceIndex, double value, int requiresGrad);

@@ -74,6 +74,32 @@ public static partial class torch
 
     public static bool is_grad_enabled() => gs_is_grad_enabled() != 0;
 
+    /// <summary>
+    /// Automatic mixed precision on <paramref name="device"/>'s type until the guard is disposed (torch.autocast):
+    /// products and convolutions run in <paramref name="dtype"/>, precision-sensitive ops stay in float32.
+    /// Run the forward pass and the loss inside, the backward outside.
+    /// </summary>
+    public static AutocastGuard autocast(Device device, ScalarType dtype = ScalarType.BFloat16)
+    {
+        if (dtype is not (ScalarType.BFloat16 or ScalarType.Float16)) throw new ArgumentException($"autocast runs in bfloat16 or float16, not {dtype}");
+        return new AutocastGuard(device.Type, dtype);
+    }
+
+    public readonly struct AutocastGuard : IDisposable
+    {
+        private readonly DeviceType type;
+        private readonly ScalarType dtype;
+        private readonly bool previous;
+
+        internal AutocastGuard(DeviceType type, ScalarType dtype)
+        {
+            (this.type, this.dtype) = (type, dtype);
+            previous = Check(gs_set_autocast((int)type, 1, (int)dtype)) != 0;
+        }
+
+        public void Dispose() => Check(gs_set_autocast((int)type, previous ? 1 : 0, (int)dtype));
+    }
+
     /// <summary>Restores the previous grad mode when disposed (grad mode is per thread).</summary>
     public readonly struct GradModeGuard : IDisposable
     {

@@ -34,6 +34,7 @@ public sealed class Trainer : IDisposable
     private readonly LearningRateSchedule? schedule;
     private readonly ProcessGroup? group;
     private readonly DataParallel? parallel;
+    private readonly Device device;
     private int step;
     private double elapsedBefore;
 
@@ -49,6 +50,7 @@ public sealed class Trainer : IDisposable
         this.runDirectory = runDirectory;
         this.data = data;
         Simulator = simulator;
+        device = simulator.parameters().FirstOrDefault()?.device ?? Device.CPU;
         if (data.Count < 1) throw new ArgumentException("the training set has no samples");
         if (!resume && Checkpoint.Exists(runDirectory))
             throw new IOException($"{runDirectory} already holds a trained run (checkpoint.pt): resume it, or train into another directory");
@@ -130,7 +132,10 @@ public sealed class Trainer : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         if (parallel is not null) group!.MarkProgress(step);
-        var loss = data.Loss(Simulator.Model, DrawSamples());
+        Tensor loss;
+        // Mixed precision covers the forward pass and the loss; the backward runs outside, as torch.autocast asks.
+        using (config.Training.Precision == "bf16" ? torch.autocast(device, ScalarType.BFloat16) : (IDisposable?)null)
+            loss = data.Loss(Simulator.Model, DrawSamples());
         if (optimizerStep)
         {
             optimizer.zero_grad();

@@ -188,4 +188,24 @@ public class AutogradAndModuleTests
         var final = Loss();
         Assert.True(final < initial / 100, $"loss fell from {initial} to {final}, less than 100x");
     }
+
+    [Fact]
+    public void AutocastRunsLinearLayersInBfloat16AndRestoresFloat32()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        using var layer = new Linear(8, 4);
+        var x = torch.randn(5, 8);
+        var exact = layer.forward(x);
+        Tensor low;
+        using (torch.autocast(Device.CPU)) low = layer.forward(x);
+        Assert.Equal(ScalarType.BFloat16, low.dtype);
+        Assert.Equal(ScalarType.Float32, layer.forward(x).dtype); // off again
+        // bfloat16 keeps 8 bits of mantissa: close to the float32 product, not equal to it.
+        var difference = (low.to(ScalarType.Float32) - exact).abs().max().item();
+        Assert.InRange(difference, 1e-6, 0.05 * exact.abs().max().item());
+        low.to(ScalarType.Float32).sum().backward(); // the backward runs outside, through the casts
+        Assert.Equal(ScalarType.Float32, layer.weight.grad!.dtype);
+        Assert.Throws<ArgumentException>(() => torch.autocast(Device.CPU, ScalarType.Float64));
+    }
 }

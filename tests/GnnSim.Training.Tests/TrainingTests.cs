@@ -7,6 +7,30 @@ public class TrainingTests
     private const string SmallTransformer = "{ name: transformer, width: 16, blocks: 2, heads: 2, rope: true, k_hop: 2, global_tokens: 2 }";
     private const string TransformerWithJumps = "{ name: transformer, width: 16, blocks: 2, heads: 2, dilation: 2, random_jumps: 1 }";
 
+    [Fact]
+    public void MixedPrecisionInBfloat16TrainsCloseToFloat32()
+    {
+        // The same 150 steps in float32 and under bf16 autocast: bf16 learns as well, with losses close to float32's.
+        var losses = new Dictionary<string, List<double>>();
+        foreach (var precision in new[] { "float32", "bf16" })
+        {
+            var directory = Samples.TemporaryDirectory();
+            try
+            {
+                var config = Samples.SmallConfig(150, training: $"{{ steps: 150, batch_size: 1, noise_std: 0, checkpoint_every: 1000, log_every: 10, seed: 7, precision: {precision} }}");
+                using var run = Samples.StartRun(config, [Samples.Swirl()], directory);
+                losses[precision] = run.Trainer.Run();
+            }
+            finally { Directory.Delete(directory, recursive: true); }
+        }
+        var (full, half) = (losses["float32"], losses["bf16"]);
+        Assert.True(Math.Abs(half[0] - full[0]) < 0.02 * full[0], $"first loss {half[0]:E4} in bf16, {full[0]:E4} in float32");
+        Assert.NotEqual(full[0], half[0]); // bf16 really ran
+        double first = half.Take(5).Average(), last = half.TakeLast(10).Average();
+        Assert.True(last * 10 <= first, $"bf16 loss fell only from {first:E3} to {last:E3}");
+        Assert.True(last < 3 * full.TakeLast(10).Average(), $"bf16 ended at {last:E3}, float32 at {full.TakeLast(10).Average():E3}");
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData(SmallPhysGto)]

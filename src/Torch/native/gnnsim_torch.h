@@ -34,6 +34,7 @@ GS_API gs_tensor gs_get_rng_state(void);
 GS_API int gs_set_rng_state(gs_tensor state);
 GS_API int gs_set_grad_enabled(int enabled); // returns the previous mode
 GS_API int gs_is_grad_enabled(void);
+GS_API int gs_set_autocast(int device_type, int enabled, int dtype); // returns whether it was on, -1 on error
 
 // ---- creation and data ----
 // factory: 0 zeros, 1 ones, 2 empty, 3 randn, 4 rand, 5 full(value)

@@ -12,6 +12,7 @@
 // Everything else (CUDA tensors, other dtypes, a libtorch without a loaded oneDNN, or
 // GNNSIM_GEMM=libtorch in the environment) goes through at::linear, at::mm, at::bmm or at::matmul
 // unchanged, and so do shapes that do not fit, for libtorch's own error messages.
+#include <ATen/autocast_mode.h>
 #include <c10/core/GradMode.h>
 #include <dlfcn.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -162,8 +163,9 @@ class OneDnnLinear : public torch::autograd::Function<OneDnnLinear> {
   }
 };
 
+// Under CPU autocast the products go through ATen, whose autocast runs them in its low precision.
 bool on_cpu_float(const at::Tensor& t) {
-  return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.layout() == at::kStrided;
+  return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.layout() == at::kStrided && !at::autocast::is_cpu_enabled();
 }
 
 bool takes_onednn_path(const at::Tensor& x, const at::Tensor& weight, const c10::optional<at::Tensor>& bias) {

@@ -1,5 +1,6 @@
 // Math: elementwise, reductions, linear algebra, nn functions and the graph primitives.
 #include <ATen/ScalarOps.h>
+#include <ATen/autocast_mode.h>
 
 #include "shim_common.h"
 
@@ -200,7 +201,12 @@ gs_tensor gs_softmax(gs_tensor t, int64_t dim, int log) {
 
 gs_tensor gs_layer_norm(gs_tensor x, const int64_t* shape, int ndim, gs_tensor weight, gs_tensor bias, double eps) {
   GS_TRY
-  return wrap(at::layer_norm(unwrap(x), dims_of(shape, ndim), unwrap_optional(weight), unwrap_optional(bias), eps));
+  auto input = unwrap(x);
+  auto w = unwrap_optional(weight);
+  // CPU autocast (libtorch 1.13) leaves layer_norm to the input's dtype, and its CPU kernel refuses a
+  // bfloat16 input with float32 weights: normalize in float32, as CUDA autocast's policy does.
+  if (at::autocast::is_cpu_enabled() && w && input.scalar_type() != w->scalar_type()) input = input.to(w->scalar_type());
+  return wrap(at::layer_norm(input, dims_of(shape, ndim), w, unwrap_optional(bias), eps));
   GS_CATCH(nullptr)
 }
 

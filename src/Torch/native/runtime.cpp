@@ -1,5 +1,6 @@
 // Errors, handle lifetime, threads, memory policy, seeds and grad mode.
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
 #include <dlfcn.h>
@@ -139,5 +140,25 @@ int gs_set_grad_enabled(int enabled) {
 }
 
 int gs_is_grad_enabled(void) { return c10::GradMode::is_enabled() ? 1 : 0; }
+
+// Automatic mixed precision for one device type (this thread): on, the ops of autocast's lists run in
+// dtype (bfloat16 or float16). Returns whether it was on before; turning it off drops autocast's cache.
+int gs_set_autocast(int device_type, int enabled, int dtype) {
+  GS_TRY
+  bool previous;
+  auto low = static_cast<at::ScalarType>(dtype);
+  if (device_type == static_cast<int>(at::kCUDA)) {
+    previous = at::autocast::is_enabled();
+    at::autocast::set_autocast_gpu_dtype(low);
+    at::autocast::set_enabled(enabled != 0);
+  } else {
+    previous = at::autocast::is_cpu_enabled();
+    at::autocast::set_autocast_cpu_dtype(low);
+    at::autocast::set_cpu_enabled(enabled != 0);
+  }
+  if (!enabled) at::autocast::clear_cache();
+  return previous ? 1 : 0;
+  GS_CATCH(-1)
+}
 
 }  // extern "C"

@@ -128,6 +128,8 @@ public sealed class ExperimentConfig
         public int LogEvery { get; set; } = 50;
         /// <summary>cpu or cuda[:N].</summary>
         public string Device { get; set; } = "cpu";
+        /// <summary>float32, or bf16: automatic mixed precision (torch.autocast) over the forward pass and the loss of every training step.</summary>
+        public string Precision { get; set; } = "float32";
         /// <summary>Multi-process runs: how long a rank waits for the others (joining, or in a collective) before the run fails naming who is behind.</summary>
         public double DistributedTimeoutSeconds { get; set; } = 300;
     }
@@ -296,6 +298,7 @@ public sealed class ExperimentConfig
             && Training.CoordinateLossWeight + Training.AreaLossWeight + Training.ChamferLossWeight + Training.MongeAmpereLossWeight > 0,
             "training.area_loss_weight", $"{Training.CoordinateLossWeight}, {Training.AreaLossWeight}, {Training.ChamferLossWeight}, {Training.MongeAmpereLossWeight}",
             "the coordinate, area, Chamfer and Monge-Ampere weights must be at least 0 and not all 0");
+        Require(Training.Precision is "float32" or "bf16", "training.precision", Training.Precision, "float32 or bf16");
         Require(Training.DistributedTimeoutSeconds is > 0 and < 1e7, "training.distributed_timeout_seconds", Training.DistributedTimeoutSeconds, "must be positive (seconds a rank waits for the others)");
         Require(Training.MaxMinutes is null or > 0, "training.max_minutes", Training.MaxMinutes, "must be positive (minutes of training)");
         Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");
