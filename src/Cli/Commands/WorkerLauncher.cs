@@ -53,7 +53,7 @@ internal static class WorkerLauncher
             }
             if (lines is null)
                 lock (output)
-                    Console.WriteLine($"gnnsim: {plan.ProcessesPerNode} workers of {plan.WorldSize} on this node (ranks " +
+                    Console.WriteLine($"gnnsim: {plan.ProcessesPerNode} worker{(plan.ProcessesPerNode == 1 ? "" : "s")} of {plan.WorldSize} on this node (ranks " +
                         $"{workers[0].Rank}-{workers[^1].Rank}; pids {string.Join(", ", workers.Select(w => w.Process.Id))}), meeting at {plan.MasterAddress}:{plan.MasterPort}");
             return Supervise(workers, output, cancel);
         }
