@@ -16,6 +16,9 @@ public sealed class TrajectoryTensors : IDisposable
     public const int EdgeFeatureWidth = 3;
 
     private readonly Dictionary<string, OperatorGraph.Edges> fixedEdgeSets = [];
+    // On a GPU every frame is uploaded once ([T, N, F]), so that a training step copies nothing from the host;
+    // on the CPU a frame is wrapped when asked for, which costs no second copy of the trajectory.
+    private Tensor? framesOnDevice;
     private readonly List<DerivedEdgeSet> redrawnEdgeSets = [];
 
     private TrajectoryTensors(SimulationTrajectory trajectory, Tensor positions, Tensor senders, Tensor receivers, Tensor edgeFeatures,
@@ -72,6 +75,11 @@ public sealed class TrajectoryTensors : IDisposable
                 if (set.Redrawn) tensors.redrawnEdgeSets.Add(set);
                 else tensors.fixedEdgeSets[set.Name] = tensors.Edges(set.Build(trajectory.Graph, new Random(0)), keep: true);
             }
+            if (tensors.Senders.device.Type != DeviceType.CPU)
+            {
+                using var host = torch.tensor(trajectory.States, trajectory.FrameCount, trajectory.NodeCount, trajectory.FieldCount);
+                tensors.framesOnDevice = Keep(host.to(tensors.Senders.device));
+            }
             return tensors;
         }
         catch
@@ -106,8 +114,9 @@ public sealed class TrajectoryTensors : IDisposable
     private static Tensor Keep(Tensor t) => t.DetachFromDisposeScope();
 
     /// <summary>[N, F] float32 on this trajectory's device: the fields at <paramref name="frame"/>.</summary>
-    public Tensor State(int frame) =>
-        torch.tensor(Trajectory.Frame(frame), Trajectory.NodeCount, Trajectory.FieldCount).to(Senders.device);
+    public Tensor State(int frame) => framesOnDevice is { } frames
+        ? frames.narrow(0, frame, 1).view(Trajectory.NodeCount, Trajectory.FieldCount).clone() // a copy on the device: callers may change their state in place
+        : torch.tensor(Trajectory.Frame(frame), Trajectory.NodeCount, Trajectory.FieldCount);
 
     /// <summary>
     /// The operator's view of this trajectory with <paramref name="state"/> on its nodes (raw, not
@@ -153,6 +162,7 @@ public sealed class TrajectoryTensors : IDisposable
         PredictedMask.Dispose();
         NoiseMask.Dispose();
         FrameTimes.Dispose();
+        framesOnDevice?.Dispose();
         foreach (var set in fixedEdgeSets.Values)
         {
             set.Senders.Dispose();
