@@ -11,6 +11,8 @@
 #                                    shim       the shim built against torch's include/ and lib/
 #                                    mgn-2k     gnnsim bench mgn --device cuda --nodes 2000
 #                                    mgn-20k    gnnsim bench mgn --device cuda --nodes 20000
+#                                    twin-2k, twin-20k  the same model in PyTorch's Python API on the GPU
+#                                               (bench/mgn_bench.py with GNNSIM_TWIN_DEVICE=cuda)
 #                                    train-cuda 200 training steps of the quickstart's model on CUDA
 #                                               (CFDBench-shaped cavity data generated there)
 #                                    ddp-2      a 2-process run: NCCL on 2 GPUs where there are 2, else Gloo on CPU
@@ -110,6 +112,9 @@ check shim 300 build_shim || { echo "gpu-check: no shim, nothing else can run"; 
 
 check mgn-2k 120 "$gnnsim" bench mgn --device cuda --nodes 2000 --repeats 50
 check mgn-20k 120 "$gnnsim" bench mgn --device cuda --nodes 20000 --repeats 20
+# The same MeshGraphNet in PyTorch's Python API on the same GPU (the twin; sides 45 and 141 make 2,025 and 19,881 nodes).
+check twin-2k 120 env GNNSIM_TWIN_DEVICE=cuda "$python" bench/mgn_bench.py 8 45 5 50
+check twin-20k 120 env GNNSIM_TWIN_DEVICE=cuda "$python" bench/mgn_bench.py 8 141 5 20
 
 data="$PWD/build/gpu-check/data"
 config="$PWD/build/gpu-check/quickstart-cuda.yaml"

@@ -16,9 +16,11 @@ Usage:
   mgn_bench.py init INPUTS OUTPUT LATENT STEPS HIDDEN_LAYERS SEED
       makes a model and normalizer statistics in PyTorch, sized for INPUTS, and writes their state
       dict and the next state it predicts for INPUTS to OUTPUT.
-Threads and malloc settings come from the caller.
+Threads and malloc settings come from the caller. GNNSIM_TWIN_DEVICE=cuda times the benchmark on the GPU
+(bench/gpu-check.sh does, beside `gnnsim bench mgn --device cuda`); the JSON line then adds peak_gpu_mb.
 """
 import json
+import os
 import resource
 import statistics
 import sys
@@ -26,6 +28,14 @@ import time
 
 import torch
 from torch import nn
+
+DEVICE = torch.device(os.environ.get("GNNSIM_TWIN_DEVICE", "cpu"))
+
+
+def synchronize():
+    """A GPU step is done when its queue is."""
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize()
 
 
 def mlp(inputs, latent, outputs, hidden_layers=2, layer_norm=True):
@@ -221,6 +231,7 @@ def time_steps(model, normalizers, optimizer, inputs, target, forward, step, war
         loss = ((prediction - normalizers.target_normalizer(target, True)) ** 2).sum(dim=1).mean()
         loss.backward()
         optimizer.step()
+        synchronize()
         if i >= warmup:
             train.append((time.perf_counter() - start) * 1e3)
     model.eval()
@@ -228,21 +239,25 @@ def time_steps(model, normalizers, optimizer, inputs, target, forward, step, war
     with torch.no_grad():
         for i in range(warmup + repeats):
             start = time.perf_counter()
-            step(model, normalizers, inputs).numpy()
+            step(model, normalizers, inputs).cpu().numpy()
             if i >= warmup:
                 rollout.append((time.perf_counter() - start) * 1e3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"nodes": inputs["state"].shape[0], "edges": int(inputs["senders"].numel()),
-                      "train_step_ms": statistics.median(train) if train else None,
-                      "rollout_step_ms": statistics.median(rollout), "peak_rss_mb": peak_mb}))
+    figures = {"nodes": inputs["state"].shape[0], "edges": int(inputs["senders"].numel()),
+               "train_step_ms": statistics.median(train) if train else None,
+               "rollout_step_ms": statistics.median(rollout), "peak_rss_mb": peak_mb, "device": str(DEVICE)}
+    if DEVICE.type == "cuda":
+        figures["peak_gpu_mb"] = torch.cuda.max_memory_allocated(DEVICE) / 2**20
+    print(json.dumps(figures))
 
 
 def bench(intra_threads, side, warmup, repeats, training=True):
     torch.set_num_threads(intra_threads)
     torch.manual_seed(0)
     inputs, target = bench_square(side)
-    model = MeshGraphNet(11, 3, 2)
-    normalizers = NextStateNormalizers(11, 3, 2)
+    inputs, target = {k: v.to(DEVICE) for k, v in inputs.items()}, target.to(DEVICE)
+    model = MeshGraphNet(11, 3, 2).to(DEVICE)
+    normalizers = NextStateNormalizers(11, 3, 2).to(DEVICE)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
 
     def forward(node_inputs, edge_inputs):
