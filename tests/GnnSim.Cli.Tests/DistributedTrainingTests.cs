@@ -143,6 +143,27 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
         Assert.Equal(7, File.ReadAllLines(Path.Combine(two, "metrics.csv")).Length); // header + 6 log lines, written by rank 0 alone
     }
 
+    [Fact]
+    public void TwoNodesOfOneWorkerEachTrainAsTwoLocalWorkers()
+    {
+        // A multi-machine run on one machine: two launchers, node 0 hosting the store on a fixed port.
+        var config = Config();
+        var (local, nodes) = (Path.Combine(dir, "local"), Path.Combine(dir, "nodes"));
+        Train(config, "--out", local, "--nproc", "2");
+        var port = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] Node(int rank) => ["train", config, "--out", nodes, "--nproc", "1", "--nnodes", "2", "--node-rank", rank.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--master-addr", "127.0.0.1", "--master-port", port, "--threads", "1"];
+        var (output1, error1) = (new StringBuilder(), new StringBuilder());
+        using var second = CliProcess.Start(Node(1), null, output1, error1);
+        var (exitCode, output, error) = CliProcess.Run(Node(0));
+        Assert.True(second.WaitForExit(60_000), "node 1 did not finish");
+        second.WaitForExit();
+        Assert.True(exitCode == 0, output + error);
+        Assert.True(second.ExitCode == 0, output1.ToString() + error1);
+        Assert.Contains("1 worker of 2 on this node (ranks 1-1", output1.ToString());
+        AssertSameWeights(local, nodes, 1e-6);
+    }
+
     /// <summary>
     /// Every registered operator but MeshGraphNet (above), with what makes its steps random turned off: rank 0's
     /// loss at every step (the mean of the ranks') is the one-process loss of the global batch. The losses, not the
