@@ -83,8 +83,8 @@ internal static class WorkerLauncher
                 foreach (var (_, other) in workers) other.WaitForExit();
                 if (cancel.IsCancellationRequested) return 130;
                 lock (output)
-                    Console.Error.WriteLine($"gnnsim: worker rank {rank} (pid {process.Id}) {Describe(code)}; the other workers were stopped. " +
-                        "The last checkpoint is intact: continue with --resume.");
+                    Console.Error.WriteLine($"gnnsim: worker rank {rank} (pid {process.Id}) {Describe(code)}; the other workers were stopped " +
+                        "(its own message, if it left one, is above). A checkpoint the run wrote stays whole: --resume continues from it.");
                 return 1;
             }
             if (workers.All(w => w.Process.HasExited)) return 0;
