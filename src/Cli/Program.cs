@@ -27,7 +27,9 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            using var interrupts = new Interrupts();
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            return root.Parse(args).InvokeAsync(configuration, interrupts.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or TorchException or DistributedException or DllNotFoundException or ArithmeticException)
         {

@@ -215,6 +215,25 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
         Train("--out", run, "--resume", "--set", "training.steps=" + (Checkpoint(run) + 2), "--threads", "1");
     }
 
+    [Fact]
+    public void SigtermToTheLauncherStopsEveryWorkerWithACheckpoint()
+    {
+        var run = Path.Combine(dir, "interrupted");
+        var (output, error) = (new StringBuilder(), new StringBuilder());
+        using var launcher = CliProcess.Start(["train", Config(training: ", log_every: 2, checkpoint_every: 100000"), "--out", run, "--nproc", "2", "--set", "training.steps=100000"], null, output, error);
+        var clock = Stopwatch.StartNew();
+        bool Stepping() { lock (output) return output.ToString().Contains("step       4/"); }
+        while (!Stepping() && clock.Elapsed.TotalSeconds < 120 && !launcher.HasExited) Thread.Sleep(100);
+        Assert.True(Stepping(), $"the run did not start: {output}{error}");
+        using (var signal = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) signal.WaitForExit();
+        Assert.True(launcher.WaitForExit(60_000), "the launcher did not stop");
+        launcher.WaitForExit();
+        Assert.Equal(130, launcher.ExitCode);
+        Assert.Contains("checkpoint saved, continue with --resume", output.ToString());
+        Assert.DoesNotContain("Unhandled exception", error.ToString());
+        Assert.True(Checkpoint(run) >= 4);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

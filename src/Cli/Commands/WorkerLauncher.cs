@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using GnnSim.Torch.Distributed;
 
 namespace GnnSim.Cli.Commands;
@@ -68,11 +69,19 @@ internal static class WorkerLauncher
         }
     }
 
-    // Waits for all; on the first failure kills the rest and names it.
+    // Waits for all; on the first failure kills the rest and names it. An interrupt of the launcher
+    // (Ctrl+C, SIGTERM) is passed on to the workers as SIGINT: they stop together and rank 0 checkpoints.
     private static int Supervise(List<(int Rank, Process Process)> workers, object output, CancellationToken cancel)
     {
+        var interrupted = false;
         while (true)
         {
+            if (cancel.IsCancellationRequested && !interrupted)
+            {
+                interrupted = true;
+                foreach (var (_, process) in workers)
+                    if (!process.HasExited) kill(process.Id, SignalInterrupt);
+            }
             var failed = workers.Where(w => w.Process.HasExited && w.Process.ExitCode != 0).OrderBy(w => w.Process.ExitTime).ToList();
             if (failed.Count > 0)
             {
@@ -87,10 +96,15 @@ internal static class WorkerLauncher
                         "(its own message, if it left one, is above). A checkpoint the run wrote stays whole: --resume continues from it.");
                 return 1;
             }
-            if (workers.All(w => w.Process.HasExited)) return 0;
+            if (workers.All(w => w.Process.HasExited)) return cancel.IsCancellationRequested ? 130 : 0;
             Thread.Sleep(50);
         }
     }
+
+    private const int SignalInterrupt = 2;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     private static string Describe(int code) => code > 128 && code < 128 + 65
         ? $"was killed by signal {code - 128} (exit code {code})"
