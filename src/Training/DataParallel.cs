@@ -12,8 +12,9 @@ namespace GnnSim.Training;
 /// flattened buckets (one all-reduce per bucket, DDP's 25 MB default), and the online normalizers'
 /// batch sums all-reduced before they are added, so every rank normalizes alike. Every rank holds the
 /// whole model and optimizer; with the same gradients, they stay identical step after step.
+/// The buckets' flat buffers are made once and reused every step. Dispose to free them.
 /// </summary>
-public sealed class DataParallel
+public sealed class DataParallel : IDisposable
 {
     /// <summary>DDP's default bucket size (bucket_cap_mb = 25).</summary>
     public const long DefaultBucketBytes = 25L << 20;
@@ -22,7 +23,10 @@ public sealed class DataParallel
     private readonly Tensor[] parameters;
     // Where the collectives' own small tensors live: NCCL reduces only CUDA tensors, Gloo CPU ones.
     private readonly Device device;
-    private readonly List<(int First, int Count)> buckets = [];
+    private readonly List<Bucket> buckets = [];
+
+    /// <summary>Parameters First to First + Count - 1, their gradients laid end to end in Flat.</summary>
+    private sealed record Bucket(int First, int Count, Tensor Flat);
 
     /// <summary>Data parallelism for <paramref name="module"/> (the trainer's: the <see cref="LearnedSimulator"/>) on <paramref name="group"/>.</summary>
     public DataParallel(ProcessGroup group, Module module, long bucketBytes = DefaultBucketBytes)
@@ -39,13 +43,19 @@ public sealed class DataParallel
             var size = parameters[i].numel() * parameters[i].element_size();
             if (i > first && (bytes + size > bucketBytes || parameters[i].dtype != parameters[first].dtype))
             {
-                buckets.Add((first, i - first));
+                AddBucket(first, i - first);
                 (first, bytes) = (i, 0);
             }
             bytes += size;
         }
-        if (parameters.Length > first) buckets.Add((first, parameters.Length - first));
+        if (parameters.Length > first) AddBucket(first, parameters.Length - first);
         foreach (var normalizer in Modules(module).OfType<OnlineNormalizer>()) normalizer.Group = group;
+    }
+
+    private void AddBucket(int first, int count)
+    {
+        var elements = parameters.AsSpan(first, count).ToArray().Sum(p => p.numel());
+        buckets.Add(new Bucket(first, count, torch.zeros([elements], parameters[first].dtype, device).DetachFromDisposeScope()));
     }
 
     public ProcessGroup Group { get; }
@@ -74,18 +84,25 @@ public sealed class DataParallel
         Group.AllReduce(present);
         var anyRank = present.ToArray<float>();
         var scale = 1.0 / Group.WorldSize;
-        foreach (var (first, count) in buckets)
+        foreach (var (first, count, flat) in buckets)
         {
-            var slice = parameters.AsSpan(first, count).ToArray();
-            var flat = torch.cat(slice.Select(p => (p.grad ?? torch.zeros_like(p)).reshape(-1)).ToArray());
+            long offset = 0;
+            for (var i = first; i < first + count; i++)
+            {
+                var n = parameters[i].numel();
+                var part = flat.narrow(0, offset, n);
+                if (parameters[i].grad is { } grad) part.copy_(grad.reshape(-1));
+                else part.zero_();
+                offset += n;
+            }
             Group.AllReduce(flat);
             flat.mul_(scale);
-            long offset = 0;
-            for (var i = 0; i < slice.Length; i++)
+            offset = 0;
+            for (var i = first; i < first + count; i++)
             {
-                var p = slice[i];
+                var p = parameters[i];
                 var n = p.numel();
-                if (anyRank[first + i] > 0)
+                if (anyRank[i] > 0)
                 {
                     var mean = flat.narrow(0, offset, n).view(p.shape);
                     if (p.grad is { } grad) grad.copy_(mean);
@@ -109,4 +126,9 @@ public sealed class DataParallel
 
     private static IEnumerable<Module> Modules(Module root) =>
         root.named_children().SelectMany(c => Modules(c.module)).Prepend(root);
+
+    public void Dispose()
+    {
+        foreach (var bucket in buckets) bucket.Flat.Dispose();
+    }
 }

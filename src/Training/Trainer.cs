@@ -156,5 +156,9 @@ public sealed class Trainer : IDisposable
         return BatchSampler.Draw(config.Training.Seed, step, share * ranks, data.Count).AsSpan(rank * share, share).ToArray();
     }
 
-    public void Dispose() => optimizer.Dispose();
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        parallel?.Dispose();
+    }
 }

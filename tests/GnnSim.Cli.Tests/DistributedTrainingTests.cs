@@ -23,6 +23,22 @@ internal static class CliProcess
         return process;
     }
 
+    /// <summary>Waits up to two minutes, while <paramref name="process"/> runs, for <paramref name="condition"/>; false if it never held.</summary>
+    public static bool WaitUntil(Process process, Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed.TotalSeconds < 120 && !process.HasExited) Thread.Sleep(100);
+        return condition();
+    }
+
+    /// <summary>The exit code, once the process and its output have ended (a minute at most).</summary>
+    public static int ExitCode(Process process)
+    {
+        if (!process.WaitForExit(60_000)) throw new TimeoutException($"pid {process.Id} did not end");
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
     public static (int exitCode, string output, string error) Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, int timeoutSeconds = 180)
     {
         var (output, error) = (new StringBuilder(), new StringBuilder());
@@ -150,16 +166,14 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
         var config = Config();
         var (local, nodes) = (Path.Combine(dir, "local"), Path.Combine(dir, "nodes"));
         Train(config, "--out", local, "--nproc", "2");
-        var port = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var port = GnnSim.Torch.Distributed.TorchrunEnvironment.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         string[] Node(int rank) => ["train", config, "--out", nodes, "--nproc", "1", "--nnodes", "2", "--node-rank", rank.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--master-addr", "127.0.0.1", "--master-port", port, "--threads", "1"];
         var (output1, error1) = (new StringBuilder(), new StringBuilder());
         using var second = CliProcess.Start(Node(1), null, output1, error1);
         var (exitCode, output, error) = CliProcess.Run(Node(0));
-        Assert.True(second.WaitForExit(60_000), "node 1 did not finish");
-        second.WaitForExit();
         Assert.True(exitCode == 0, output + error);
-        Assert.True(second.ExitCode == 0, output1.ToString() + error1);
+        Assert.True(CliProcess.ExitCode(second) == 0, output1.ToString() + error1);
         Assert.Contains("1 worker of 2 on this node (ranks 1-1", output1.ToString());
         AssertSameWeights(local, nodes, 1e-6);
     }
@@ -199,16 +213,12 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
         var run = Path.Combine(dir, "killed");
         var (output, error) = (new StringBuilder(), new StringBuilder());
         using var launcher = CliProcess.Start(["train", Config(training: ", checkpoint_every: 5"), "--out", run, "--nproc", "2", "--set", "training.steps=100000"], null, output, error);
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(Path.Combine(run, "checkpoint.pt")) && clock.Elapsed.TotalSeconds < 120 && !launcher.HasExited) Thread.Sleep(100);
-        Assert.True(File.Exists(Path.Combine(run, "checkpoint.pt")), $"no checkpoint: {output}{error}");
+        Assert.True(CliProcess.WaitUntil(launcher, () => File.Exists(Path.Combine(run, "checkpoint.pt"))), $"no checkpoint: {output}{error}");
         string line;
         lock (output) line = output.ToString().Split('\n').First(l => l.Contains("workers of 2"));
         var pids = line[(line.IndexOf("pids ", StringComparison.Ordinal) + 5)..line.IndexOf(')')].Split(", ").Select(int.Parse).ToArray();
         Process.GetProcessById(pids[1]).Kill(); // SIGKILL: rank 1 dies mid-run
-        Assert.True(launcher.WaitForExit(60_000), "the launcher did not end after a worker died");
-        launcher.WaitForExit();
-        Assert.Equal(1, launcher.ExitCode);
+        Assert.Equal(1, CliProcess.ExitCode(launcher));
         Assert.Contains($"worker rank 1 (pid {pids[1]}) was killed by signal 9", error.ToString());
         Assert.True(Process.GetProcesses().All(p => p.Id != pids[0] || p.HasExited), "rank 0 outlived the run");
         // The last checkpoint is whole: the run goes on from it in one process.
@@ -221,24 +231,13 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
         var run = Path.Combine(dir, "interrupted");
         var (output, error) = (new StringBuilder(), new StringBuilder());
         using var launcher = CliProcess.Start(["train", Config(training: ", log_every: 2, checkpoint_every: 100000"), "--out", run, "--nproc", "2", "--set", "training.steps=100000"], null, output, error);
-        var clock = Stopwatch.StartNew();
         bool Stepping() { lock (output) return output.ToString().Contains("step       4/"); }
-        while (!Stepping() && clock.Elapsed.TotalSeconds < 120 && !launcher.HasExited) Thread.Sleep(100);
-        Assert.True(Stepping(), $"the run did not start: {output}{error}");
+        Assert.True(CliProcess.WaitUntil(launcher, Stepping), $"the run did not start: {output}{error}");
         using (var signal = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) signal.WaitForExit();
-        Assert.True(launcher.WaitForExit(60_000), "the launcher did not stop");
-        launcher.WaitForExit();
-        Assert.Equal(130, launcher.ExitCode);
+        Assert.Equal(130, CliProcess.ExitCode(launcher));
         Assert.Contains("checkpoint saved, continue with --resume", output.ToString());
         Assert.DoesNotContain("Unhandled exception", error.ToString());
         Assert.True(Checkpoint(run) >= 4);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static int Checkpoint(string run)
@@ -250,7 +249,7 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
     [Fact]
     public void ARankWhosePartnerNeverComesTimesOutNamingIt()
     {
-        var environment = new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["RANK"] = "0", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = FreePort().ToString() };
+        var environment = new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["RANK"] = "0", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = GnnSim.Torch.Distributed.TorchrunEnvironment.FreeLoopbackPort().ToString() };
         var clock = Stopwatch.StartNew();
         var (exitCode, _, error) = CliProcess.Run(["train", Config(training: ", distributed_timeout_seconds: 2"), "--out", Path.Combine(dir, "alone")], environment);
         Assert.Equal(2, exitCode);

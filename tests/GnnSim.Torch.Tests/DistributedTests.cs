@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using GnnSim.Torch.Distributed;
 using static GnnSim.Torch.Tests.TestSupport;
 
@@ -43,7 +41,7 @@ public class DistributedTests
     [Fact]
     public void ARankThatNeverJoinsIsNamedWithinTheTimeout()
     {
-        var port = FreePort();
+        var port = TorchrunEnvironment.FreeLoopbackPort();
         var clock = Stopwatch.StartNew();
         var error = Assert.Throws<DistributedException>(() =>
             ProcessGroup.Join("gloo", "127.0.0.1", port, rank: 0, worldSize: 2, TimeSpan.FromSeconds(1.5)));
@@ -56,7 +54,7 @@ public class DistributedTests
     public void AWorkerWithNoStoreToReachSaysSo()
     {
         var error = Assert.Throws<DistributedException>(() =>
-            ProcessGroup.Join("gloo", "127.0.0.1", FreePort(), rank: 1, worldSize: 2, TimeSpan.FromSeconds(1)));
+            ProcessGroup.Join("gloo", "127.0.0.1", TorchrunEnvironment.FreeLoopbackPort(), rank: 1, worldSize: 2, TimeSpan.FromSeconds(1)));
         Assert.Contains("rank 1 could not reach rank 0's store", error.Message);
     }
 
@@ -88,7 +86,7 @@ public class DistributedTests
     public void UnderTorchrunsAgentEveryRankIsAClientOfTheAgentsStore()
     {
         // The agent's store, as torchrun hosts it before it starts the workers.
-        var port = FreePort();
+        var port = TorchrunEnvironment.FreeLoopbackPort();
         using var agent = ProcessGroup.Join("gloo", "127.0.0.1", port, rank: 0, worldSize: 1, Timeout);
         var sums = OnRanks(2, Timeout, group =>
         {
@@ -123,7 +121,7 @@ public class DistributedTests
     /// <summary>Runs <paramref name="body"/> on <paramref name="worldSize"/> ranks (threads) of one group; the results in rank order.</summary>
     internal static T[] OnRanks<T>(int worldSize, TimeSpan timeout, Func<ProcessGroup, T> body, int? port = null, bool agentHostsStore = false)
     {
-        var storePort = port ?? FreePort();
+        var storePort = port ?? TorchrunEnvironment.FreeLoopbackPort();
         var ranks = Enumerable.Range(0, worldSize).Select(rank => Task.Factory.StartNew(() =>
         {
             using var group = ProcessGroup.Join("gloo", "127.0.0.1", storePort, rank, worldSize, timeout, agentHostsStore, agentHostsStore ? "/worker/attempt_0/" : "");
@@ -133,10 +131,4 @@ public class DistributedTests
         return ranks.Select(r => r.Result).ToArray();
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using GnnSim.Torch;
 using GnnSim.Torch.Distributed;
 using GnnSim.Torch.Modules;
@@ -20,7 +18,7 @@ public class DataParallelTests
         {
             using var scope = torch.NewDisposeScope();
             using var normalizer = new OnlineNormalizer(2);
-            new DataParallel(group, normalizer); // hands the group to every normalizer inside
+            using var parallel = new DataParallel(group, normalizer); // hands the group to every normalizer inside
             normalizer.forward(Matrix(share[group.Rank]), accumulate: true);
             return (normalizer.Mean().to(ScalarType.Float64).ToArray<double>(), normalizer.Std().to(ScalarType.Float64).ToArray<double>(), normalizer.Accumulations);
         });
@@ -46,7 +44,7 @@ public class DataParallelTests
             torch.manual_seed((ulong)(7 + group.Rank)); // different initial weights on each rank
             using var layers = new ModuleList<Linear>([new Linear(3, 4), new Linear(4, 2), new Linear(2, 2)]);
             // 16-byte buckets: every parameter is a bucket of its own, or shares one with another small one.
-            var parallel = new DataParallel(group, layers, bucketBytes: 16);
+            using var parallel = new DataParallel(group, layers, bucketBytes: 16);
             parallel.BroadcastState();
             var x = torch.tensor(new float[] { 1, -2, 0.5f + group.Rank, 3, group.Rank, -1 }).reshape(2, 3);
             layers[1].forward(layers[0].forward(x).tanh()).square().sum().backward(); // layer 2 unused: no gradient
@@ -81,12 +79,7 @@ public class DataParallelTests
 
     private static T[] OnRanks<T>(int worldSize, Func<ProcessGroup, T> body)
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = TorchrunEnvironment.FreeLoopbackPort();
         var ranks = Enumerable.Range(0, worldSize).Select(rank => Task.Factory.StartNew(() =>
         {
             using var group = ProcessGroup.Join("gloo", "127.0.0.1", port, rank, worldSize, TimeSpan.FromSeconds(20));

@@ -32,7 +32,7 @@ internal sealed class DdpBenchmark(int[] processCounts, int nodes, int steps, in
         foreach (var processes in processCounts)
         {
             Dictionary<string, JsonElement>? result = null;
-            var plan = new LaunchPlan(processes, 1, 0, "127.0.0.1", WorkerLauncher.FreePort());
+            var plan = new LaunchPlan(processes, 1, 0, "127.0.0.1", TorchrunEnvironment.FreeLoopbackPort());
             string[] arguments = ["bench", "ddp", "--nodes", Invariant(nodes), "--steps", Invariant(steps), "--batch", Invariant(batch)];
             var code = WorkerLauncher.Run(plan, arguments, CancellationToken.None, (rank, line) =>
             {

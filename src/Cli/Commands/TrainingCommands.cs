@@ -39,7 +39,7 @@ internal static class TrainingCommands
             if (processes * nodes > 1 && TorchrunEnvironment.FromEnvironment() is null)
             {
                 var address = result.GetValue(masterAddress) ?? (nodes == 1 ? "127.0.0.1" : throw new ArgumentException("a multi-machine run needs --master-addr (node 0's address)"));
-                var port = result.GetValue(masterPort) ?? (nodes == 1 ? WorkerLauncher.FreePort() : TorchrunEnvironment.DefaultPort);
+                var port = result.GetValue(masterPort) ?? (nodes == 1 ? TorchrunEnvironment.FreeLoopbackPort() : TorchrunEnvironment.DefaultPort);
                 // Each worker gets its share of the cores unless --threads says otherwise.
                 var share = Math.Max(1, Environment.ProcessorCount / processes);
                 var arguments = WorkerLauncher.WorkerArguments(result.Tokens.Select(t => t.Value), share);

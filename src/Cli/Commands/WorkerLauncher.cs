@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using GnnSim.Torch.Distributed;
 
@@ -126,14 +124,6 @@ internal static class WorkerLauncher
         // Another host of this code (a test runner): the SDK's dotnet, with gnnsim.dll beside this assembly.
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
         return (host, [dll]);
-    }
-
-    /// <summary>A TCP port free on loopback now, for a single-machine run's store.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The command line a worker runs: this one without the launcher's options (which the variables now carry).</summary>

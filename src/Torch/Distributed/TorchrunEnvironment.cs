@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 
 namespace GnnSim.Torch.Distributed;
 
@@ -34,6 +36,14 @@ public sealed record TorchrunEnvironment(string MasterAddress, int MasterPort, i
         var agentStore = string.Equals(variable("TORCHELASTIC_USE_AGENT_STORE"), "true", StringComparison.OrdinalIgnoreCase);
         var restarts = agentStore ? Integer(variable, "TORCHELASTIC_RESTART_COUNT", 0) : 0;
         return new TorchrunEnvironment(address, port, rank, worldSize, localRank, agentStore, restarts);
+    }
+
+    /// <summary>A TCP port free on loopback now, for a single-machine run's store.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The variables to give a worker process.</summary>
