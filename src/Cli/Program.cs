@@ -25,6 +25,7 @@ public static class Program
         root.Subcommands.Add(VizCommands.Export());
         root.Subcommands.Add(MeshMoveCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(BenchmarkCommand.Create());
         try
         {
             using var interrupts = new Interrupts();

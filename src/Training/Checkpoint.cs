@@ -31,7 +31,14 @@ public static class Checkpoint
         entries["trainer.rng_state"] = torch.get_rng_state();
         AtomicFile.Replace(Path.Combine(runDirectory, FileName), temporary => torch.save(entries, temporary));
 
-        var summary = new { step, elapsed_seconds = Math.Round(elapsedSeconds, 2), loss = lastLoss, saved = DateTime.UtcNow.ToString("o") };
+        // The run's memory high-water mark over all its sessions (a resume is a new process): what a machine needs to train it.
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var peak = Math.Max(self.PeakWorkingSet64, ReadResources(runDirectory)?.PeakResidentBytes ?? 0);
+        var summary = new
+        {
+            step, elapsed_seconds = Math.Round(elapsedSeconds, 2), loss = lastLoss, saved = DateTime.UtcNow.ToString("o"),
+            parameters = simulator.parameter_count(), peak_resident_bytes = peak,
+        };
         AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFileName), JsonSerializer.Serialize(summary,
             new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     }
@@ -49,6 +56,26 @@ public static class Checkpoint
             return (summary.RootElement.GetProperty("step").GetInt32(), summary.RootElement.GetProperty("elapsed_seconds").GetDouble());
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: not a checkpoint summary ({e.Message})");
+        }
+    }
+
+    /// <summary>
+    /// The operator's parameter count and the training processes' peak resident memory that checkpoint.json
+    /// records; null when there is no summary, each value null in summaries written before it was recorded.
+    /// </summary>
+    public static (long? Parameters, long? PeakResidentBytes)? ReadResources(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, SummaryFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var summary = JsonDocument.Parse(File.ReadAllText(path));
+            long? Value(string name) => summary.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
+            return (Value("parameters"), Value("peak_resident_bytes"));
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"{path}: not a checkpoint summary ({e.Message})");
         }

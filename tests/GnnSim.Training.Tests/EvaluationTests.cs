@@ -105,9 +105,12 @@ public class EvaluationTests
                 new CaseMetrics("a", [Row(1, 1e-4), Row(5, 4e-4)], [Row(1, 1e-3), Row(5, 4e-3)]),
                 new CaseMetrics("b", [Row(1, 3e-4), Row(5, 8e-4)], [Row(1, 3e-3), Row(5, 8e-3)]),
             };
-            EvaluationReport.Write(directory, cases, "test");
+            EvaluationReport.Write(directory, cases, "test", rolloutStepSeconds: 0.0125);
             var stored = EvaluationReport.Read(directory)!;
             Assert.Equal(("test", 2), (stored.Split, stored.Cases));
+            Assert.Equal(0.0125, stored.RolloutStepSeconds);
+            Assert.Equal(["a", "b"], stored.PerCase.Select(c => c.Case));
+            Assert.Equal(8e-3, stored.PerCase[1].Persistence[1].Mse, 12);
             Assert.Equal([1, 5], stored.Model.Select(r => r.Horizon));
             Assert.Equal(2e-4, stored.Model[0].Mse, 12);
             Assert.Equal(6e-3, stored.Persistence[1].Mse, 12);

@@ -90,7 +90,7 @@ internal static class QuickstartCommand
 
         var rollouts = TrainingCommands.RunRollouts(runDirectory, null, null, null, null, null, null, out var split);
         var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
-        EvaluationReport.Write(runDirectory, metrics, split);
+        EvaluationReport.Write(runDirectory, metrics, split, EvaluationReport.MedianStepSeconds(rollouts));
         RolloutFile.Write(Path.Combine(runDirectory, RunReport.RolloutFileName), rollouts);
         TrainingCommands.PrintMetrics(metrics, split);
 

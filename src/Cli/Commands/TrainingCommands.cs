@@ -202,7 +202,7 @@ internal static class TrainingCommands
             var rollouts = rollout.Run(result, out var splitName);
             var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
             var directory = result.GetValue(output) ?? result.GetValue(rollout.RunDirectory)!;
-            EvaluationReport.Write(directory, metrics, splitName);
+            EvaluationReport.Write(directory, metrics, splitName, EvaluationReport.MedianStepSeconds(rollouts));
             PrintMetrics(metrics, splitName);
             if (Experiment.ReadRunConfig(run).IsParticleFormat) ScoreParticleClouds(rollouts, directory);
             AnsiConsole.MarkupLineInterpolated($"metrics in [green]{Path.Combine(directory, EvaluationReport.JsonFileName)}[/] and {EvaluationReport.CsvFileName}");

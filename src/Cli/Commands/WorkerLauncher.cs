@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using GnnSim.Torch.Distributed;
 
 namespace GnnSim.Cli.Commands;
@@ -27,7 +26,7 @@ internal static class WorkerLauncher
     /// <summary>Runs the workers; <paramref name="lines"/>, when given, receives each line a worker prints (rank, line) instead of the console.</summary>
     public static int Run(LaunchPlan plan, IReadOnlyList<string> workerArguments, CancellationToken cancel, Action<int, string>? lines = null)
     {
-        var (program, leading) = ThisProgram();
+        var (program, leading) = ThisProgram.Command();
         var output = new object();
         var workers = new List<(int Rank, Process Process)>();
         try
@@ -78,7 +77,7 @@ internal static class WorkerLauncher
             {
                 interrupted = true;
                 foreach (var (_, process) in workers)
-                    if (!process.HasExited) kill(process.Id, SignalInterrupt);
+                    if (!process.HasExited) ThisProgram.Interrupt(process.Id);
             }
             var failed = workers.Where(w => w.Process.HasExited && w.Process.ExitCode != 0).OrderBy(w => w.Process.ExitTime).ToList();
             if (failed.Count > 0)
@@ -99,10 +98,6 @@ internal static class WorkerLauncher
         }
     }
 
-    private const int SignalInterrupt = 2;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
 
     private static string Describe(int code) => code > 128 && code < 128 + 65
         ? $"was killed by signal {code - 128} (exit code {code})"
@@ -112,18 +107,6 @@ internal static class WorkerLauncher
     {
         if (line is null) return;
         lock (gate) writer.WriteLine(prefix + line);
-    }
-
-    /// <summary>How to start this program again: gnnsim itself (the apphost, or a single-file publish), or the dotnet host with gnnsim.dll.</summary>
-    private static (string Program, string[] Leading) ThisProgram()
-    {
-        var process = Environment.ProcessPath ?? throw new IOException("cannot tell which program this is");
-        if (Path.GetFileNameWithoutExtension(process) == "gnnsim") return (process, []);
-        var dll = Path.Combine(AppContext.BaseDirectory, "gnnsim.dll");
-        if (Path.GetFileNameWithoutExtension(process) == "dotnet") return (process, [dll]);
-        // Another host of this code (a test runner): the SDK's dotnet, with gnnsim.dll beside this assembly.
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
-        return (host, [dll]);
     }
 
     /// <summary>The command line a worker runs: this one without the launcher's options (which the variables now carry).</summary>

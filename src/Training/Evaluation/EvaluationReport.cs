@@ -5,8 +5,12 @@ using GnnSim.Datasets;
 
 namespace GnnSim.Training.Evaluation;
 
-/// <summary>What eval.json holds: the split, how many cases, and the mean over cases, model beside persistence.</summary>
-public sealed record StoredEvaluation(string Split, int Cases, IReadOnlyList<HorizonErrors> Model, IReadOnlyList<HorizonErrors> Persistence);
+/// <summary>
+/// What eval.json holds: the split, how many cases, the mean over cases (model beside persistence),
+/// every case's own rows, and the median wall time of a rollout step (null in files written before it was recorded).
+/// </summary>
+public sealed record StoredEvaluation(string Split, int Cases, IReadOnlyList<HorizonErrors> Model, IReadOnlyList<HorizonErrors> Persistence,
+    IReadOnlyList<CaseMetrics> PerCase, double? RolloutStepSeconds);
 
 /// <summary>Rollout metrics written as JSON (every case, every horizon, model and persistence) and as a flat CSV.</summary>
 public static class EvaluationReport
@@ -14,7 +18,8 @@ public static class EvaluationReport
     public const string JsonFileName = "eval.json";
     public const string CsvFileName = "eval.csv";
 
-    public static void Write(string directory, IReadOnlyList<CaseMetrics> cases, string split)
+    /// <param name="rolloutStepSeconds">the median wall time of one rollout step over every step of every case, when timed</param>
+    public static void Write(string directory, IReadOnlyList<CaseMetrics> cases, string split, double? rolloutStepSeconds = null)
     {
         Directory.CreateDirectory(directory);
         var (model, persistence) = RolloutMetrics.Mean(cases);
@@ -23,6 +28,7 @@ public static class EvaluationReport
         {
             split,
             cases = cases.Count,
+            rollout_step_seconds = rolloutStepSeconds,
             mean = new { model = Rows(model), persistence = Rows(persistence) },
             per_case = cases.Select(c => new { @case = c.Case, model = Rows(c.Model), persistence = Rows(c.Persistence) }).ToList(),
         };
@@ -54,14 +60,25 @@ public static class EvaluationReport
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             var root = document.RootElement;
             var mean = root.GetProperty("mean");
-            List<HorizonErrors> Rows(string predictor) => mean.GetProperty(predictor).EnumerateArray().Select(r => new HorizonErrors(
+            static List<HorizonErrors> Rows(JsonElement rows) => rows.EnumerateArray().Select(r => new HorizonErrors(
                 r.GetProperty("horizon").GetInt32(), Number(r, "mse"), Number(r, "rmse"), Number(r, "mae"), Number(r, "nmse"))).ToList();
-            return new StoredEvaluation(root.GetProperty("split").GetString() ?? "", root.GetProperty("cases").GetInt32(), Rows("model"), Rows("persistence"));
+            var perCase = root.GetProperty("per_case").EnumerateArray()
+                .Select(c => new CaseMetrics(c.GetProperty("case").GetString() ?? "", Rows(c.GetProperty("model")), Rows(c.GetProperty("persistence")))).ToList();
+            double? stepSeconds = root.TryGetProperty("rollout_step_seconds", out var seconds) && seconds.ValueKind == JsonValueKind.Number ? seconds.GetDouble() : null;
+            return new StoredEvaluation(root.GetProperty("split").GetString() ?? "", root.GetProperty("cases").GetInt32(),
+                Rows(mean.GetProperty("model")), Rows(mean.GetProperty("persistence")), perCase, stepSeconds);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"{path}: not an evaluation written by gnnsim eval ({e.Message})");
         }
+    }
+
+    /// <summary>The median of every step's time over the rollouts that were timed; null when none was.</summary>
+    public static double? MedianStepSeconds(IEnumerable<RolloutResult> rollouts)
+    {
+        var times = rollouts.SelectMany(r => r.StepSeconds ?? []).Order().ToArray();
+        return times.Length == 0 ? null : times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
     }
 
     // NaN and infinities are written as strings (AllowNamedFloatingPointLiterals).

@@ -99,4 +99,26 @@ public static class MoverEvaluation
                 N(s.ErrorReduction), N(s.MongeAmpereErrorReduction), N(s.ModelSeconds), N(s.MongeAmpereSeconds), N(s.SpeedRatio)));
         AtomicFile.WriteAllText(Path.Combine(directory, CsvFileName), csv.ToString());
     }
+
+    /// <summary>mover_eval.json's mean row, how many meshes were scored and how many came out tangled; null when there is none.</summary>
+    public static (MoverScore Mean, int Cases, int MeshesWithTangles)? ReadMean(string directory)
+    {
+        var path = Path.Combine(directory, JsonFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            var m = root.GetProperty("mean");
+            double? Optional(string name) => m.GetProperty(name).ValueKind == JsonValueKind.Null ? null : m.GetProperty(name).GetDouble();
+            var mean = new MoverScore("mean", m.GetProperty("nodes").GetInt32(), m.GetProperty("cells").GetInt32(), m.GetProperty("tangled_cells").GetInt32(),
+                m.GetProperty("min_angle_original").GetDouble(), m.GetProperty("min_angle_moved").GetDouble(), Optional("error_original"), Optional("error_moved"),
+                Optional("error_reduction"), Optional("monge_ampere_error_reduction"), m.GetProperty("model_seconds").GetDouble(), Optional("monge_ampere_seconds"));
+            return (mean, root.GetProperty("cases").GetInt32(), root.GetProperty("meshes_with_tangles").GetInt32());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: not a mover evaluation written by gnnsim eval ({e.Message})");
+        }
+    }
 }

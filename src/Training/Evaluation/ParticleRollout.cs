@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GnnSim.Datasets.Particles;
 using GnnSim.Graph;
 using GnnSim.Operators.Particles;
@@ -64,10 +65,12 @@ public static class ParticleRollout
         simulator.eval();
         using var dynamic = particles.Dynamic.unsqueeze(1);
         var history = particles.History(start, c).clone();
+        var stepSeconds = new double[count];
         try
         {
             for (var s = 1; s <= count; s++)
             {
+                var clock = Stopwatch.StartNew();
                 using var scope = torch.NewDisposeScope();
                 var next = objective.NextPositions(simulator.Model, particles, history);
                 next = torch.where(dynamic, next, particles.At(start + s));
@@ -75,6 +78,7 @@ public static class ParticleRollout
                 var shifted = torch.cat([history.narrow(0, 1, c), next.unsqueeze(0)]);
                 history.Dispose();
                 history = shifted.DetachFromDisposeScope();
+                stepSeconds[s - 1] = clock.Elapsed.TotalSeconds;
             }
         }
         finally
@@ -82,13 +86,17 @@ public static class ParticleRollout
             history.Dispose();
             simulator.train(wasTraining);
         }
-        if (field is null) return new RolloutResult(View(trajectory), start, count, truth, prediction) { TruthPositions = truth, PredictedPositions = prediction };
-        return Reconstructed(simulator, objective, field, whole, trajectory, start, count, prediction, device);
+        if (field is null)
+            return new RolloutResult(View(trajectory), start, count, truth, prediction) { TruthPositions = truth, PredictedPositions = prediction, StepSeconds = stepSeconds };
+        return Reconstructed(simulator, objective, field, whole, trajectory, start, count, prediction, stepSeconds, device);
     }
 
-    /// <summary>The whole cloud of <paramref name="whole"/> at every frame, from the sample's predicted positions by the neural field.</summary>
+    /// <summary>
+    /// The whole cloud of <paramref name="whole"/> at every frame, from the sample's predicted positions by the neural field;
+    /// each step's reconstruction time is added to <paramref name="stepSeconds"/> (a step answers for every particle).
+    /// </summary>
     static RolloutResult Reconstructed(LearnedSimulator simulator, ParticleDynamicsObjective objective, INeuralFieldDecoder field, ParticleTrajectory whole,
-        ParticleTrajectory sample, int start, int count, float[] sampleFrames, Device? device)
+        ParticleTrajectory sample, int start, int count, float[] sampleFrames, double[] stepSeconds, Device? device)
     {
         var n = whole.ParticleCount;
         var frameSize = n * 2;
@@ -109,11 +117,13 @@ public static class ParticleRollout
             var kinematic = torch.tensor(whole.ParticleTypes.Select(t => t == GnsParticleTypes.Kinematic).ToArray(), n).to(d).unsqueeze(1);
             for (var s = 1; s <= count; s++)
             {
+                var clock = Stopwatch.StartNew();
                 using var step = torch.NewDisposeScope();
                 var sparse = torch.tensor(sampleFrames.AsSpan(s * sampleSize, sampleSize).ToArray(), sample.ParticleCount, 2).to(d);
                 var dense = objective.Reconstruct(field, sparseReference, sparse, denseReference);
                 var truthFrame = torch.tensor(truth.AsSpan(s * frameSize, frameSize).ToArray(), n, 2).to(d);
                 torch.where(kinematic, truthFrame, dense).cpu().ToArray<float>().CopyTo(prediction.AsSpan(s * frameSize, frameSize));
+                stepSeconds[s - 1] += clock.Elapsed.TotalSeconds;
             }
         }
         finally
@@ -122,7 +132,7 @@ public static class ParticleRollout
         }
         return new RolloutResult(View(whole), start, count, truth, prediction)
         {
-            TruthPositions = truth, PredictedPositions = prediction, QueryPoints = whole.Frame(start).ToArray(),
+            TruthPositions = truth, PredictedPositions = prediction, QueryPoints = whole.Frame(start).ToArray(), StepSeconds = stepSeconds,
         };
     }
 

@@ -52,4 +52,25 @@ public static class ParticleScores
             lines.AddRange(scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{name},{s.Horizon},{s.Model:E6},{s.Persistence:E6}")));
         AtomicFile.WriteAllText(Path.Combine(directory, CsvFileName), string.Join("\n", lines) + "\n");
     }
+
+    /// <summary>The rows of <paramref name="directory"/>'s chamfer.csv; null when there is none.</summary>
+    public static List<(string Case, int Horizon, double Model, double Persistence)>? Read(string directory)
+    {
+        var path = Path.Combine(directory, CsvFileName);
+        if (!File.Exists(path)) return null;
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0] != "case,horizon,chamfer,chamfer_persistence") throw new InvalidDataException($"{path}: not a chamfer.csv written by gnnsim eval (header '{lines.FirstOrDefault()}')");
+        var rows = new List<(string, int, double, double)>();
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            var cells = lines[i].Split(',');
+            if (cells.Length != 4 || !int.TryParse(cells[1], CultureInfo.InvariantCulture, out var horizon)
+                || !double.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var model)
+                || !double.TryParse(cells[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var persistence))
+                throw new InvalidDataException($"{path}: line {i + 1} is not case,horizon,chamfer,chamfer_persistence: '{lines[i]}'");
+            rows.Add((cells[0], horizon, model, persistence));
+        }
+        return rows;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GnnSim.Torch;
 using GnnSim.Training.Data;
 using GnnSim.Training.Objectives;
@@ -9,12 +10,15 @@ namespace GnnSim.Training.Evaluation;
 /// the start frame. Where nodes move (particles, moved meshes) <see cref="TruthPositions"/> and
 /// <see cref="PredictedPositions"/> hold their positions per frame <c>[steps + 1, nodes, 2]</c>; a
 /// neural-field decoder's query points are <see cref="QueryPoints"/> <c>[Q, 2]</c>.
+/// <see cref="StepSeconds"/> is each step's wall time (the model's step and the copy of its
+/// prediction to the host), <c>[steps]</c>.
 /// </summary>
 public sealed record RolloutResult(SimulationTrajectory Trajectory, int StartFrame, int Steps, float[] Truth, float[] Prediction)
 {
     public float[]? TruthPositions { get; init; }
     public float[]? PredictedPositions { get; init; }
     public float[]? QueryPoints { get; init; }
+    public double[]? StepSeconds { get; init; }
 }
 
 /// <summary>
@@ -44,16 +48,19 @@ public static class Rollout
         simulator.eval();
         var predicted = tensors.PredictedMask.unsqueeze(1);
         var state = tensors.State(startFrame);
+        var stepSeconds = new double[count];
         try
         {
             for (var s = 1; s <= count; s++)
             {
+                var clock = Stopwatch.StartNew();
                 using var scope = torch.NewDisposeScope();
                 var next = objective.NextState(simulator.Model, tensors, state, startFrame + s - 1);
                 next = torch.where(predicted, next, tensors.State(startFrame + s));
                 next.cpu().ToArray<float>().CopyTo(prediction.AsSpan(s * frameSize, frameSize));
                 state.Dispose();
                 state = next.DetachFromDisposeScope();
+                stepSeconds[s - 1] = clock.Elapsed.TotalSeconds;
             }
         }
         finally
@@ -62,6 +69,6 @@ public static class Rollout
             predicted.Dispose();
             simulator.train(wasTraining);
         }
-        return new RolloutResult(trajectory, startFrame, count, truth, prediction);
+        return new RolloutResult(trajectory, startFrame, count, truth, prediction) { StepSeconds = stepSeconds };
     }
 }

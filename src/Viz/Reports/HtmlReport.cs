@@ -35,18 +35,25 @@ public sealed class HtmlReport(string title)
     }
 
     /// <param name="numericColumns">columns aligned right (numbers)</param>
-    public HtmlReport Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, IReadOnlySet<int>? numericColumns = null)
+    /// <param name="bold">cells shown in bold, by (row, column) of the body (a column's best value)</param>
+    public HtmlReport Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, IReadOnlySet<int>? numericColumns = null,
+        Func<int, int, bool>? bold = null)
     {
-        string Cell(string tag, string text, int column) => numericColumns?.Contains(column) == true
-            ? $"<{tag} class=\"number\">{Encode(text)}</{tag}>" : $"<{tag}>{Encode(text)}</{tag}>";
+        string Cell(string tag, string text, int column, bool strong)
+        {
+            var content = strong ? $"<strong>{Encode(text)}</strong>" : Encode(text);
+            return numericColumns?.Contains(column) == true ? $"<{tag} class=\"number\">{content}</{tag}>" : $"<{tag}>{content}</{tag}>";
+        }
         body.Append("<table>\n<thead><tr>");
-        for (var c = 0; c < header.Count; c++) body.Append(Cell("th", header[c], c));
+        for (var c = 0; c < header.Count; c++) body.Append(Cell("th", header[c], c, false));
         body.Append("</tr></thead>\n<tbody>\n");
+        var r = 0;
         foreach (var row in rows)
         {
             body.Append("<tr>");
-            for (var c = 0; c < row.Count; c++) body.Append(Cell("td", row[c], c));
+            for (var c = 0; c < row.Count; c++) body.Append(Cell("td", row[c], c, bold?.Invoke(r, c) == true));
             body.Append("</tr>\n");
+            r++;
         }
         body.Append("</tbody>\n</table>\n");
         return this;
@@ -101,11 +108,12 @@ public sealed class HtmlReport(string title)
         h3 { font-size: 16px; margin: 22px 0 8px; }
         .generator { color: #666; font-size: 13px; margin-top: 0; }
         pre { background: #f3f3f3; padding: 10px 14px; overflow-x: auto; font-size: 13px; border-radius: 4px; }
-        table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
+        table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; display: block; overflow-x: auto; max-width: 100%; }
         th, td { padding: 4px 12px; border-bottom: 1px solid #e2e2e2; text-align: left; }
         th { background: #f0f0f0; }
         table.facts th { background: none; font-weight: 600; }
         td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
+        td.number { white-space: nowrap; }
         figure { margin: 12px 0 20px; }
         figure img, figure svg { max-width: 100%; height: auto; border: 1px solid #e6e6e6; }
         figcaption { color: #555; font-size: 13px; margin-top: 4px; }

@@ -1,0 +1,220 @@
+using System.Globalization;
+using GnnSim.Cli.Benchmark;
+using GnnSim.Training.Evaluation;
+
+namespace GnnSim.Cli.Tests;
+
+public class BenchmarkTests
+{
+    private static string RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GnnSim.sln"))) root = root.Parent;
+        return root!.FullName;
+    }
+
+    /// <summary>The repository's tiny suite with its config paths made absolute, so it can live in a temporary folder (and be changed there).</summary>
+    private static string TinySuite(string folder, string? replace = null, string? with = null)
+    {
+        var configs = Path.Combine(RepositoryRoot(), "configs");
+        var text = File.ReadAllText(Path.Combine(configs, "benchmark", "tiny.yaml")).Replace("config: ../", $"config: {configs}/");
+        if (replace is not null) text = text.Replace(replace, with);
+        var path = Path.Combine(folder, $"suite-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(l => l.Split(',')).Select(cells => header.Zip(cells).ToDictionary(p => p.First, p => p.Second)).ToList();
+    }
+
+    [Fact]
+    public void TinySuiteRunsEndToEndAndAResumedSuiteSkipsFinishedRuns()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-benchmark-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var suite = TinySuite(folder);
+            var output = Path.Combine(folder, "out");
+
+            // Half the suite first: one entry; the leaderboard already shows it and says what is missing.
+            var (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", output, "--only", "meshgraphnet", "--threads", "1");
+            Assert.True(exit == 0, text + error);
+            var finished = Path.Combine(output, "runs", "cavity", "meshgraphnet", "seed0", RunScore.FileName);
+            Assert.True(File.Exists(finished), text);
+            var writtenAt = File.GetLastWriteTimeUtc(finished);
+            Assert.Contains("not finished: cavity/physgto seed 0", File.ReadAllText(Path.Combine(output, Leaderboard.MarkdownFileName)));
+
+            // The whole suite: the finished run is skipped (its score untouched), the other trained, both on the leaderboard.
+            (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", output, "--threads", "1");
+            Assert.True(exit == 0, text + error);
+            Assert.Contains("cavity/meshgraphnet seed 0: finished before, skipped", text);
+            Assert.Equal(writtenAt, File.GetLastWriteTimeUtc(finished));
+            var rows = ReadCsv(Path.Combine(output, Leaderboard.CsvFileName)).Where(r => r["split"] == "test").ToList();
+            Assert.Equal(["meshgraphnet", "persistence", "physgto"], rows.Select(r => r["operator"]).Order());
+            foreach (var row in rows.Where(r => r["operator"] != Leaderboard.PersistenceName))
+            {
+                foreach (var column in new[] { "parameters", "steps", "train_step_ms", "rollout_step_ms", "peak_mb", "rmse_1", "rmse_all", "nmse_all", "nmse_vs_persistence" })
+                    Assert.True(double.TryParse(row[column], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value > 0,
+                        $"{row["operator"]}.{column} = '{row[column]}'");
+                Assert.Equal("30", row["steps"]);
+            }
+            // The ranks follow the headline error: lower NMSE over the whole rollout first.
+            var ranked = rows.OrderBy(r => int.Parse(r["rank"], CultureInfo.InvariantCulture)).Select(r => double.Parse(r["nmse_all"], CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(ranked.Order(), ranked);
+            var html = File.ReadAllText(Path.Combine(output, Leaderboard.HtmlFileName));
+            Assert.Contains("<strong>", html);
+            Assert.Contains("<svg", html);
+
+            // A changed suite neither skips nor resumes a run made with other settings: it names the folder and the file that differs.
+            (exit, _, error) = CliRunner.Run("benchmark", TinySuite(folder, "steps: 30", "steps: 40"), "--out", output, "--threads", "1");
+            Assert.Equal(2, exit);
+            Assert.Contains(Path.Combine("meshgraphnet", "seed0"), error);
+            Assert.Contains(SuiteRunner.PlanFileName, error);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ASuiteKilledMidTrainingResumesTheRunFromItsCheckpoint()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-benchmark-kill-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // Long enough (300 steps, a checkpoint every 10) to be killed between its first checkpoint and its end.
+            var suite = TinySuite(folder, "steps: 30", "steps: 300");
+            var output = Path.Combine(folder, "out");
+            var run = Path.Combine(output, "runs", "cavity", "meshgraphnet", "seed0");
+            var (stdout, stderr) = (new System.Text.StringBuilder(), new System.Text.StringBuilder());
+            using (var process = CliProcess.Start(["benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1"], null, stdout, stderr))
+            {
+                Assert.True(CliProcess.WaitUntil(process, () => File.Exists(Path.Combine(run, GnnSim.Training.Checkpoint.FileName))), $"no checkpoint: {stdout}{stderr}");
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+            var killedAt = GnnSim.Training.Checkpoint.ReadSummary(run)!.Value.Step;
+            Assert.InRange(killedAt, 10, 299);
+            Assert.False(File.Exists(Path.Combine(run, RunScore.FileName)));
+
+            var (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1");
+            Assert.True(exit == 0, text + error);
+            Assert.Contains("cavity/meshgraphnet seed 0: resuming", text);
+            Assert.Equal(300, RunScore.Read(run)!.Steps);
+            Assert.Contains($"$ gnnsim train", File.ReadAllText(Path.Combine(run, "train.log")));
+            Assert.Contains("--resume", File.ReadAllText(Path.Combine(run, "train.log")));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static BenchmarkSuite SuiteOf(string folder, string text)
+    {
+        var path = Path.Combine(folder, "suite.yaml");
+        File.WriteAllText(path, text.Replace("CONFIG", Path.Combine(RepositoryRoot(), "configs", "cavity.yaml")));
+        return BenchmarkSuite.Load(path);
+    }
+
+    private const string TwoEntries = """
+        name: ranking
+        seeds: [0, 1]
+        problems:
+          - name: cavity
+            data: {generator: cfdbench, subsets: [bc], options: {problem: cavity}}
+            entries:
+              - {name: first, config: CONFIG, steps: 10}
+              - {name: second, config: CONFIG, steps: 10}
+        """;
+
+    // A field score whose whole-rollout NMSE is nmse (MSE = NMSE, truth of mean square 1), persistence's 0.5.
+    private static RunScore Field(string entry, int seed, double nmse, double stepSeconds) => new("cavity", entry, seed, "meshgraphnet", "next_state", 1000, 10, 60,
+        stepSeconds, 0.001, 100_000_000, [new ScoreGroup("test", 2, [new HorizonErrors(1, nmse / 4, Math.Sqrt(nmse / 4), 0, nmse / 4), new HorizonErrors(5, nmse, Math.Sqrt(nmse), 0, nmse)],
+            [new HorizonErrors(1, 0.1, Math.Sqrt(0.1), 0, 0.1), new HorizonErrors(5, 0.5, Math.Sqrt(0.5), 0, 0.5)])], null);
+
+    [Fact]
+    public void TheLeaderboardRanksTheLowerErrorFirstAndAveragesTheSeeds()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-leaderboard-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var suite = SuiteOf(folder, TwoEntries);
+            // "second" is better (NMSE 0.2 and 0.4 against 0.6 and 1.0) but slower to train.
+            var scores = new[] { Field("first", 0, 0.6, 0.01), Field("first", 1, 1.0, 0.03), Field("second", 0, 0.2, 0.05), Field("second", 1, 0.4, 0.07) };
+            var table = Assert.Single(Leaderboard.Build(suite, scores));
+            Assert.Equal(["second", "persistence", "first"], table.Rows.Select(r => r.Entry));
+            var nmse = table.Columns.ToList().FindIndex(c => c.Key == "nmse_all");
+            var ratio = table.Columns.ToList().FindIndex(c => c.Key == "nmse_vs_persistence");
+            var step = table.Columns.ToList().FindIndex(c => c.Key == "train_step_ms");
+            Assert.Equal(0.3, table.Rows[0].Mean[nmse]!.Value, 12);
+            Assert.Equal(Math.Sqrt(0.02), table.Rows[0].Spread[nmse]!.Value, 12); // the sample standard deviation of 0.2 and 0.4
+            Assert.Equal(0.6, table.Rows[0].Mean[ratio]!.Value, 12);
+            Assert.Equal(1.0, table.Rows[1].Mean[ratio]!.Value, 12);
+            Assert.Equal([0, 1], table.Rows[0].Seeds);
+            // Best in bold, per column: the error column's best is "second", the step time's is "first"; persistence has no step time.
+            Assert.True(table.IsBest(0, nmse));
+            Assert.False(table.IsBest(2, nmse));
+            Assert.True(table.IsBest(2, step));
+            Assert.Null(table.Rows[1].Mean[step]);
+            var markdown = Leaderboard.Markdown(suite, [table], []);
+            Assert.Contains("| 1 | second | 0 1 |", markdown);
+            Assert.Contains("**3.00E-1 ± 1.41E-1**", markdown);
+            Assert.Contains("| 3 | first | 0 1 |", markdown);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ASuiteFileWithAMistakeIsRefusedWithTheFileAndTheKey()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-suite-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string Refusal(string text) => Assert.Throws<InvalidDataException>(() => SuiteOf(folder, text)).Message;
+            Assert.Contains("suite.yaml", Refusal(TwoEntries.Replace("steps: 10}", "steps: 10, stpes: 3}")));
+            Assert.Contains("stpes", Refusal(TwoEntries.Replace("steps: 10}", "steps: 10, stpes: 3}")));
+            Assert.Contains("data.generator = 'cfd'", Refusal(TwoEntries.Replace("generator: cfdbench", "generator: cfd")));
+            Assert.Contains("no such file", Refusal(TwoEntries.Replace("config: CONFIG", "config: missing.yaml")));
+            Assert.Contains("steps = 0", Refusal(TwoEntries.Replace("steps: 10}", "steps: 0}")));
+            Assert.Contains("set.training.seed", Refusal(TwoEntries.Replace("steps: 10}", "steps: 10, set: {training.seed: 3}}")));
+            Assert.Contains("same name", Refusal(TwoEntries.Replace("name: second", "name: first")));
+            Assert.Contains("subsets", Refusal(TwoEntries.Replace("subsets: [bc]", "subsets: [bc, walls]")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void EverySuiteInTheRepositoryLoadsAndEachEntrysConfigTakesItsOverrides()
+    {
+        var suites = Directory.GetFiles(Path.Combine(RepositoryRoot(), "configs", "benchmark"), "*.yaml");
+        Assert.Contains(suites, s => s.EndsWith("cpu.yaml", StringComparison.Ordinal));
+        Assert.Contains(suites, s => s.EndsWith("gpu.yaml", StringComparison.Ordinal));
+        foreach (var path in suites)
+        {
+            var suite = BenchmarkSuite.Load(path);
+            foreach (var entry in suite.Problems.SelectMany(p => p.Entries))
+            {
+                // What the suite runner adds besides the data path: the entry's overrides, the steps.
+                var overrides = entry.Set.Select(s => $"{s.Key}={BenchmarkSuite.SetValue(s.Value)}").Append($"training.steps={entry.Steps}").ToList();
+                var config = Training.Experiments.ExperimentConfig.Load(suite.ConfigPath(entry), overrides);
+                Assert.Equal(entry.Steps, config.Training.Steps);
+            }
+        }
+    }
+}
