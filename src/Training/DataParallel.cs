@@ -124,6 +124,15 @@ public sealed class DataParallel : IDisposable
         return (values[0] / Group.WorldSize, values[1] > 0);
     }
 
+    /// <summary>Whether any rank says so: a step that went bad on one rank is skipped on all.</summary>
+    public bool AnyRank(bool flag)
+    {
+        using var scope = torch.NewDisposeScope();
+        var value = torch.tensor(new[] { flag ? 1.0 : 0.0 }).to(device);
+        Group.AllReduce(value);
+        return value.ToArray<double>()[0] > 0;
+    }
+
     private static IEnumerable<Module> Modules(Module root) =>
         root.named_children().SelectMany(c => Modules(c.module)).Prepend(root);
 

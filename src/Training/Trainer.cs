@@ -9,7 +9,7 @@ using GnnSim.Training.Objectives;
 namespace GnnSim.Training;
 
 /// <summary>What the loop reports after every step.</summary>
-public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double LearningRate, double StepsPerSecond, double ElapsedSeconds);
+public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double LearningRate, double StepsPerSecond, double ElapsedSeconds, int SkippedSteps = 0);
 
 /// <summary>
 /// The training loop, and only the loop: draw a batch of samples, ask the objective's training set
@@ -24,6 +24,12 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, dou
 /// gradients are averaged before clipping, and rank 0 alone writes the config, the log and the
 /// checkpoints. The checkpoint holds nothing per rank, so a run resumes on any number of processes.
 /// </para>
+/// <para>
+/// A step whose loss or gradient norm is NaN or infinite changes nothing (no optimizer step; the
+/// normalizer statistics it fed are put back) and, past training.skip_nonfinite_steps such steps,
+/// stops the run with a <see cref="TrainingDivergedException"/> that names the step and what went
+/// bad; the failing step writes nothing, so the last checkpoint stays the last good one.
+/// </para>
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -37,6 +43,8 @@ public sealed class Trainer : IDisposable
     private readonly Device device;
     private int step;
     private double elapsedBefore;
+    private int? lastCheckpoint;
+    private int skippedSteps;
 
     /// <summary>
     /// Sets up a run in <paramref name="runDirectory"/>: writes the effective config, or with
@@ -59,6 +67,7 @@ public sealed class Trainer : IDisposable
         if (resume && Checkpoint.Exists(runDirectory))
         {
             (step, elapsedBefore) = Checkpoint.Restore(runDirectory, simulator, optimizer);
+            lastCheckpoint = step;
             if (IsLeader) TrainingLog.TrimAfter(runDirectory, step);
         }
         else
@@ -83,6 +92,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Seconds this process has spent averaging gradients with the other ranks (0 alone).</summary>
     public double GradientReduceSeconds => parallel?.GradientReduceSeconds ?? 0;
 
+    /// <summary>Steps of this session skipped for a NaN or infinite loss or gradient norm (training.skip_nonfinite_steps).</summary>
+    public int SkippedSteps => skippedSteps;
+
     /// <summary>Whether this process writes the run's files: the only one, or rank 0 of a group.</summary>
     public bool IsLeader => group is null || group.Rank == 0;
 
@@ -95,7 +107,7 @@ public sealed class Trainer : IDisposable
         var t = config.Training;
         var losses = new List<double>();
         var clock = Stopwatch.StartNew();
-        int firstStep = step, loggedSince = step;
+        int firstStep = step, loggedSince = step, skippedAtLog = skippedSteps;
         double lossSinceLog = 0;
         Simulator.train();
         var budget = t.MaxMinutes is { } minutes ? minutes * 60 : double.PositiveInfinity;
@@ -103,48 +115,105 @@ public sealed class Trainer : IDisposable
         while (step < t.Steps && !stop)
         {
             // Before the normalizer warm-up ends a step only accumulates statistics.
-            var loss = TrainStep(optimizerStep: step >= t.NormalizerWarmupSteps);
+            var warmUp = step < t.NormalizerWarmupSteps;
+            var (loss, nonFinite) = TrainStep(optimizerStep: !warmUp);
             step++;
+            if (nonFinite is not null)
+            {
+                // During the warm-up no weight has changed yet: the data itself is not finite, and skipping cannot help.
+                if (warmUp || ++skippedSteps > t.SkipNonfiniteSteps) throw Diverged(nonFinite, warmUp);
+            }
             stop = cancel.IsCancellationRequested || elapsedBefore + clock.Elapsed.TotalSeconds >= budget;
             // The ranks agree to stop together (a rank alone in a collective would wait for the others in vain).
             if (parallel is not null) (loss, stop) = parallel.Agree(loss, stop);
-            losses.Add(loss);
-            lossSinceLog += loss;
+            if (nonFinite is null)
+            {
+                losses.Add(loss);
+                lossSinceLog += loss;
+            }
             schedule?.Restore(step);
             var elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
             var rate = (step - firstStep) / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
             if (!IsLeader) continue;
-            progress?.Invoke(new TrainingProgress(step, t.Steps, loss, optimizer.LearningRate, rate, elapsed));
+            progress?.Invoke(new TrainingProgress(step, t.Steps, loss, optimizer.LearningRate, rate, elapsed, skippedSteps));
             var last = step == t.Steps || stop;
             if (step % t.LogEvery == 0 || last)
             {
-                TrainingLog.Append(runDirectory, new TrainingLogEntry(step, lossSinceLog / (step - loggedSince), optimizer.LearningRate, rate, elapsed));
+                // The interval's mean over the steps that counted (NaN if every one was skipped).
+                var counted = step - loggedSince - (skippedSteps - skippedAtLog);
+                TrainingLog.Append(runDirectory, new TrainingLogEntry(step, counted > 0 ? lossSinceLog / counted : double.NaN, optimizer.LearningRate, rate, elapsed));
                 lossSinceLog = 0;
                 loggedSince = step;
+                skippedAtLog = skippedSteps;
             }
             if (step % t.CheckpointEvery == 0 || last)
+            {
                 Checkpoint.Save(runDirectory, Simulator, optimizer, step, elapsed, loss);
+                lastCheckpoint = step;
+            }
         }
         return losses;
     }
 
-    private double TrainStep(bool optimizerStep)
+    /// <summary>One step: the loss, and what was not finite (the loss, or the gradient norm) when the step was skipped.</summary>
+    private (double Loss, string? NonFinite) TrainStep(bool optimizerStep)
     {
         using var scope = torch.NewDisposeScope();
         if (parallel is not null) group!.MarkProgress(step);
+        // A skipped step leaves nothing behind: the normalizer statistics its forward pass fed are put back.
+        var statistics = config.Training.SkipNonfiniteSteps > 0 ? Simulator.named_buffers().Select(b => (b.buffer, Saved: b.buffer.clone())).ToList() : null;
         Tensor loss;
         // Mixed precision covers the forward pass and the loss; the backward runs outside, as torch.autocast asks.
         using (config.Training.Precision == "bf16" ? torch.autocast(device, ScalarType.BFloat16) : (IDisposable?)null)
             loss = data.Loss(Simulator.Model, DrawSamples());
+        var value = loss.item();
+        var nonFinite = double.IsFinite(value) ? null : $"the loss is {value}";
         if (optimizerStep)
         {
             optimizer.zero_grad();
             loss.backward();
             parallel?.AverageGradients();
-            if (config.Optimizer.GradientClip > 0) torch.nn.utils.clip_grad_norm_(Simulator.parameters(), config.Optimizer.GradientClip);
-            optimizer.step();
+            // The global norm (clipped or not) says whether any gradient is NaN or infinite.
+            var clip = config.Optimizer.GradientClip > 0 ? config.Optimizer.GradientClip : double.PositiveInfinity;
+            var norm = torch.nn.utils.clip_grad_norm_(Simulator.parameters(), clip);
+            if (nonFinite is null && !double.IsFinite(norm))
+                nonFinite = $"the gradient norm is {norm} (the first parameter whose gradient is not finite: {FirstNonFiniteGradient() ?? "none on this rank"})";
         }
-        return loss.item();
+        // Every rank skips the step if any rank's went bad, so that all stay in step.
+        if (parallel is not null && parallel.AnyRank(nonFinite is not null)) nonFinite ??= "another rank's loss or gradient norm is not finite";
+        if (nonFinite is null)
+        {
+            if (optimizerStep) optimizer.step();
+        }
+        else if (statistics is not null)
+            foreach (var (buffer, saved) in statistics) buffer.copy_(saved);
+        return (value, nonFinite);
+    }
+
+    private string? FirstNonFiniteGradient()
+    {
+        foreach (var (name, parameter) in Simulator.named_parameters())
+        {
+            using var gradient = parameter.grad;
+            if (gradient is null) continue;
+            using var largest = gradient.abs().amax();
+            if (!double.IsFinite(largest.item())) return name;
+        }
+        return null;
+    }
+
+    private TrainingDivergedException Diverged(string what, bool warmUp)
+    {
+        var t = config.Training;
+        var kept = lastCheckpoint is { } saved
+            ? $"the failing step wrote nothing, and the checkpoint of step {saved} is the run's last good state (--resume with a changed --set continues from it)"
+            : "the failing step wrote nothing, and no checkpoint had been written yet";
+        var advice = warmUp
+            ? "this was during the normalizer warm-up, before any weight changed: the training data holds NaN or infinite values"
+            : t.SkipNonfiniteSteps > 0
+                ? $"{t.SkipNonfiniteSteps} such steps were skipped before it (training.skip_nonfinite_steps); lower optimizer.learning_rate or clip harder (optimizer.gradient_clip)"
+                : "lower optimizer.learning_rate or clip harder (optimizer.gradient_clip), or let training.skip_nonfinite_steps: k skip up to k such steps";
+        return new TrainingDivergedException(step, what, $"{runDirectory}: training diverged at step {step}: {what}; {kept}; {advice}");
     }
 
     /// <summary>This rank's share of the step's global batch (the whole batch in one process).</summary>

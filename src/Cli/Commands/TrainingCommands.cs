@@ -143,7 +143,7 @@ internal static class TrainingCommands
                 count++;
                 if (p.Step % t.LogEvery != 0 && p.Step != p.TotalSteps) return;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  step {p.Step,7}/{p.TotalSteps}  loss {sum / count:E3}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F1} steps/s  eta {Eta(p)}"));
+                    $"  step {p.Step,7}/{p.TotalSteps}  loss {sum / count:E3}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F1} steps/s  eta {Eta(p)}{(p.SkippedSteps > 0 ? $"  ({p.SkippedSteps} non-finite steps skipped)" : "")}"));
                 (sum, count) = (0, 0);
             }, cancel);
         }
@@ -156,7 +156,7 @@ internal static class TrainingCommands
                 losses = trainer.Run(p =>
                 {
                     task.Value = p.Step;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:E2}  {p.StepsPerSecond:F1} it/s");
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:E2}  {p.StepsPerSecond:F1} it/s{(p.SkippedSteps > 0 ? $"  {p.SkippedSteps} skipped" : "")}");
                 }, cancel);
             });
         return losses;

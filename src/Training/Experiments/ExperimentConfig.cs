@@ -132,6 +132,8 @@ public sealed class ExperimentConfig
         public string Precision { get; set; } = "float32";
         /// <summary>Multi-process runs: how long a rank waits for the others (joining, or in a collective) before the run fails naming who is behind.</summary>
         public double DistributedTimeoutSeconds { get; set; } = 300;
+        /// <summary>How many steps with a NaN or infinite loss or gradient norm are skipped (the step changes nothing) before training stops; 0: the first stops it.</summary>
+        public int SkipNonfiniteSteps { get; set; } = 0;
     }
 
     public sealed class EvaluationSection
@@ -300,6 +302,7 @@ public sealed class ExperimentConfig
             "the coordinate, area, Chamfer and Monge-Ampere weights must be at least 0 and not all 0");
         Require(Training.Precision is "float32" or "bf16", "training.precision", Training.Precision, "float32 or bf16");
         Require(Training.DistributedTimeoutSeconds is > 0 and < 1e7, "training.distributed_timeout_seconds", Training.DistributedTimeoutSeconds, "must be positive (seconds a rank waits for the others)");
+        Require(Training.SkipNonfiniteSteps >= 0, "training.skip_nonfinite_steps", Training.SkipNonfiniteSteps, "must be at least 0");
         Require(Training.MaxMinutes is null or > 0, "training.max_minutes", Training.MaxMinutes, "must be positive (minutes of training)");
         Require(Training.UnrollSteps >= 1, "training.unroll_steps", Training.UnrollSteps, "must be at least 1");
         Require(Training.Loss is NextStateObjective.MseLoss or NextStateObjective.RelativeL2Loss, "training.loss", Training.Loss, "mse or relative_l2");
