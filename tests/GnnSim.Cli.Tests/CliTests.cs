@@ -124,6 +124,23 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     }
 
     [Fact]
+    public void BenchSoakKeepsTheLiveTensorCountFlatThroughTrainingAndRollout()
+    {
+        var (exitCode, output, error) = Run("bench", "soak", "--steps", "100", "--sample-every", "10", "--nodes", "16");
+        Assert.True(exitCode == 0, error);
+        using var figures = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        foreach (var phase in new[] { "training", "rollout" })
+        {
+            var figure = figures.RootElement.GetProperty(phase);
+            Assert.Equal(10, figure.GetProperty("samples").GetInt32());
+            // Not one tensor more at the end than after the warm-up: a step that kept one would show 1,000 per 1,000 steps.
+            Assert.Equal(figure.GetProperty("live_tensors_first").GetInt64(), figure.GetProperty("live_tensors_last").GetInt64());
+            Assert.Equal(0, figure.GetProperty("tensors_per_1000_steps").GetDouble());
+            Assert.True(figure.GetProperty("resident_mb_last").GetDouble() > 0);
+        }
+    }
+
+    [Fact]
     public void BenchMgnTimesTheFullModelOnASmallMesh()
     {
         var (exitCode, output, _) = Run("bench", "mgn", "--nodes", "100", "--repeats", "1", "--no-python");

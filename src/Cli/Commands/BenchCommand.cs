@@ -19,6 +19,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Um2n());
         command.Subcommands.Add(Mpm());
         command.Subcommands.Add(Ddp());
+        command.Subcommands.Add(Soak());
         return command;
     }
 
@@ -39,6 +40,20 @@ internal static class BenchCommand
             var benchmark = new DdpBenchmark(counts, result.GetValue(nodes), result.GetValue(steps), result.GetValue(batch));
             return GnnSim.Torch.Distributed.TorchrunEnvironment.FromEnvironment() is { } worker ? benchmark.RunWorker(worker) : benchmark.Run();
         });
+        return command;
+    }
+
+    private static Command Soak()
+    {
+        var steps = new Option<int>("--steps") { Description = "training steps, and as many rollout steps", DefaultValueFactory = _ => 10_000 };
+        var nodes = new Option<int>("--nodes") { Description = "nodes of the triangulated square", DefaultValueFactory = _ => 500 };
+        var every = new Option<int>("--sample-every") { Description = "steps between samples of memory and live tensors", DefaultValueFactory = _ => 100 };
+        var csv = new Option<string?>("--csv") { Description = "write every sample (phase, step, resident MB, live tensors, seconds) here" };
+        var command = new Command("soak", "A long MeshGraphNet training and rollout: resident memory and live tensors sampled as they go, and their slopes after the warm-up (flat: no leak).")
+        {
+            steps, nodes, every, csv,
+        };
+        command.SetAction(result => new SoakBenchmark(result.GetValue(steps), result.GetValue(nodes), result.GetValue(every), result.GetValue(csv)).Run());
         return command;
     }
 
