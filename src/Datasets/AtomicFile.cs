@@ -1,6 +1,10 @@
 namespace GnnSim.Datasets;
 
-/// <summary>Writes that never leave a half-written file under the final name: write a temporary, then rename.</summary>
+/// <summary>
+/// Writes that never leave a half-written file under the final name: write a temporary, then rename.
+/// A write that fails (a full disk, a read-only place) removes its temporary, leaves the file there as
+/// it was, and throws an <see cref="IOException"/> that names the file.
+/// </summary>
 public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write) => Replace(path, temporary =>
@@ -21,6 +25,11 @@ public static class AtomicFile
         {
             write(temporary);
             File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a read-only place: say which file, and that the one there was not touched.
+            throw new IOException($"{full} was not written, and the file there (if any) is unchanged: {e.Message.Replace(temporary, full)}", e);
         }
         finally
         {

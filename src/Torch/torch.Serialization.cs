@@ -32,6 +32,11 @@ public static partial class torch
                 Check(gs_save(pathPointer, (byte**)nameArray, handleArray, names.Length));
             File.Move(temporary, full, overwrite: true);
         }
+        catch (TorchException e)
+        {
+            // A file that cannot be written (a full disk, a read-only place) is an I/O error of the file asked for; the one there stays as it was.
+            throw new IOException(e.Message.Replace(temporary, full), e);
+        }
         finally
         {
             foreach (var pin in pins) pin.Free();

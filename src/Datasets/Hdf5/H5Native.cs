@@ -74,7 +74,15 @@ internal static unsafe class H5Native
         finally { handle.Free(); }
         H5Eclear2(Default);
         if (messages.Count == 0) return "unknown HDF5 error";
-        return messages.Count == 1 ? messages[0] : $"{messages[0]} ({messages[^1]})";
+        return messages.Count == 1 ? Condensed(messages[0]) : $"{Condensed(messages[0])} ({Condensed(messages[^1])})";
+    }
+
+    // A failed system call's record ("file write failed: time = ..., filename = ..., errno = 28,
+    // error message = 'No space left on device', buf = ...") becomes what failed and the system's reason.
+    static string Condensed(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^(?<what>[^:,]+):.*error message = '(?<reason>[^']*)'", System.Text.RegularExpressions.RegexOptions.Singleline);
+        return match.Success ? $"{match.Groups["what"].Value}: {match.Groups["reason"].Value}" : message;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -40,7 +40,7 @@ public static class ResumableTrajectoryFile
         var fingerprint = Path.Combine(parts, "settings.txt");
         if (File.Exists(fingerprint) && File.ReadAllText(fingerprint) != settings)
             throw new IOException($"{parts} holds trajectories made with other settings ({File.ReadAllText(fingerprint)}); delete it or rerun with those settings");
-        File.WriteAllText(fingerprint, settings);
+        AtomicFile.WriteAllText(fingerprint, settings); // a full disk must not leave a half-written fingerprint that refuses every rerun
         string Part(int index) => Path.Combine(parts, $"{index:D5}.h5");
         int written = 0, skipped = 0;
         for (var index = 0; index < count; index++)

@@ -2,7 +2,9 @@
 // torch.save's zip/pickle format.
 #include <torch/serialize.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include "shim_common.h"
@@ -74,11 +76,13 @@ int gs_save(const char* path, const char* const* names, const gs_tensor* tensors
   c10::Dict<std::string, at::Tensor> dict;
   for (int i = 0; i < n; ++i) dict.insert(names[i], unwrap(tensors[i]).detach().to(at::kCPU));
   std::vector<char> bytes = torch::pickle_save(dict);
+  // The OS's reason (a full disk, a read-only place) goes into the message: errno is what the failed call left.
+  errno = 0;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error(std::string("cannot write ") + path);
+  if (!out) throw std::runtime_error(std::string("cannot write ") + path + " (" + std::strerror(errno) + ")");
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
-  if (!out) throw std::runtime_error(std::string("write failed: ") + path);
+  if (!out) throw std::runtime_error(std::string("write failed: ") + path + (errno != 0 ? std::string(" (") + std::strerror(errno) + ")" : std::string()));
   return 0;
   GS_CATCH(-1)
 }
