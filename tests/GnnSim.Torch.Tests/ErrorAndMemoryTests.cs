@@ -26,6 +26,25 @@ public class ErrorAndMemoryTests
     }
 
     [Fact]
+    public void DtypeDeviceAndIndexErrorsThrowAndTheProcessLivesOn()
+    {
+        using var scope = torch.NewDisposeScope();
+        var floats = torch.ones(2, 2);
+        var longs = torch.tensor(new long[] { 1, 2, 3, 4 }).view(2, 2);
+        // dtype: libtorch's matrix product does not mix float and long
+        Assert.Contains("Long", Assert.Throws<TorchException>(() => floats.mm(longs)).Message, StringComparison.OrdinalIgnoreCase);
+        // index out of range, through gather and scatter as well as index_select
+        Assert.Throws<TorchException>(() => floats.gather(1, torch.tensor(new long[] { 0, 7, 0, 0 }).view(2, 2)));
+        Assert.Throws<TorchException>(() => torch.zeros(3).index_add(0, torch.tensor(new long[] { 3 }), torch.ones(1)));
+        // device: a CPU build has no CUDA device to move to
+        if (!torch.cuda.is_available())
+            Assert.Contains("CUDA", Assert.Throws<TorchException>(() => floats.to(new Device(DeviceType.CUDA, 0))).Message);
+        // still fine afterwards
+        Assert.Equal(4.0, floats.sum().item());
+        Assert.Equal(10, longs.sum().item_long());
+    }
+
+    [Fact]
     public void ADisposedTensorCannotBeUsed()
     {
         var t = torch.ones(2);
