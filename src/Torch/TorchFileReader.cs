@@ -44,6 +44,7 @@ internal sealed class TorchFileReader
         try { zip = ZipFile.OpenRead(path); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: not a torch.save file (not a zip archive: {e.Message})"); }
         using (zip)
+        try
         {
             var pickle = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
                 ?? throw new InvalidDataException($"{path}: not a torch.save file (no data.pkl in the archive)");
@@ -57,6 +58,11 @@ internal sealed class TorchFileReader
             {
                 foreach (var storage in reader.storages.Values) storage.Dispose();
             }
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            // The zip layer's own complaints (a corrupt header, a bad entry count) name no file.
+            throw new InvalidDataException($"{path}: a damaged torch.save file ({e.Message})", e);
         }
     }
 

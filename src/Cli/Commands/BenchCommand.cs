@@ -20,6 +20,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Mpm());
         command.Subcommands.Add(Ddp());
         command.Subcommands.Add(Soak());
+        command.Subcommands.Add(Fuzz());
         return command;
     }
 
@@ -54,6 +55,34 @@ internal static class BenchCommand
             steps, nodes, every, csv,
         };
         command.SetAction(result => new SoakBenchmark(result.GetValue(steps), result.GetValue(nodes), result.GetValue(every), result.GetValue(csv)).Run());
+        return command;
+    }
+
+    private static Command Fuzz()
+    {
+        var minutes = new Option<double>("--minutes") { Description = "how long to hunt", DefaultValueFactory = _ => 30 };
+        var mutants = new Option<int?>("--mutants") { Description = "at most this many mutants of each reader's file (default: until the minutes are spent)" };
+        var seed = new Option<int>("--seed") { Description = "seed of the mutations", DefaultValueFactory = _ => 0 };
+        var only = new Option<string[]>("--only") { Description = "fuzz only these readers (by name; see the list printed at the start)", AllowMultipleArgumentsPerToken = true };
+        var keep = new Option<string?>("--keep") { Description = "save each failing mutant in this folder, to reproduce it" };
+        var command = new Command("fuzz", "Damage each reader's valid file in seeded ways and read it back: every mutant must end in a valid result or the reader's clear error naming the file.")
+        {
+            minutes, mutants, seed, only, keep,
+        };
+        command.SetAction(result =>
+        {
+            var targets = Fuzzing.Targets();
+            if (result.GetValue(only) is { Length: > 0 } names)
+                targets = names.Select(n => targets.FirstOrDefault(t => t.Name == n) ?? throw new ArgumentException($"--only {n}: no such reader (readers: {string.Join(", ", targets.Select(t => t.Name))})")).ToList();
+            Console.WriteLine($"fuzzing {targets.Count} readers ({string.Join(", ", targets.Select(t => t.Name))}) for {result.GetValue(minutes)} min, seed {result.GetValue(seed)}");
+            var (failures, count) = Fuzzing.Run(targets, result.GetValue(seed), result.GetValue(mutants), TimeSpan.FromMinutes(result.GetValue(minutes)), Console.WriteLine, result.GetValue(keep));
+            Console.WriteLine($"{count} mutants, {failures.Count} failures");
+            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["bench"] = "fuzz", ["readers"] = targets.Count, ["mutants"] = count, ["failures"] = failures.Count, ["seed"] = result.GetValue(seed),
+            }));
+            return failures.Count == 0 ? 0 : 1;
+        });
         return command;
     }
 

@@ -17,8 +17,15 @@ public static class CaseJson
         catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message})"); }
         if (root is not JsonObject obj) throw new InvalidDataException($"{path}: expected a JSON object");
         var values = new Dictionary<string, double>();
-        foreach (var (key, node) in obj)
-            if (node is JsonValue value && value.TryGetValue(out double number)) values[key] = number;
+        try
+        {
+            foreach (var (key, node) in obj)
+                if (node is JsonValue value && value.TryGetValue(out double number)) values[key] = number;
+        }
+        catch (ArgumentException e) // the object is built on first use, and a key written twice fails there
+        {
+            throw new InvalidDataException($"{path}: a key appears twice ({e.Message})");
+        }
         return values;
     }
 

@@ -44,10 +44,12 @@ internal static unsafe class H5Native
         FileInt64 = Global("H5T_STD_I64LE_g");
         CString = Global("H5T_C_S1_g");
         DatasetCreateClass = Global("H5P_CLS_DATASET_CREATE_ID_g");
+        FileAccessClass = Global("H5P_CLS_FILE_ACCESS_ID_g");
     }
 
     internal static readonly long NativeFloat, NativeDouble, NativeInt32, NativeInt64;
-    internal static readonly long FileFloat32, FileFloat64, FileInt32, FileInt64, CString, DatasetCreateClass;
+    internal static readonly long FileFloat32, FileFloat64, FileInt32, FileInt64, CString, DatasetCreateClass, FileAccessClass;
+    internal const int LibraryVersion18 = 1, LibraryVersion110 = 2; // H5F_libver_t
 
     static readonly string[] Candidates = ["libhdf5_serial.so.103", "libhdf5_serial.so", "libhdf5.so.103", "libhdf5.so"];
 
@@ -63,6 +65,19 @@ internal static unsafe class H5Native
         throw new DllNotFoundException(
             "libhdf5 was not found (tried " + string.Join(", ", Candidates) + "). Install Debian's libhdf5-dev " +
             "(./setup.sh does), or point GNNSIM_HDF5_LIBRARY at the shared library.");
+    }
+
+    [ThreadStatic] static bool quiet;
+
+    /// <summary>
+    /// HDF5's error printing is a per-thread setting in a thread-safe build: every thread that opens or
+    /// creates a file turns it off, so errors reach the user once, as exceptions (LastError), not also on stderr.
+    /// </summary>
+    internal static void QuietOnThisThread()
+    {
+        if (quiet) return;
+        H5Eset_auto2(Default, IntPtr.Zero, IntPtr.Zero);
+        quiet = true;
     }
 
     /// <summary>The HDF5 error stack as one line (outermost call, then the innermost cause), cleared afterwards.</summary>
@@ -143,12 +158,15 @@ internal static unsafe class H5Native
     [DllImport(Lib)] internal static extern int H5Pset_chunk(long plist, int rank, ulong* dims);
     [DllImport(Lib)] internal static extern int H5Pset_deflate(long plist, uint level);
     [DllImport(Lib)] internal static extern int H5Pset_shuffle(long plist);
+    [DllImport(Lib)] internal static extern int H5Pset_fletcher32(long plist);
+    [DllImport(Lib)] internal static extern int H5Pset_libver_bounds(long plist, int low, int high);
     [DllImport(Lib)] internal static extern int H5Pclose(long plist);
     [DllImport(Lib)] internal static extern int H5Zfilter_avail(int filter);
 
     [DllImport(Lib)] internal static extern long H5Dcreate2(long location, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, long type, long space, long linkPlist, long createPlist, long accessPlist);
     [DllImport(Lib)] internal static extern long H5Dopen2(long location, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, long accessPlist);
     [DllImport(Lib)] internal static extern int H5Dwrite(long dataset, long memoryType, long memorySpace, long fileSpace, long transferPlist, void* buffer);
+    [DllImport(Lib)] internal static extern ulong H5Dget_storage_size(long dataset);
     [DllImport(Lib)] internal static extern int H5Dread(long dataset, long memoryType, long memorySpace, long fileSpace, long transferPlist, void* buffer);
     [DllImport(Lib)] internal static extern long H5Dget_space(long dataset);
     [DllImport(Lib)] internal static extern long H5Dget_type(long dataset);

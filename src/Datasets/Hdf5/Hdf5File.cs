@@ -13,9 +13,21 @@ public sealed class Hdf5File : Hdf5Group
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         lock (Library())
         {
-            var id = H5Fcreate(path, AccessTruncate, Default, Default);
-            if (id < 0) throw new IOException($"{path}: cannot create the HDF5 file: {LastError()}");
-            return new Hdf5File(id, path);
+            // The 1.8 file format and later checksum every piece of metadata (superblock, object headers,
+            // B-trees), so a damaged file is refused with an error rather than misread; 1.8 and later read it.
+            var access = H5Pcreate(FileAccessClass);
+            try
+            {
+                if (access < 0 || H5Pset_libver_bounds(access, LibraryVersion18, LibraryVersion110) < 0)
+                    throw new IOException($"{path}: cannot set the HDF5 file format: {LastError()}");
+                var id = H5Fcreate(path, AccessTruncate, Default, access);
+                if (id < 0) throw new IOException($"{path}: cannot create the HDF5 file: {LastError()}");
+                return new Hdf5File(id, path);
+            }
+            finally
+            {
+                if (access >= 0) H5Pclose(access);
+            }
         }
     }
 
@@ -56,7 +68,12 @@ public sealed class Hdf5File : Hdf5Group
     /// <summary>Loads libhdf5 (once) and returns the lock that serialises calls into it.</summary>
     static Lock Library()
     {
-        try { return Gate; }
+        try
+        {
+            var gate = Gate;
+            H5Native.QuietOnThisThread();
+            return gate;
+        }
         catch (TypeInitializationException e) when (e.InnerException is not null) { throw e.InnerException; }
     }
 

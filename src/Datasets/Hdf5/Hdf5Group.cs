@@ -162,6 +162,8 @@ public class Hdf5Group : IDisposable
             if (H5Zfilter_avail(DeflateFilter) <= 0) throw new IOException($"{FilePath}: this libhdf5 has no gzip (deflate) filter");
             ok = (!storage.Shuffle || H5Pset_shuffle(plist) >= 0) && H5Pset_deflate(plist, (uint)Math.Clamp(storage.GzipLevel, 1, 9)) >= 0;
         }
+        // A Fletcher-32 checksum on every chunk, last in the pipeline: damaged data is refused on reading, not returned.
+        ok = ok && H5Pset_fletcher32(plist) >= 0;
         if (!ok)
         {
             H5Pclose(plist);
@@ -209,8 +211,10 @@ public class Hdf5Group : IDisposable
                 bool fits = integerTarget ? stored is Hdf5ElementType.Int32 or Hdf5ElementType.Int64
                                           : stored is not (Hdf5ElementType.String or Hdf5ElementType.Other);
                 if (!fits) throw new InvalidDataException($"{FilePath}: {Child(name)} holds {stored} values, which do not read as {typeof(T).Name}");
-                long count = shape.Aggregate(1L, (a, b) => a * b);
-                if (count > Array.MaxLength) throw new InvalidDataException($"{FilePath}: {Child(name)} has {count} values, too many for one array");
+                long count = ValueCount(shape);
+                if (count < 0 || count > Array.MaxLength)
+                    throw new InvalidDataException($"{FilePath}: {Child(name)} has shape ({string.Join(", ", shape)}), too many values for one array (a damaged header?)");
+                CheckPlausibleSize(dataset, name, count * sizeof(T));
                 var values = new T[count];
                 if (count > 0)
                     fixed (T* data = values)
@@ -220,6 +224,32 @@ public class Hdf5Group : IDisposable
             }
             finally { H5Dclose(dataset); }
         }
+    }
+
+    /// <summary>The number of values of a shape; -1 when a dimension is negative or the product overflows (a damaged header).</summary>
+    static long ValueCount(long[] shape)
+    {
+        long count = 1;
+        foreach (var d in shape)
+        {
+            if (d < 0 || (d > 0 && count > long.MaxValue / d)) return -1;
+            count *= d;
+        }
+        return count;
+    }
+
+    // Deflate packs at most about 1,032:1; a little slack above that, and a small allowance for tiny datasets.
+    private const long MaxExpansion = 1100, SmallDataset = 1 << 20;
+
+    /// <summary>
+    /// A damaged header can declare any shape: before the values are allocated, their size must be one
+    /// that the bytes the file really stores for the dataset (no more than the file's size) could hold.
+    /// </summary>
+    void CheckPlausibleSize(long dataset, string name, long bytes)
+    {
+        var stored = Math.Min((long)Math.Min(H5Dget_storage_size(dataset), long.MaxValue), new FileInfo(FilePath).Length);
+        if (bytes > SmallDataset && bytes > MaxExpansion * stored)
+            throw new InvalidDataException($"{FilePath}: {Child(name)} declares {bytes:N0} bytes of values but the file stores {stored:N0} bytes of it (a damaged header)");
     }
 
     /// <summary>Reads a dataset and checks its rank.</summary>
@@ -361,7 +391,11 @@ public class Hdf5Group : IDisposable
                 if (type is Hdf5ElementType.String or Hdf5ElementType.Other)
                     throw new InvalidDataException($"{FilePath}: attribute {name} of {Path} is not numeric");
                 var shape = ShapeOf(H5Aget_space(attribute), $"attribute {name} of {Path}");
-                var values = new double[shape.Aggregate(1L, (a, b) => a * b)];
+                var count = ValueCount(shape);
+                // Attributes live in object headers, inside the file: no more values than the file has bytes.
+                if (count < 0 || count > new FileInfo(FilePath).Length)
+                    throw new InvalidDataException($"{FilePath}: attribute {name} of {Path} declares {count:N0} values, more than the file has bytes (a damaged header)");
+                var values = new double[count];
                 fixed (double* data = values)
                     if (values.Length > 0 && H5Aread(attribute, NativeDouble, data) < 0) throw ReadError($"cannot read attribute {name} of {Path}");
                 return values;

@@ -42,7 +42,7 @@ public static class GnsDataset
                 if (v.Length != dimension) throw new InvalidDataException($"{path}: '{name}' has {v.Length} values for dim {dimension}");
             return metadata;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException) // ArgumentException: a key written twice
         {
             throw new InvalidDataException($"{path}: not learning_to_simulate metadata ({e.Message})", e);
         }

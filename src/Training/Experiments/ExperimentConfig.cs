@@ -173,6 +173,8 @@ public sealed class ExperimentConfig
             throw new InvalidDataException($"{source}: not valid YAML at line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
         }
         foreach (var assignment in overrides ?? []) Apply(tree, assignment);
+        // A section with nothing under it (`data:` alone) is that section's defaults.
+        foreach (var empty in tree.Where(e => e.Value is null).Select(e => e.Key).ToList()) tree.Remove(empty);
         var modelTree = tree.Remove("model", out var model) ? model : null;
         ExperimentConfig config;
         try
@@ -267,6 +269,10 @@ public sealed class ExperimentConfig
             if (!ok) throw new InvalidDataException($"{source}: {key} = {Convert.ToString(value, CultureInfo.InvariantCulture)}: {rule}");
         }
         Require(Data.Format is "cfdbench" or "mesh" or "npz" or "xdmf" or "vtu" or "particles" or "gns", "data.format", Data.Format, "cfdbench, mesh, npz, xdmf, vtu, particles or gns");
+        // A key given with no value deserializes to null: the lists must be lists, empty or not.
+        Require(Data.Subsets is not null, "data.subsets", null, "a list of subsets, e.g. [bc]");
+        Require(Data.Fields is not null, "data.fields", null, "a list of node fields, e.g. [velocity]");
+        Require(Data.Problem is not null, "data.problem", null, "cavity, tube, dam or cylinder");
         Require(Data.ConnectivityRadius is null or (> 0 and < double.PositiveInfinity), "data.connectivity_radius", Data.ConnectivityRadius, "must be positive (the distance within which particles are connected)");
         Require(Data.Boundary is null || Data.Format != "cfdbench", "data.boundary", Data.Boundary, "types mesh nodes; CFDBench cases have their own");
         if (Data.Boundary is { } boundary)
