@@ -49,7 +49,7 @@ internal static unsafe class H5Native
 
     internal static readonly long NativeFloat, NativeDouble, NativeInt32, NativeInt64;
     internal static readonly long FileFloat32, FileFloat64, FileInt32, FileInt64, CString, DatasetCreateClass, FileAccessClass;
-    internal const int LibraryVersion18 = 1, LibraryVersion110 = 2; // H5F_libver_t
+    internal const int LibraryVersion110 = 2; // H5F_libver_t's H5F_LIBVER_V110
 
     static readonly string[] Candidates = ["libhdf5_serial.so.103", "libhdf5_serial.so", "libhdf5.so.103", "libhdf5.so"];
 

@@ -13,12 +13,13 @@ public sealed class Hdf5File : Hdf5Group
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         lock (Library())
         {
-            // The 1.8 file format and later checksum every piece of metadata (superblock, object headers,
-            // B-trees), so a damaged file is refused with an error rather than misread; 1.8 and later read it.
+            // The 1.10 file format checksums every piece of metadata (superblock, object headers, and the
+            // chunk indices, which 1.8's version-1 B-trees do not), so a damaged file is refused with an
+            // error rather than misread or crashed on; HDF5 1.10 and later (h5py too) read it.
             var access = H5Pcreate(FileAccessClass);
             try
             {
-                if (access < 0 || H5Pset_libver_bounds(access, LibraryVersion18, LibraryVersion110) < 0)
+                if (access < 0 || H5Pset_libver_bounds(access, LibraryVersion110, LibraryVersion110) < 0)
                     throw new IOException($"{path}: cannot set the HDF5 file format: {LastError()}");
                 var id = H5Fcreate(path, AccessTruncate, Default, access);
                 if (id < 0) throw new IOException($"{path}: cannot create the HDF5 file: {LastError()}");
