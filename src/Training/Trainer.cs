@@ -45,6 +45,7 @@ public sealed class Trainer : IDisposable
     private double elapsedBefore;
     private int? lastCheckpoint;
     private int skippedSteps;
+    private List<(Tensor Buffer, Tensor Saved)>? savedBuffers;
 
     /// <summary>
     /// Sets up a run in <paramref name="runDirectory"/>: writes the effective config, or with
@@ -160,8 +161,13 @@ public sealed class Trainer : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         if (parallel is not null) group!.MarkProgress(step);
-        // A skipped step leaves nothing behind: the normalizer statistics its forward pass fed are put back.
-        var statistics = config.Training.SkipNonfiniteSteps > 0 ? Simulator.named_buffers().Select(b => (b.buffer, Saved: b.buffer.clone())).ToList() : null;
+        // A skipped step leaves nothing behind: the normalizer statistics its forward pass feeds are saved
+        // first (into copies made once), to be put back.
+        if (config.Training.SkipNonfiniteSteps > 0)
+        {
+            savedBuffers ??= Simulator.named_buffers().Select(b => (b.buffer, Saved: b.buffer.clone().DetachFromDisposeScope())).ToList();
+            foreach (var (buffer, saved) in savedBuffers) saved.copy_(buffer);
+        }
         Tensor loss;
         // Mixed precision covers the forward pass and the loss; the backward runs outside, as torch.autocast asks.
         using (config.Training.Precision == "bf16" ? torch.autocast(device, ScalarType.BFloat16) : (IDisposable?)null)
@@ -185,8 +191,8 @@ public sealed class Trainer : IDisposable
         {
             if (optimizerStep) optimizer.step();
         }
-        else if (statistics is not null)
-            foreach (var (buffer, saved) in statistics) buffer.copy_(saved);
+        else if (savedBuffers is not null)
+            foreach (var (buffer, saved) in savedBuffers) buffer.copy_(saved);
         return (value, nonFinite);
     }
 
@@ -227,6 +233,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        foreach (var (_, saved) in savedBuffers ?? []) saved.Dispose();
         optimizer.Dispose();
         parallel?.Dispose();
     }

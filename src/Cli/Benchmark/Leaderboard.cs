@@ -125,15 +125,13 @@ internal static class Leaderboard
             {
                 var rows = entries.Select(e => Aggregate(e, mine.Where(s => s.Entry == e).ToList(), columns, split)).ToList();
                 var reference = mine.SelectMany(s => s.Groups).First(g => g.Split == split);
-                rows.Add(new LeaderboardRow(PersistenceName, PersistenceName, [], columns.Select(c => Finite(c.Value(null, reference))).ToArray(), new double?[columns.Length]));
+                rows.Add(new LeaderboardRow(PersistenceName, PersistenceName, [], columns.Select(c => c.Value(null, reference)).ToArray(), new double?[columns.Length]));
                 var primary = Array.FindIndex(columns, c => c.Key == (particles ? "position_mse_all" : "nmse_all"));
                 tables.Add(Ordered(new LeaderboardTable(problem.Name, split, reference.Cases, columns, rows, primary)));
             }
         }
         return tables;
     }
-
-    static double? Finite(double? v) => v is { } x && double.IsFinite(x) ? x : v;
 
     static LeaderboardRow Aggregate(string entry, List<RunScore> runs, LeaderboardColumn[] columns, string? split)
     {
