@@ -161,7 +161,15 @@ public sealed class TfRecordTests : IDisposable
         Assert.Contains("dt", Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(noDt, "train").ToList()).Message);
         Assert.Equal(0.02, DeepMindMeshDataset.Read(noDt, "train", dt: 0.02).First().Dt);
 
-        File.WriteAllText(Path.Combine(noDt, "meta.json"), """{"features": {}, "trajectory_length": 3}""");
+        // A meta.json that claims a billion frames and two unknown sizes in one shape: errors, not a huge tiling or a crash.
+        var meta = Path.Combine(noDt, "meta.json");
+        var valid = File.ReadAllText(meta);
+        File.WriteAllText(meta, valid.Replace("\"dynamic\"", "\"static\"").Replace("\"trajectory_length\": 3", "\"trajectory_length\": 1000000000"));
+        Assert.Contains("no dynamic per-node field", Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(noDt, "train", dt: 0.02).ToList()).Message);
+        File.WriteAllText(meta, valid.Replace("[1, -1, 3]", "[1, -1, -1]"));
+        Assert.Contains("cells has shape [1, -1, -1]", Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(noDt, "train", dt: 0.02).ToList()).Message);
+
+        File.WriteAllText(meta, """{"features": {}, "trajectory_length": 3}""");
         error = Assert.Throws<InvalidDataException>(() => DeepMindMeshDataset.Read(noDt, "train", dt: 0.02).ToList());
         Assert.Contains("mesh_pos", error.Message);
     }

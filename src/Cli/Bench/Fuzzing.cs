@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using GnnSim.Datasets.CfdBench;
@@ -7,6 +8,7 @@ using GnnSim.Datasets.Gmsh;
 using GnnSim.Datasets.Meshes;
 using GnnSim.Datasets.Npy;
 using GnnSim.Datasets.Particles;
+using GnnSim.Datasets.TfRecord;
 using GnnSim.Datasets.Vtu;
 using GnnSim.Graph;
 using GnnSim.Meshing;
@@ -58,6 +60,10 @@ internal static class Fuzzing
             folder => GnsDataset.Read(folder, "train")),
         new("gns-metadata", folder => { GnsDataset.Write(folder, "train", [SmallParticles()]); return Path.Combine(folder, "metadata.json"); },
             folder => GnsDataset.Read(folder, "train")),
+        new("deepmind-tfrecord", folder => { DeepMindDataset(folder); return DeepMindMeshDataset.RecordPath(folder, "train"); },
+            folder => DeepMindMeshDataset.Read(folder, "train").ToList()),
+        new("deepmind-meta", folder => { DeepMindDataset(folder); return Path.Combine(folder, "meta.json"); },
+            folder => DeepMindMeshDataset.Read(folder, "train").ToList()),
         new("xdmf", folder => Written(Path.Combine(folder, "flow.xdmf"), p => XdmfTrajectory.Write(p, SmallMesh())),
             folder => XdmfTrajectory.Read(Path.Combine(folder, "flow.xdmf"))),
         new("gmsh", folder => Written(Path.Combine(folder, "plate.msh"), p => GmshWriter.Write(p, SquareMesh().Positions, SquareMesh().Cells)),
@@ -94,6 +100,32 @@ internal static class Fuzzing
         const int particles = 6, frames = 4;
         var positions = Enumerable.Range(0, frames * particles * 2).Select(i => 0.2f + 0.05f * (i % 11)).ToArray();
         return new ParticleTrajectory("fuzz", 2, positions, Enumerable.Repeat(GnsParticleTypes.Water, particles).ToArray(), 0.0025, [0, 1, 0, 1], "water");
+    }
+
+    // A one-trajectory dataset in DeepMind's cylinder_flow layout: meta.json, and a tf.train.Example of raw little-endian arrays.
+    private static void DeepMindDataset(string folder)
+    {
+        var mesh = SmallMesh();
+        File.WriteAllText(Path.Combine(folder, "meta.json"), $$"""
+            {"simulator": "fuzz", "dt": {{mesh.Dt.ToString(CultureInfo.InvariantCulture)}}, "collection": "cylinder_flow",
+             "field_names": ["cells", "mesh_pos", "node_type", "velocity"],
+             "features": {
+               "cells": {"type": "static", "shape": [1, -1, 3], "dtype": "int32"},
+               "mesh_pos": {"type": "static", "shape": [1, -1, 2], "dtype": "float32"},
+               "node_type": {"type": "static", "shape": [1, -1, 1], "dtype": "int32"},
+               "velocity": {"type": "dynamic", "shape": [{{mesh.FrameCount}}, -1, 2], "dtype": "float32"}
+             },
+             "trajectory_length": {{mesh.FrameCount}}
+            }
+            """);
+        static byte[] Raw<T>(T[] values) where T : struct => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        TfRecordFile.Write(DeepMindMeshDataset.RecordPath(folder, "train"), [TfExample.Encode(new Dictionary<string, TfFeature>
+        {
+            ["cells"] = TfFeature.OfBytes(Raw(mesh.Cells)),
+            ["mesh_pos"] = TfFeature.OfBytes(Raw(mesh.MeshPositions)),
+            ["node_type"] = TfFeature.OfBytes(Raw(mesh.NodeTypes)),
+            ["velocity"] = TfFeature.OfBytes(Raw(mesh.Fields[0].Values)),
+        })]);
     }
 
     private static void Checkpoint(string path)

@@ -84,13 +84,24 @@ public static class DeepMindMeshDataset
         var types = Decode(example, meta.Features[MeshTrajectoryFile.NodeType], meta, where);
         if (types.Shape[^2] != nodes) throw new InvalidDataException($"{where}: {types.Shape[^2]} node types for {nodes} nodes");
 
-        var fields = new List<TrajectoryField>();
         int frames = meta.TrajectoryLength;
+        var perNode = new List<(DeepMindFeature Spec, RawArray Field)>();
         foreach (var spec in meta.Features.Values)
         {
             if (spec.Name is MeshTrajectoryFile.MeshPositions or MeshTrajectoryFile.Cells or MeshTrajectoryFile.NodeType) continue;
             var field = Decode(example, spec, meta, where);
             if (field.Shape[^2] != nodes) continue; // not a per-node field (per-cell data, for instance)
+            if (spec.Type != "static" && field.Shape[0] != frames)
+                throw new InvalidDataException($"{where}: {spec.Name} has {field.Shape[0]} frames, meta.json says trajectory_length {frames}");
+            perNode.Add((spec, field));
+        }
+        // The frames a dynamic field holds are what justify tiling the static ones that many times.
+        if (!perNode.Any(f => f.Spec.Type != "static"))
+            throw new InvalidDataException($"{where}: no dynamic per-node field: nothing in the trajectory changes over time");
+
+        var fields = new List<TrajectoryField>();
+        foreach (var (spec, field) in perNode)
+        {
             int width = field.Shape[^1], perFrame = nodes * width;
             var values = field.AsFloats();
             if (spec.Type == "static")
@@ -99,8 +110,6 @@ public static class DeepMindMeshDataset
                 for (int f = 0; f < frames; f++) values.AsSpan(0, perFrame).CopyTo(tiled.AsSpan(f * perFrame));
                 values = tiled;
             }
-            else if (field.Shape[0] != frames)
-                throw new InvalidDataException($"{where}: {spec.Name} has {field.Shape[0]} frames, meta.json says trajectory_length {frames}");
             fields.Add(new TrajectoryField(spec.Name, width, values));
         }
         var positionFrame = positions.AsFloats().AsSpan(0, nodes * dimension).ToArray();
@@ -151,6 +160,8 @@ public static class DeepMindMeshDataset
         var shape = (int[])spec.Shape.Clone();
         if (shape.Length != 3) throw new InvalidDataException($"{where}: {spec.Name} has shape [{string.Join(", ", shape)}], expected [time, nodes, width]");
         if (shape[0] == -1 && shape.Count(e => e == -1) > 1) shape[0] = spec.Type == "static" ? 1 : meta.TrajectoryLength;
+        if (shape.Any(e => e is 0 or < -1) || shape.Count(e => e == -1) > 1)
+            throw new InvalidDataException($"{where}: {spec.Name} has shape [{string.Join(", ", spec.Shape)}]: each size positive, or -1 for the node count");
         long count = bytes.Length / elementSize, known = shape.Where(e => e != -1).Aggregate(1L, (a, b) => a * b);
         int unknown = Array.IndexOf(shape, -1);
         if (unknown >= 0)
