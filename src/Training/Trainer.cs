@@ -2,6 +2,7 @@ using System.Diagnostics;
 using GnnSim.Datasets;
 using GnnSim.Torch;
 using GnnSim.Torch.Distributed;
+using GnnSim.Torch.Modules;
 using GnnSim.Torch.Optimizers;
 using GnnSim.Training.Experiments;
 using GnnSim.Training.Objectives;
@@ -46,6 +47,7 @@ public sealed class Trainer : IDisposable
     private int? lastCheckpoint;
     private int skippedSteps;
     private List<(Tensor Buffer, Tensor Saved)>? savedBuffers;
+    private long[]? stepSamples;
 
     /// <summary>
     /// Sets up a run in <paramref name="runDirectory"/>: writes the effective config, or with
@@ -122,7 +124,7 @@ public sealed class Trainer : IDisposable
             if (nonFinite is not null)
             {
                 // During the warm-up no weight has changed yet: the data itself is not finite, and skipping cannot help.
-                if (warmUp || ++skippedSteps > t.SkipNonfiniteSteps) throw Diverged(nonFinite, warmUp);
+                if (warmUp || ++skippedSteps > t.SkipNonfiniteSteps) throw Diverged(nonFinite, warmUp, loss);
             }
             stop = cancel.IsCancellationRequested || elapsedBefore + clock.Elapsed.TotalSeconds >= budget;
             // The ranks agree to stop together (a rank alone in a collective would wait for the others in vain).
@@ -171,7 +173,7 @@ public sealed class Trainer : IDisposable
         Tensor loss;
         // Mixed precision covers the forward pass and the loss; the backward runs outside, as torch.autocast asks.
         using (config.Training.Precision == "bf16" ? torch.autocast(device, ScalarType.BFloat16) : (IDisposable?)null)
-            loss = data.Loss(Simulator.Model, DrawSamples());
+            loss = data.Loss(Simulator.Model, stepSamples = DrawSamples());
         var value = loss.item();
         var nonFinite = double.IsFinite(value) ? null : $"the loss is {value}";
         if (optimizerStep)
@@ -208,9 +210,11 @@ public sealed class Trainer : IDisposable
         return null;
     }
 
-    private TrainingDivergedException Diverged(string what, bool warmUp)
+    private TrainingDivergedException Diverged(string what, bool warmUp, double loss)
     {
         var t = config.Training;
+        if (!double.IsFinite(loss) && stepSamples is { } samples)
+            what += FirstNonFiniteOutput(samples) is { } layer ? $" (the first layer whose output is not finite: {layer})" : " (every layer's output is finite: the loss itself is not)";
         var kept = lastCheckpoint is { } saved
             ? $"the failing step wrote nothing, and the checkpoint of step {saved} is the run's last good state (--resume with a changed --set continues from it)"
             : "the failing step wrote nothing, and no checkpoint had been written yet";
@@ -220,6 +224,40 @@ public sealed class Trainer : IDisposable
                 ? $"{t.SkipNonfiniteSteps} such steps were skipped before it (training.skip_nonfinite_steps); lower optimizer.learning_rate or clip harder (optimizer.gradient_clip)"
                 : "lower optimizer.learning_rate or clip harder (optimizer.gradient_clip), or let training.skip_nonfinite_steps: k skip up to k such steps";
         return new TrainingDivergedException(step, what, $"{runDirectory}: training diverged at step {step}: {what}; {kept}; {advice}");
+    }
+
+    /// <summary>
+    /// The first layer, in the order they ran, whose output holds a NaN or an infinity, in a forward pass
+    /// of the failing step's samples without gradients. The pass changes nothing: the normalizers' statistics
+    /// are put back after it, and it stays on this rank (their all-reduce is off, as the other ranks do not
+    /// join it). Null when every layer's output is finite.
+    /// </summary>
+    private string? FirstNonFiniteOutput(long[] samples)
+    {
+        var names = new Dictionary<Module, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, module) in Simulator.named_modules()) names.TryAdd(module, name);
+        var normalizers = Simulator.named_modules().Select(m => m.module).OfType<OnlineNormalizer>().Select(n => (Normalizer: n, n.Group)).ToList();
+        string? first = null;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var buffers = Simulator.named_buffers().Select(b => (b.buffer, Saved: b.buffer.clone())).ToList();
+        foreach (var (normalizer, _) in normalizers) normalizer.Group = null;
+        try
+        {
+            using (Module.WatchOutputs((module, output) =>
+            {
+                if (first is null && output is Tensor { } tensor && tensor.is_floating_point() && tensor.numel() > 0 && !double.IsFinite(tensor.abs().amax().item()))
+                    first = $"{names.GetValueOrDefault(module, "?")} ({module.GetType().Name})";
+            }))
+                data.Loss(Simulator.Model, samples);
+        }
+        catch (TorchException) { return null; } // a diagnosis that fails must not hide the divergence it was to explain
+        finally
+        {
+            foreach (var (buffer, saved) in buffers) buffer.copy_(saved);
+            foreach (var (normalizer, group) in normalizers) normalizer.Group = group;
+        }
+        return first;
     }
 
     /// <summary>This rank's share of the step's global batch (the whole batch in one process).</summary>

@@ -50,6 +50,23 @@ public class AutogradAndModuleTests
     }
 
     [Fact]
+    public void AnOutputWatchSeesEveryCalledLayerInnermostFirstUntilDisposed()
+    {
+        using var inner = new Sequential(new Linear(3, 4), new ReLU());
+        using var model = new Sequential(inner, new Linear(4, 2));
+        Assert.Equal(["0", "0.0", "0.1", "1"], model.named_modules().Select(m => m.name));
+        using var x = torch.ones(5, 3);
+        var seen = new List<(Module Module, long[] Shape)>();
+        using (Module.WatchOutputs((module, output) => seen.Add((module, ((Tensor)output!).shape))))
+            model.call(x).Dispose();
+        Assert.Equal<Module>([inner[0], inner[1], inner, model[1], model], seen.Select(s => s.Module));
+        Assert.Equal([5L, 4], seen[0].Shape);
+        Assert.Equal([5L, 2], seen[^1].Shape);
+        model.call(x).Dispose(); // the watch ended with its scope
+        Assert.Equal(5, seen.Count);
+    }
+
+    [Fact]
     public void LinearInitializationFollowsPytorchBounds()
     {
         using var layer = new Linear(100, 50);

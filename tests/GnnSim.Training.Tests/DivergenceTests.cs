@@ -111,4 +111,28 @@ public class DivergenceTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public void ANonFiniteLossNamesTheFirstLayerWhoseOutputWentBad()
+    {
+        var directory = Samples.TemporaryDirectory();
+        try
+        {
+            var config = Exploding(skip: 0);
+            config.Optimizer.LearningRate = 1e-3;
+            using var run = Samples.StartRun(config, [Samples.Swirl()], directory);
+            // A processor block's layer with one NaN weight: the encoders' outputs stay finite, that layer's does not.
+            var (name, weight) = run.Simulator.named_parameters().First(p => p.name.Contains(".blocks.", StringComparison.Ordinal) && p.name.EndsWith(".weight", StringComparison.Ordinal));
+            using (torch.no_grad())
+            using (var row = weight.flatten().narrow(0, 0, 1)) row.fill_(float.NaN);
+            var error = Assert.Throws<TrainingDivergedException>(() => run.Trainer.Run());
+            Assert.Equal(1, error.Step);
+            Assert.True(error.What.Contains($"the first layer whose output is not finite: {name[..^".weight".Length]} (", StringComparison.Ordinal), $"{name}: {error.What}");
+            Assert.Contains(error.What, error.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

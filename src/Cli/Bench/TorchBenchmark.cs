@@ -92,7 +92,7 @@ internal sealed class TorchBenchmark(int rows, int repeats)
             using (torch.NewDisposeScope())
             {
                 optimizer.zero_grad();
-                F.mse_loss(model.forward(x), y).backward();
+                F.mse_loss(model.call(x), y).backward();
                 optimizer.step();
             }
             if (i >= Warmup) times.Add(clock.Elapsed.TotalMilliseconds);

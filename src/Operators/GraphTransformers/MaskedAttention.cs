@@ -51,9 +51,9 @@ public sealed class MaskedAttention : Module
     public Tensor forward(Tensor x, Tensor senders, Tensor receivers, Tensor? positions = null)
     {
         long n = x.shape[0];
-        var q = Split(query.forward(x), n);
-        var k = Split(key.forward(x), n);
-        using var v = Split(value.forward(x), n);
+        var q = Split(query.call(x), n);
+        var k = Split(key.call(x), n);
+        using var v = Split(value.call(x), n);
         if (rotaryFrequencies is not null)
         {
             if (positions is null) throw new ArgumentException("RoPE attention needs the node positions");
@@ -83,7 +83,7 @@ public sealed class MaskedAttention : Module
         using (var messages = values * perEdge)
         using (var summed = torch.scatter_sum(messages, receivers, n))                      // [N, d, H]
             merged = summed.reshape(n, HeadWidth * Heads);
-        using (merged) return projection.forward(merged);
+        using (merged) return projection.call(merged);
     }
 
     /// <summary>[C] projections of [N, C] as [N, d, H] (the projection's handle is consumed).</summary>

@@ -60,7 +60,7 @@ public sealed class MeshTransformer : GraphOperator
         using (senders)
         using (receivers)
         {
-            var x = encoder.forward(batch.NodeInputs);
+            var x = encoder.call(batch.NodeInputs);
             Tensor? positions = Options.Rope ? batch.Positions.alias() : null;
             if (globalTokens is not null)
             {
@@ -84,7 +84,7 @@ public sealed class MeshTransformer : GraphOperator
             }
             using (x)
             using (var atNodes = x.narrow(0, 0, n))
-                return decoder.forward(atNodes);
+                return decoder.call(atNodes);
         }
     }
 

@@ -31,12 +31,12 @@ public sealed class MeshTransformerBlock : Module
     public Tensor forward(Tensor x, Tensor senders, Tensor receivers, Tensor? positions)
     {
         Tensor mixed;
-        using (var normalized = attentionNorm.forward(x))
+        using (var normalized = attentionNorm.call(x))
         using (var attended = attention.forward(normalized, senders, receivers, positions))
             mixed = x + attended;
         using (mixed)
-        using (var normalized = mlpNorm.forward(mixed))
-        using (var fed = mlp.forward(normalized))
+        using (var normalized = mlpNorm.call(mixed))
+        using (var fed = mlp.call(normalized))
             return mixed + fed;
     }
 }

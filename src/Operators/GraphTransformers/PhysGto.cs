@@ -96,16 +96,16 @@ public sealed class PhysGto : GraphOperator
         using var conditions = Conditions(batch);
         Tensor nodes;
         using (var state = batch.NodeInputs.narrow(1, 0, stateInputs))
-        using (var embedded = stateEncoder.forward(state))
+        using (var embedded = stateEncoder.call(state))
         using (var joined = torch.cat([embedded, conditions], 1))
-            nodes = fusion.forward(joined);
+            nodes = fusion.call(joined);
 
         using var positions = ScaledPositions(batch.Positions, batch.NodeOffsets);
         var mesh = batch.Edges(OperatorBatch.MeshEdges);
         using var senders = mesh.Senders.index_select(0, edges);
         using var receivers = mesh.Receivers.index_select(0, edges);
         Tensor latentEdges;
-        using (var features = EdgeFeatures(positions, senders, receivers)) latentEdges = edgeEncoder.forward(features);
+        using (var features = EdgeFeatures(positions, senders, receivers)) latentEdges = edgeEncoder.call(features);
         using var senderShare = Share(senders, batch.NodeCount);
         using var receiverShare = Share(receivers, batch.NodeCount);
         using var encoding = FourierFeatures(positions, frequencies);
@@ -121,7 +121,7 @@ public sealed class PhysGto : GraphOperator
         Tensor delta;
         using (nodes)
         using (var decoderInputs = torch.cat([nodes, conditions], 1))
-            delta = stateOut.forward(decoderInputs);
+            delta = stateOut.call(decoderInputs);
         using (delta)
         using (var gate = alpha.silu())
             return delta * gate;
@@ -158,11 +158,11 @@ public sealed class PhysGto : GraphOperator
     private Tensor Conditions(OperatorBatch batch)
     {
         using var nodeConditions = batch.NodeInputs.narrow(1, stateInputs, batch.NodeInputs.shape[1] - stateInputs);
-        var embedded = conditionEncoder.forward(nodeConditions);
+        var embedded = conditionEncoder.call(nodeConditions);
         if (timeEncoder is null) return embedded;
         var time = batch.Time ?? throw new ArgumentException("PhysGTO conditions on time (use_time): the batch carries none");
         using (embedded)
-        using (var perGraph = timeEncoder.forward(time))
+        using (var perGraph = timeEncoder.call(time))
         using (var perNode = perGraph.index_select(0, batch.BatchVector))
             return embedded + perNode;
     }

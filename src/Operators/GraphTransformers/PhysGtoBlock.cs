@@ -40,12 +40,12 @@ public sealed class PhysGtoBlock : Module
         using (v) local = nodes + v;
         Tensor global;
         using (local)
-        using (var normalized = attentionNorm.forward(local))
+        using (var normalized = attentionNorm.call(local))
         using (var attended = attention.forward(normalized, graph.NodeOffsets))
             global = local + attended;
         using (global)
-        using (var normalized = feedForwardNorm.forward(global))
-        using (var fed = feedForward.forward(normalized))
+        using (var normalized = feedForwardNorm.call(global))
+        using (var fed = feedForward.call(normalized))
             return (global + fed, newEdges);
     }
 }

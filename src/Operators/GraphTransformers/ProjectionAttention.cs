@@ -44,8 +44,8 @@ public sealed class ProjectionAttention : Module
     /// <param name="nodeOffsets">where each graph's nodes start (the batch's node offsets, one more than the graphs)</param>
     public Tensor forward(Tensor x, IReadOnlyList<int> nodeOffsets)
     {
-        using var keys = keysValues.forward(x);
-        using var nodeQuery = nodeQueries.forward(x);
+        using var keys = keysValues.call(x);
+        using var nodeQuery = nodeQueries.call(x);
         var scale = 1.0 / Math.Sqrt(headWidth);
         var parts = new List<Tensor>(nodeOffsets.Count - 1);
         // Each graph's temporaries ([H, M, n] and [H, n, M] weights among them) are freed before the next graph's.
@@ -58,7 +58,7 @@ public sealed class ProjectionAttention : Module
             using var scaled = scores * scale;
             using var projectionWeights = scaled.softmax(-1);                                   // [H, M, n]: over the graph's nodes
             using var graphTokens = projectionWeights.matmul(k);                                // [H, M, d]
-            using var tokenKeysValuesOut = tokenKeysValues.forward(graphTokens);
+            using var tokenKeysValuesOut = tokenKeysValues.call(graphTokens);
             var tokenParts = tokenKeysValuesOut.chunk(2, -1);                                   // k, v: [H, M, d]
             using var tokenKeys = tokenParts[0];
             using var tokenValues = tokenParts[1];
@@ -72,10 +72,10 @@ public sealed class ProjectionAttention : Module
             parts.Add(nodeMajor.reshape(n, heads * headWidth));
         }
         if (parts.Count == 1)
-            using (parts[0]) return projection.forward(parts[0]);
+            using (parts[0]) return projection.call(parts[0]);
         using var merged = torch.cat(parts);
         foreach (var part in parts) part.Dispose();
-        return projection.forward(merged);
+        return projection.call(merged);
     }
 
     /// <summary>[n, C] as [H, n, d] (the rows' handle is consumed).</summary>

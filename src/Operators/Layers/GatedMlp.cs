@@ -23,9 +23,9 @@ public sealed class GatedMlp : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var normalized = norm.forward(x);
-        using var gated = gate.forward(normalized);
-        return output.forward(gated);
+        using var normalized = norm.call(x);
+        using var gated = gate.call(normalized);
+        return output.call(gated);
     }
 
     /// <summary>GELU(linear1 x) * linear2 x.</summary>
@@ -42,9 +42,9 @@ public sealed class GatedMlp : Module<Tensor, Tensor>
 
         public override Tensor forward(Tensor x)
         {
-            using var l = left.forward(x);
+            using var l = left.call(x);
             using var activated = l.gelu();
-            using var r = right.forward(x);
+            using var r = right.call(x);
             return activated * r;
         }
     }

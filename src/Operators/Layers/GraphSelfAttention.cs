@@ -40,14 +40,14 @@ public sealed class GraphSelfAttention : Module
     public Tensor forward(Tensor x, int[] nodeOffsets)
     {
         Tensor attended;
-        using (var normed = attentionNorm.forward(x))
+        using (var normed = attentionNorm.call(x))
         using (var mixed = Attend(normed, nodeOffsets))
             attended = x + mixed;
         using (attended)
-        using (var normed = feedForwardNorm.forward(attended))
-        using (var wide = expand.forward(normed))
+        using (var normed = feedForwardNorm.call(attended))
+        using (var wide = expand.call(normed))
         using (var activated = wide.gelu())
-        using (var back = contract.forward(activated))
+        using (var back = contract.call(activated))
             return attended + back;
     }
 
@@ -55,9 +55,9 @@ public sealed class GraphSelfAttention : Module
     {
         long n = x.shape[0];
         // [N, h] -> [H, N, d]
-        using var q = Heads3(query.forward(x), n);
-        using var k = Heads3(key.forward(x), n);
-        using var v = Heads3(value.forward(x), n);
+        using var q = Heads3(query.call(x), n);
+        using var k = Heads3(key.call(x), n);
+        using var v = Heads3(value.call(x), n);
         var scale = 1.0 / Math.Sqrt(HeadWidth);
         var parts = new List<Tensor>();
         try
@@ -81,7 +81,7 @@ public sealed class GraphSelfAttention : Module
             using var joined = parts.Count == 1 ? parts[0].alias() : torch.cat(parts, 1); // [H, N, d]
             using var nodesFirst = joined.transpose(0, 1);                     // [N, H, d]
             using var merged = nodesFirst.reshape(n, Heads * HeadWidth);
-            return output.forward(merged);
+            return output.call(merged);
         }
         finally
         {

@@ -28,8 +28,8 @@ public sealed class KernelIntegral : Module
     /// <returns>[targetCount, outputs]</returns>
     public Tensor forward(Tensor offsets, Tensor features, Tensor sources, Tensor targets, long targetCount)
     {
-        using var weights = kernel.forward(offsets);
-        using var values = value.forward(features);
+        using var weights = kernel.call(offsets);
+        using var values = value.call(features);
         using var gathered = values.index_select(0, sources);
         using var messages = weights * gathered;
         using var sum = torch.scatter_sum(messages, targets, targetCount);

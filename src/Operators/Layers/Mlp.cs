@@ -41,7 +41,7 @@ public sealed class Mlp : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var firstLayerOutput = FirstLayer.forward(input);
+        using var firstLayerOutput = FirstLayer.forward(input); // the watch sees it in ForwardFromFirstLayer
         return ForwardFromFirstLayer(firstLayerOutput);
     }
 
@@ -51,21 +51,25 @@ public sealed class Mlp : Module<Tensor, Tensor>
     /// </summary>
     public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput)
     {
+        // Callers compute the first layer piecewise (the concat trick): its output is reported here, for all of them.
+        Report(FirstLayer, firstLayerOutput);
         var x = firstLayerOutput;
         for (var i = 1; i < layers.Length; i++)
         {
             Tensor next;
-            using (var activated = Activate(x)) next = layers[i].forward(activated);
+            using (var activated = Activate(x)) next = layers[i].call(activated);
             if (!ReferenceEquals(x, firstLayerOutput)) x.Dispose();
             x = next;
         }
         if (outputNorm is not null)
         {
-            var normalized = outputNorm.forward(x);
+            var normalized = outputNorm.call(x);
             if (!ReferenceEquals(x, firstLayerOutput)) x.Dispose();
             x = normalized;
         }
-        return ReferenceEquals(x, firstLayerOutput) ? x.alias() : x;
+        var output = ReferenceEquals(x, firstLayerOutput) ? x.alias() : x;
+        Report(this, output);
+        return output;
     }
 
     /// <summary>

@@ -60,8 +60,8 @@ public sealed class MeshGraphNet : GraphOperator
     {
         var mesh = batch.Edges(edgeSet);
         if (mesh.Features is null) throw new ArgumentException($"MeshGraphNet needs features on the '{edgeSet}' edges");
-        var nodes = nodeEncoder.forward(nodeInputs);
-        var edges = edgeEncoder.forward(mesh.Features);
+        var nodes = nodeEncoder.call(nodeInputs);
+        var edges = edgeEncoder.call(mesh.Features);
         // Each block's latents are freed once the next has read them (autograd keeps its own references).
         foreach (var block in blocks)
         {
@@ -71,6 +71,6 @@ public sealed class MeshGraphNet : GraphOperator
             (nodes, edges) = (nextNodes, nextEdges);
         }
         edges.Dispose();
-        using (nodes) return decoder.forward(nodes);
+        using (nodes) return decoder.call(nodes);
     }
 }

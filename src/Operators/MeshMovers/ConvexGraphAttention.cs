@@ -43,9 +43,9 @@ public sealed class ConvexGraphAttention : Module
     public (Tensor Positions, Tensor Hidden) forward(Tensor z, Tensor positions, Tensor senders, Tensor receivers)
     {
         long n = z.shape[0];
-        using var fromSources = source.forward(z);
+        using var fromSources = source.call(z);
         using var sources = fromSources.view(n, Heads, Hidden);
-        using var fromTargets = target.forward(z);
+        using var fromTargets = target.call(z);
         using var targets = fromTargets.view(n, Heads, Hidden);
         using var atSenders = sources.index_select(0, senders);                  // [E, K, H]
         using var atReceivers = targets.index_select(0, receivers);

@@ -36,7 +36,7 @@ public sealed class LocalFeatureExtractor : Module
         using var featuresR = features.index_select(0, receivers);
         using var featuresS = features.index_select(0, senders);
         using var edgeInput = torch.cat([difference, length, featuresR, featuresS], 1);
-        using var hidden = mlp.forward(edgeInput);
+        using var hidden = mlp.call(edgeInput);
         using var activated = hidden.selu();
         using var message = torch.cat([activated, length], 1);
         return torch.scatter_sum(message, receivers, n);

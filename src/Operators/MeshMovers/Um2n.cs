@@ -55,7 +55,7 @@ public sealed class Um2n : GraphOperator
         using var coordinates = inputs.narrow(1, 0, 2);
         using var features = inputs.narrow(1, 2, inputs.shape[1] - 2);
 
-        var e = embed.forward(inputs);
+        var e = embed.call(inputs);
         foreach (var layer in encoder)
         {
             var next = layer.forward(e, batch.NodeOffsets);
@@ -64,10 +64,10 @@ public sealed class Um2n : GraphOperator
         }
         Tensor h0;
         using (e)
-        using (var global = toGlobal.forward(e))
+        using (var global = toGlobal.call(e))
         using (var around = local.forward(coordinates, features, mesh.Senders, mesh.Receivers))
         using (var joined = torch.cat([features, global, around], 1))
-        using (var lifted = toHidden.forward(joined))
+        using (var lifted = toHidden.call(joined))
             h0 = lifted.selu();
 
         // The deformer's edges: the mesh's and a self loop on every node.

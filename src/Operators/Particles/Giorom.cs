@@ -103,8 +103,8 @@ public sealed class Giorom : GraphOperator, INeuralFieldDecoder
         if (radius.Features is null) throw new ArgumentException("GIOROM needs features on the radius edges");
         var stateWidth = Widths.StateInputs;
         var embedded = batch.NodeInputs.narrow(1, stateWidth, TypeCount).matmul(typeEmbedding.weight);
-        var nodes = nodeEncoder.forward(torch.cat([batch.NodeInputs.narrow(1, 0, stateWidth), embedded], 1));
-        var edges = edgeEncoder.forward(radius.Features);
+        var nodes = nodeEncoder.call(torch.cat([batch.NodeInputs.narrow(1, 0, stateWidth), embedded], 1));
+        var edges = edgeEncoder.call(radius.Features);
         foreach (var block in processorIn) (nodes, edges) = block.forward(nodes, edges, radius.Senders, radius.Receivers);
 
         using var grid = LatentGrid.For(batch.Positions, batch.NodeOffsets, Options.GridSide, Options.GridRadius);
@@ -118,6 +118,6 @@ public sealed class Giorom : GraphOperator, INeuralFieldDecoder
         nodes = nodes + fromGrid.forward((toNodes - atParticles) / pairRadii, latent, grid.Nodes, grid.Particles, batch.NodeCount);
 
         foreach (var block in processorOut) (nodes, edges) = block.forward(nodes, edges, radius.Senders, radius.Receivers);
-        return decoder.forward(nodes).DetachFromDisposeScope();
+        return decoder.call(nodes).DetachFromDisposeScope();
     }
 }

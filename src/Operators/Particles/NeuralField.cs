@@ -47,10 +47,10 @@ public sealed class NeuralField : Module
         using var scope = torch.NewDisposeScope();
         var offsets = pairFeatures.narrow(1, 0, Dimension);
         var displacements = pairFeatures.narrow(1, Dimension, Dimension);
-        var w = torch.segment_softmax(weight.forward(offsets), queries, queryCount);
+        var w = torch.segment_softmax(weight.call(offsets), queries, queryCount);
         var interpolated = torch.scatter_sum(w * displacements, queries, queryCount);
         var relative = displacements - interpolated.index_select(0, queries);
-        var corrected = interpolated + torch.scatter_sum(w * correction.forward(torch.cat([offsets, relative], 1)), queries, queryCount);
+        var corrected = interpolated + torch.scatter_sum(w * correction.call(torch.cat([offsets, relative], 1)), queries, queryCount);
         return corrected.DetachFromDisposeScope();
     }
 }

@@ -11,6 +11,41 @@ public abstract class Module : IDisposable
     private readonly List<KeyValuePair<string, Tensor>> bufferList = [];
     private readonly List<KeyValuePair<string, Module>> childList = [];
 
+    [ThreadStatic] private static Action<Module, object?>? watch;
+
+    /// <summary>The output watch of this thread, or null (the usual case: nothing is watched).</summary>
+    protected static Action<Module, object?>? Watch => watch;
+
+    /// <summary>For a module that runs a child's equation piecewise (not through its call): shows the watch that child's output.</summary>
+    protected static void Report(Module module, object? output) => watch?.Invoke(module, output);
+
+    /// <summary>
+    /// Until the result is disposed, every <see cref="Module{TInput, TOutput}.call"/> on this thread
+    /// passes its module and output to <paramref name="onOutput"/> (as PyTorch's forward hooks do,
+    /// for every layer at once). Innermost layers report first: a layer's output comes before its parent's.
+    /// </summary>
+    public static IDisposable WatchOutputs(Action<Module, object?> onOutput)
+    {
+        var previous = watch;
+        watch = onOutput;
+        return new Restore(() => watch = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
+    /// <summary>Every submodule under this one with its dotted name (as PyTorch's named_modules, this module itself excluded).</summary>
+    public IEnumerable<(string name, Module module)> named_modules()
+    {
+        foreach (var (name, child) in named_children())
+        {
+            yield return (name, child);
+            foreach (var (inner, module) in child.named_modules()) yield return ($"{name}.{inner}", module);
+        }
+    }
+
     /// <summary>True while training (dropout active); set by <see cref="train"/> and <see cref="eval"/>.</summary>
     public bool training { get; private set; } = true;
 
@@ -139,10 +174,19 @@ public abstract class Module : IDisposable
     }
 }
 
-/// <summary>A module with one input and one output; <see cref="forward"/> is the layer's equation.</summary>
+/// <summary>
+/// A module with one input and one output; <see cref="forward"/> is the layer's equation, and
+/// <see cref="call"/> runs it as PyTorch's <c>module(x)</c> does: with the thread's output watch, if
+/// one is set (<see cref="Module.WatchOutputs"/>), so that a diagnosis can see every layer's output.
+/// </summary>
 public abstract class Module<TInput, TOutput> : Module
 {
     public abstract TOutput forward(TInput input);
 
-    public TOutput call(TInput input) => forward(input);
+    public TOutput call(TInput input)
+    {
+        var output = forward(input);
+        Watch?.Invoke(this, output);
+        return output;
+    }
 }

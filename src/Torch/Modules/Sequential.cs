@@ -22,7 +22,7 @@ public sealed class Sequential : Module<Tensor, Tensor>
         var x = input;
         foreach (var layer in layers)
         {
-            var next = layer.forward(x);
+            var next = layer.call(x);
             if (!ReferenceEquals(x, input)) x.Dispose();
             x = next;
         }
