@@ -117,6 +117,63 @@ public class BenchmarkTests
         }
     }
 
+    [Fact]
+    public void ASuiteKilledAloneTakesItsTrainingWithItAndTheRerunResumes()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-benchmark-orphan-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var suite = TinySuite(folder, "steps: 30", "steps: 300");
+            var output = Path.Combine(folder, "out");
+            var run = Path.Combine(output, "runs", "cavity", "meshgraphnet", "seed0");
+            var (stdout, stderr) = (new System.Text.StringBuilder(), new System.Text.StringBuilder());
+            List<int> children;
+            using (var process = CliProcess.Start(["benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1"], null, stdout, stderr))
+            {
+                Assert.True(CliProcess.WaitUntil(process, () => File.Exists(Path.Combine(run, GnnSim.Training.Checkpoint.FileName))), $"no checkpoint: {stdout}{stderr}");
+                children = ChildrenOf(process.Id);
+                Assert.NotEmpty(children);
+                process.Kill(entireProcessTree: false); // kill -9 of the suite alone, as a user's kill or the OOM killer would
+                process.WaitForExit();
+            }
+            // The orphaned training notices, checkpoints and stops, rather than training on into the folder the rerun resumes.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (children.Any(Alive) && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(100);
+            Assert.False(children.Any(Alive), $"pids {string.Join(", ", children.Where(Alive))} still run a minute after their suite was killed");
+            var stoppedAt = GnnSim.Training.Checkpoint.ReadSummary(run)!.Value.Step;
+            Assert.InRange(stoppedAt, 10, 299);
+
+            var (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1");
+            Assert.True(exit == 0, text + error);
+            Assert.Contains("cavity/meshgraphnet seed 0: resuming", text);
+            Assert.Equal(300, RunScore.Read(run)!.Steps);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // The pids whose parent is `parent`, from /proc/PID/stat ("pid (comm) state ppid ...").
+    private static List<int> ChildrenOf(int parent) =>
+        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name =>
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{name}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return (Pid: int.Parse(name!, CultureInfo.InvariantCulture), Parent: int.Parse(fields[1], CultureInfo.InvariantCulture));
+            }
+            catch (IOException) { return (Pid: 0, Parent: 0); } // ended while we looked
+        }).Where(p => p.Parent == parent).Select(p => p.Pid).ToList();
+
+    private static bool Alive(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat") is var stat && stat[(stat.LastIndexOf(')') + 2)] != 'Z'; }
+        catch (IOException) { return false; }
+    }
+
     private static BenchmarkSuite SuiteOf(string folder, string text)
     {
         var path = Path.Combine(folder, "suite.yaml");

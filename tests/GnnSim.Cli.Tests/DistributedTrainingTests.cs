@@ -214,9 +214,7 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
         var (output, error) = (new StringBuilder(), new StringBuilder());
         using var launcher = CliProcess.Start(["train", Config(training: ", checkpoint_every: 5"), "--out", run, "--nproc", "2", "--set", "training.steps=100000"], null, output, error);
         Assert.True(CliProcess.WaitUntil(launcher, () => File.Exists(Path.Combine(run, "checkpoint.pt"))), $"no checkpoint: {output}{error}");
-        string line;
-        lock (output) line = output.ToString().Split('\n').First(l => l.Contains("workers of 2"));
-        var pids = line[(line.IndexOf("pids ", StringComparison.Ordinal) + 5)..line.IndexOf(')')].Split(", ").Select(int.Parse).ToArray();
+        var pids = WorkerPids(output);
         Process.GetProcessById(pids[1]).Kill(); // SIGKILL: rank 1 dies mid-run
         Assert.Equal(1, CliProcess.ExitCode(launcher));
         Assert.Contains($"worker rank 1 (pid {pids[1]}) was killed by signal 9", error.ToString());
@@ -238,6 +236,33 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
         Assert.Contains("checkpoint saved, continue with --resume", output.ToString());
         Assert.DoesNotContain("Unhandled exception", error.ToString());
         Assert.True(Checkpoint(run) >= 4);
+    }
+
+    [Fact]
+    public void ALauncherKilledAloneTakesItsWorkersWithItAndTheyCheckpointTogether()
+    {
+        var run = Path.Combine(dir, "orphaned");
+        var (output, error) = (new StringBuilder(), new StringBuilder());
+        using var launcher = CliProcess.Start(["train", Config(training: ", log_every: 2, checkpoint_every: 100000"), "--out", run, "--nproc", "2", "--set", "training.steps=100000"], null, output, error);
+        bool Stepping() { lock (output) return output.ToString().Contains("step       4/"); }
+        Assert.True(CliProcess.WaitUntil(launcher, Stepping), $"the run did not start: {output}{error}");
+        var pids = WorkerPids(output);
+        var workers = pids.Select(Process.GetProcessById).ToList();
+        launcher.Kill(entireProcessTree: false); // kill -9 of the launcher alone
+        launcher.WaitForExit();
+        // Both workers notice, agree on the step to stop at, and rank 0 checkpoints it; no orphan trains on.
+        foreach (var worker in workers)
+            Assert.True(worker.WaitForExit(60_000), $"worker pid {worker.Id} still runs a minute after its launcher was killed");
+        Assert.True(Checkpoint(run) >= 4, "no checkpoint of the steps trained");
+        Train("--out", run, "--resume", "--set", "training.steps=" + (Checkpoint(run) + 2), "--threads", "1");
+    }
+
+    // The launcher's first line names its workers: "2 workers of 2 on this node (ranks 0-1; pids 11, 12), meeting at ...".
+    private static int[] WorkerPids(StringBuilder output)
+    {
+        string line;
+        lock (output) line = output.ToString().Split('\n').First(l => l.Contains("workers of 2"));
+        return line[(line.IndexOf("pids ", StringComparison.Ordinal) + 5)..line.IndexOf(')')].Split(", ").Select(int.Parse).ToArray();
     }
 
     private static int Checkpoint(string run)

@@ -78,6 +78,9 @@ public sealed class KillDuringTrainingTests : IDisposable
         (exit, output, error) = CliProcess.Run(["train", config, "--out", run, "--threads", "1", "--resume"]);
         Assert.True(exit == 0, output + error);
 
+        // The temporaries of writes that a kill cut short were cleared by the next training in the folder.
+        Assert.Empty(Directory.GetFiles(run, "*.tmp*"));
+
         var expected = LossCurve(reference);
         var actual = LossCurve(run);
         Assert.Equal(400, expected.Count);
@@ -85,5 +88,28 @@ public sealed class KillDuringTrainingTests : IDisposable
         for (var i = 0; i < expected.Count; i++)
             Assert.True(expected[i].Loss == actual[i].Loss,
                 string.Create(CultureInfo.InvariantCulture, $"step {expected[i].Step}: uninterrupted {expected[i].Loss:R}, killed and resumed {actual[i].Loss:R} (kills at {string.Join(", ", kills)})"));
+    }
+
+    [Fact]
+    public void ASecondTrainingIntoABusyRunIsRefusedAndTheLockDiesWithItsHolder()
+    {
+        var config = Config();
+        var run = Path.Combine(dir, "busy");
+        var (stdout, stderr) = (new StringBuilder(), new StringBuilder());
+        using (var first = CliProcess.Start(["train", config, "--out", run, "--threads", "1"], null, stdout, stderr))
+        {
+            Assert.True(CliProcess.WaitUntil(first, () => Checkpoint.ReadSummary(run) is not null), $"no checkpoint: {stdout}{stderr}");
+            var (exit, output, error) = CliProcess.Run(["train", config, "--out", run, "--threads", "1", "--resume"]);
+            Assert.True(exit == 2, output + error);
+            Assert.Contains($"{run} is in use by another training", error);
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+        }
+        // A kill -9 releases the lock with the process; the next training also clears what dead writers left.
+        var litter = Path.Combine(run, Checkpoint.FileName + ".tmp99999999");
+        File.WriteAllText(litter, "half a checkpoint");
+        var (code, text, message) = CliProcess.Run(["train", config, "--out", run, "--threads", "1", "--resume", "--set", "training.steps=" + (Checkpoint.ReadSummary(run)!.Value.Step + 1)]);
+        Assert.True(code == 0, text + message);
+        Assert.False(File.Exists(litter));
     }
 }

@@ -190,14 +190,12 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
     /// <summary>Runs gnnsim with <paramref name="arguments"/>, its output appended to <paramref name="log"/>; an interrupt is passed on as SIGINT (a training checkpoints and stops).</summary>
     private static int RunChild(IReadOnlyList<string> arguments, string log, CancellationToken cancel)
     {
-        var (program, leading) = ThisProgram.Command();
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in leading.Concat(arguments)) start.ArgumentList.Add(argument);
+        var start = ThisProgram.ChildStart(arguments);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(log))!);
         using var writer = new StreamWriter(log, append: true) { AutoFlush = true };
         var gate = new object();
         writer.WriteLine($"$ gnnsim {string.Join(' ', arguments)}");
-        using var process = Process.Start(start) ?? throw new IOException($"could not start {program}");
+        using var process = Process.Start(start) ?? throw new IOException($"could not start {start.FileName}");
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) lock (gate) writer.WriteLine(line.Data); };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) lock (gate) writer.WriteLine(line.Data); };
         process.BeginOutputReadLine();
@@ -210,8 +208,9 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
                 interrupted = Stopwatch.StartNew();
                 ThisProgram.Interrupt(process.Id);
             }
-            // A generator finishes its current case before it looks at the interrupt; past this grace
-            // it is killed (generators resume without half-written cases, checkpoints are atomic).
+            // A training stops at the end of its step and checkpoints (other commands end at the signal);
+            // one that has not stopped past this grace is killed (checkpoints are atomic, generators resume
+            // without half-written cases).
             if (interrupted?.Elapsed > InterruptGrace) process.Kill(entireProcessTree: true);
         }
         process.WaitForExit(); // drains the output

@@ -24,6 +24,7 @@ internal static class BenchmarkCommand
             var suite = BenchmarkSuite.Load(result.GetValue(suitePath)!);
             var names = (result.GetValue(only) ?? []).SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             var runner = new SuiteRunner(suite, Path.GetFullPath(result.GetValue(output)!), new SuiteOptions(result.GetValue(budget), names, result.GetValue(threads)));
+            using var listening = Interrupts.Listen(); // an interrupt reaches the running child, which checkpoints
             return Task.FromResult(runner.Execute(cancel));
         });
         return command;

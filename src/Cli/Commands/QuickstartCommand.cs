@@ -70,6 +70,7 @@ internal static class QuickstartCommand
         command.SetAction((result, cancel) =>
         {
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
+            using var listening = Interrupts.Listen();
             return Task.FromResult(Run(result.GetValue(output)!, result.GetValue(set) ?? [], cancel));
         });
         return command;

@@ -33,6 +33,7 @@ internal static class TrainingCommands
         };
         command.SetAction((result, cancel) =>
         {
+            using var listening = Interrupts.Listen(); // an interrupted training checkpoints before it stops
             var (processes, nodes) = (result.GetValue(nproc), result.GetValue(nnodes));
             if (processes < 1 || nodes < 1) throw new ArgumentException("--nproc and --nnodes must be at least 1");
             if (result.GetValue(nodeRank) is var node && (node < 0 || node >= nodes)) throw new ArgumentException($"--node-rank {node} is not within --nnodes {nodes}");
@@ -73,6 +74,7 @@ internal static class TrainingCommands
             ? ProcessGroup.Join(worker, device.Type == DeviceType.CUDA ? "nccl" : "gloo", TimeSpan.FromSeconds(experiment.Training.DistributedTimeoutSeconds))
             : null;
         var leader = group is null || group.Rank == 0;
+        using var runLock = leader ? RunDirectoryLock.Acquire(runDirectory) : null; // rank 0 writes for the run
         LearnedSimulator simulator;
         ITrainingSet data;
         string what;

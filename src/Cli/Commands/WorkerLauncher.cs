@@ -26,7 +26,6 @@ internal static class WorkerLauncher
     /// <summary>Runs the workers; <paramref name="lines"/>, when given, receives each line a worker prints (rank, line) instead of the console.</summary>
     public static int Run(LaunchPlan plan, IReadOnlyList<string> workerArguments, CancellationToken cancel, Action<int, string>? lines = null)
     {
-        var (program, leading) = ThisProgram.Command();
         var output = new object();
         var workers = new List<(int Rank, Process Process)>();
         try
@@ -34,10 +33,9 @@ internal static class WorkerLauncher
             for (var local = 0; local < plan.ProcessesPerNode; local++)
             {
                 var environment = plan.Worker(local);
-                var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (var argument in leading.Concat(workerArguments)) start.ArgumentList.Add(argument);
+                var start = ThisProgram.ChildStart(workerArguments);
                 foreach (var (name, value) in environment.ToVariables()) start.Environment[name] = value;
-                var process = Process.Start(start) ?? throw new IOException($"could not start worker rank {environment.Rank} ({program})");
+                var process = Process.Start(start) ?? throw new IOException($"could not start worker rank {environment.Rank} ({start.FileName})");
                 var prefix = environment.Rank == 0 ? "" : $"[rank {environment.Rank}] ";
                 process.OutputDataReceived += (_, line) =>
                 {
