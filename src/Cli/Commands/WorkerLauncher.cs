@@ -77,7 +77,9 @@ internal static class WorkerLauncher
                 foreach (var (_, process) in workers)
                     if (!process.HasExited) ThisProgram.Interrupt(process.Id);
             }
-            var failed = workers.Where(w => w.Process.HasExited && w.Process.ExitCode != 0).OrderBy(w => w.Process.ExitTime).ToList();
+            // After an interrupt a worker that stopped as asked (130) has not failed: rank 0 may still be checkpointing.
+            var failed = workers.Where(w => w.Process.HasExited && w.Process.ExitCode != 0 && !(interrupted && w.Process.ExitCode == 130))
+                .OrderBy(w => w.Process.ExitTime).ToList();
             if (failed.Count > 0)
             {
                 var (rank, process) = failed[0];
