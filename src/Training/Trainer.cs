@@ -47,7 +47,6 @@ public sealed class Trainer : IDisposable
     private int? lastCheckpoint;
     private int skippedSteps;
     private List<(Tensor Buffer, Tensor Saved)>? savedBuffers;
-    private long[]? stepSamples;
 
     /// <summary>
     /// Sets up a run in <paramref name="runDirectory"/>: writes the effective config, or with
@@ -173,7 +172,7 @@ public sealed class Trainer : IDisposable
         Tensor loss;
         // Mixed precision covers the forward pass and the loss; the backward runs outside, as torch.autocast asks.
         using (config.Training.Precision == "bf16" ? torch.autocast(device, ScalarType.BFloat16) : (IDisposable?)null)
-            loss = data.Loss(Simulator.Model, stepSamples = DrawSamples());
+            loss = data.Loss(Simulator.Model, DrawSamples(step));
         var value = loss.item();
         var nonFinite = double.IsFinite(value) ? null : $"the loss is {value}";
         if (optimizerStep)
@@ -213,8 +212,9 @@ public sealed class Trainer : IDisposable
     private TrainingDivergedException Diverged(string what, bool warmUp, double loss)
     {
         var t = config.Training;
-        if (!double.IsFinite(loss) && stepSamples is { } samples)
-            what += FirstNonFiniteOutput(samples) is { } layer ? $" (the first layer whose output is not finite: {layer})" : " (every layer's output is finite: the loss itself is not)";
+        // The samples are a function of seed and step: the failing step's (step counts it already) are drawn again.
+        if (!double.IsFinite(loss))
+            what += FirstNonFiniteOutput(DrawSamples(step - 1)) is { } layer ? $" (the first layer whose output is not finite: {layer})" : " (every layer's output is finite: the loss itself is not)";
         var kept = lastCheckpoint is { } saved
             ? $"the failing step wrote nothing, and the checkpoint of step {saved} is the run's last good state (--resume with a changed --set continues from it)"
             : "the failing step wrote nothing, and no checkpoint had been written yet";
@@ -234,9 +234,10 @@ public sealed class Trainer : IDisposable
     /// </summary>
     private string? FirstNonFiniteOutput(long[] samples)
     {
+        var modules = Simulator.named_modules().ToList();
         var names = new Dictionary<Module, string>(ReferenceEqualityComparer.Instance);
-        foreach (var (name, module) in Simulator.named_modules()) names.TryAdd(module, name);
-        var normalizers = Simulator.named_modules().Select(m => m.module).OfType<OnlineNormalizer>().Select(n => (Normalizer: n, n.Group)).ToList();
+        foreach (var (name, module) in modules) names.TryAdd(module, name);
+        var normalizers = modules.Select(m => m.module).OfType<OnlineNormalizer>().Select(n => (Normalizer: n, n.Group)).ToList();
         string? first = null;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -260,13 +261,13 @@ public sealed class Trainer : IDisposable
         return first;
     }
 
-    /// <summary>This rank's share of the step's global batch (the whole batch in one process).</summary>
-    private long[] DrawSamples()
+    /// <summary>This rank's share of the global batch of step <paramref name="atStep"/> (0-based; the whole batch in one process).</summary>
+    private long[] DrawSamples(int atStep)
     {
         var share = config.Training.BatchSize;
         var ranks = group?.WorldSize ?? 1;
         var rank = group?.Rank ?? 0;
-        return BatchSampler.Draw(config.Training.Seed, step, share * ranks, data.Count).AsSpan(rank * share, share).ToArray();
+        return BatchSampler.Draw(config.Training.Seed, atStep, share * ranks, data.Count).AsSpan(rank * share, share).ToArray();
     }
 
     public void Dispose()

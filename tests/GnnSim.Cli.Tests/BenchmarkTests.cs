@@ -93,21 +93,12 @@ public class BenchmarkTests
             var suite = TinySuite(folder, "steps: 30", "steps: 300");
             var output = Path.Combine(folder, "out");
             var run = Path.Combine(output, "runs", "cavity", "meshgraphnet", "seed0");
-            var (stdout, stderr) = (new System.Text.StringBuilder(), new System.Text.StringBuilder());
-            using (var process = CliProcess.Start(["benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1"], null, stdout, stderr))
-            {
-                Assert.True(CliProcess.WaitUntil(process, () => File.Exists(Path.Combine(run, GnnSim.Training.Checkpoint.FileName))), $"no checkpoint: {stdout}{stderr}");
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-            }
+            KillSuiteAtFirstCheckpoint(suite, output, run, withChildren: true);
             var killedAt = GnnSim.Training.Checkpoint.ReadSummary(run)!.Value.Step;
             Assert.InRange(killedAt, 10, 299);
             Assert.False(File.Exists(Path.Combine(run, RunScore.FileName)));
 
-            var (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1");
-            Assert.True(exit == 0, text + error);
-            Assert.Contains("cavity/meshgraphnet seed 0: resuming", text);
-            Assert.Equal(300, RunScore.Read(run)!.Steps);
+            ResumeSuite(suite, output, run);
             Assert.Contains($"$ gnnsim train", File.ReadAllText(Path.Combine(run, "train.log")));
             Assert.Contains("--resume", File.ReadAllText(Path.Combine(run, "train.log")));
         }
@@ -127,16 +118,9 @@ public class BenchmarkTests
             var suite = TinySuite(folder, "steps: 30", "steps: 300");
             var output = Path.Combine(folder, "out");
             var run = Path.Combine(output, "runs", "cavity", "meshgraphnet", "seed0");
-            var (stdout, stderr) = (new System.Text.StringBuilder(), new System.Text.StringBuilder());
-            List<int> children;
-            using (var process = CliProcess.Start(["benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1"], null, stdout, stderr))
-            {
-                Assert.True(CliProcess.WaitUntil(process, () => File.Exists(Path.Combine(run, GnnSim.Training.Checkpoint.FileName))), $"no checkpoint: {stdout}{stderr}");
-                children = ChildrenOf(process.Id);
-                Assert.NotEmpty(children);
-                process.Kill(entireProcessTree: false); // kill -9 of the suite alone, as a user's kill or the OOM killer would
-                process.WaitForExit();
-            }
+            // kill -9 of the suite alone, as a user's kill or the OOM killer would.
+            var children = KillSuiteAtFirstCheckpoint(suite, output, run, withChildren: false);
+            Assert.NotEmpty(children);
             // The orphaned training notices, checkpoints and stops, rather than training on into the folder the rerun resumes.
             var clock = System.Diagnostics.Stopwatch.StartNew();
             while (children.Any(Alive) && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(100);
@@ -144,15 +128,33 @@ public class BenchmarkTests
             var stoppedAt = GnnSim.Training.Checkpoint.ReadSummary(run)!.Value.Step;
             Assert.InRange(stoppedAt, 10, 299);
 
-            var (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1");
-            Assert.True(exit == 0, text + error);
-            Assert.Contains("cavity/meshgraphnet seed 0: resuming", text);
-            Assert.Equal(300, RunScore.Read(run)!.Steps);
+            ResumeSuite(suite, output, run);
         }
         finally
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>Starts the suite's cavity/meshgraphnet run, waits for its first checkpoint and kills the suite, with its children or alone; returns the suite's children as they were.</summary>
+    private static List<int> KillSuiteAtFirstCheckpoint(string suite, string output, string run, bool withChildren)
+    {
+        var (stdout, stderr) = (new System.Text.StringBuilder(), new System.Text.StringBuilder());
+        using var process = CliProcess.Start(["benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1"], null, stdout, stderr);
+        Assert.True(CliProcess.WaitUntil(process, () => File.Exists(Path.Combine(run, GnnSim.Training.Checkpoint.FileName))), $"no checkpoint: {stdout}{stderr}");
+        var children = ChildrenOf(process.Id);
+        process.Kill(entireProcessTree: withChildren);
+        process.WaitForExit();
+        return children;
+    }
+
+    /// <summary>Reruns the suite: the killed run resumes from its checkpoint and finishes its 300 steps.</summary>
+    private static void ResumeSuite(string suite, string output, string run)
+    {
+        var (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", output, "--only", "cavity/meshgraphnet", "--threads", "1");
+        Assert.True(exit == 0, text + error);
+        Assert.Contains("cavity/meshgraphnet seed 0: resuming", text);
+        Assert.Equal(300, RunScore.Read(run)!.Steps);
     }
 
     // The pids whose parent is `parent`, from /proc/PID/stat ("pid (comm) state ppid ...").

@@ -228,9 +228,7 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
     {
         var run = Path.Combine(dir, "interrupted");
         var (output, error) = (new StringBuilder(), new StringBuilder());
-        using var launcher = CliProcess.Start(["train", Config(training: ", log_every: 2, checkpoint_every: 100000"), "--out", run, "--nproc", "2", "--set", "training.steps=100000"], null, output, error);
-        bool Stepping() { lock (output) return output.ToString().Contains("step       4/"); }
-        Assert.True(CliProcess.WaitUntil(launcher, Stepping), $"the run did not start: {output}{error}");
+        using var launcher = StartSteppingLauncher(run, output, error);
         using (var signal = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) signal.WaitForExit();
         Assert.Equal(130, CliProcess.ExitCode(launcher));
         Assert.Contains("checkpoint saved, continue with --resume", output.ToString());
@@ -243,9 +241,7 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
     {
         var run = Path.Combine(dir, "orphaned");
         var (output, error) = (new StringBuilder(), new StringBuilder());
-        using var launcher = CliProcess.Start(["train", Config(training: ", log_every: 2, checkpoint_every: 100000"), "--out", run, "--nproc", "2", "--set", "training.steps=100000"], null, output, error);
-        bool Stepping() { lock (output) return output.ToString().Contains("step       4/"); }
-        Assert.True(CliProcess.WaitUntil(launcher, Stepping), $"the run did not start: {output}{error}");
+        using var launcher = StartSteppingLauncher(run, output, error);
         var pids = WorkerPids(output);
         var workers = pids.Select(Process.GetProcessById).ToList();
         launcher.Kill(entireProcessTree: false); // kill -9 of the launcher alone
@@ -255,6 +251,15 @@ public sealed class DistributedTrainingTests(DistributedData data) : IClassFixtu
             Assert.True(worker.WaitForExit(60_000), $"worker pid {worker.Id} still runs a minute after its launcher was killed");
         Assert.True(Checkpoint(run) >= 4, "no checkpoint of the steps trained");
         Train("--out", run, "--resume", "--set", "training.steps=" + (Checkpoint(run) + 2), "--threads", "1");
+    }
+
+    /// <summary>A 2-worker run of many steps that checkpoints only when it stops, once it has logged step 4.</summary>
+    private Process StartSteppingLauncher(string run, StringBuilder output, StringBuilder error)
+    {
+        var launcher = CliProcess.Start(["train", Config(training: ", log_every: 2, checkpoint_every: 100000"), "--out", run, "--nproc", "2", "--set", "training.steps=100000"], null, output, error);
+        bool Stepping() { lock (output) return output.ToString().Contains("step       4/"); }
+        Assert.True(CliProcess.WaitUntil(launcher, Stepping), $"the run did not start: {output}{error}");
+        return launcher;
     }
 
     // The launcher's first line names its workers: "2 workers of 2 on this node (ranks 0-1; pids 11, 12), meeting at ...".

@@ -13,10 +13,10 @@ public abstract class Module : IDisposable
 
     [ThreadStatic] private static Action<Module, object?>? watch;
 
-    /// <summary>The output watch of this thread, or null (the usual case: nothing is watched).</summary>
-    protected static Action<Module, object?>? Watch => watch;
-
-    /// <summary>For a module that runs a child's equation piecewise (not through its call): shows the watch that child's output.</summary>
+    /// <summary>
+    /// Shows the thread's output watch, if one is set, <paramref name="module"/>'s output: <see cref="Module{TInput, TOutput}.call"/>
+    /// does, and so does a module that runs a child's equation piecewise rather than through its call.
+    /// </summary>
     protected static void Report(Module module, object? output) => watch?.Invoke(module, output);
 
     /// <summary>
@@ -186,7 +186,7 @@ public abstract class Module<TInput, TOutput> : Module
     public TOutput call(TInput input)
     {
         var output = forward(input);
-        Watch?.Invoke(this, output);
+        Report(this, output);
         return output;
     }
 }
