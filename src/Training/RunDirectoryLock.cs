@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using GnnSim.Training.Experiments;
 
 namespace GnnSim.Training;
 
@@ -35,17 +36,18 @@ public sealed partial class RunDirectoryLock : IDisposable
         return new RunDirectoryLock(stream);
     }
 
-    // A process killed while it wrote a file atomically leaves its temporary (NAME.tmpPID) behind; with the lock
-    // held no training writes here, and a temporary whose writer is no longer alive is only litter.
+    // A training killed while it wrote a file atomically leaves the temporary (NAME.tmpPID) behind. With the
+    // lock held no other training writes here, so the temporaries of the files a training writes are litter
+    // (whatever their pid: pids are reused, so whether one is alive says nothing).
     private static void RemoveLeftoverTemporaries(string runDirectory)
     {
-        if (!OperatingSystem.IsLinux()) return; // whether a writer lives is read from /proc
+        string[] written = [Checkpoint.FileName, Checkpoint.SummaryFileName, Experiment.ConfigFileName];
         foreach (var file in Directory.EnumerateFiles(runDirectory))
-            if (Temporary().Match(Path.GetFileName(file)) is { Success: true } match && !Directory.Exists($"/proc/{match.Groups[1].Value}"))
+            if (Temporary().Match(Path.GetFileName(file)) is { Success: true } match && written.Contains(match.Groups[1].Value))
                 File.Delete(file);
     }
 
-    [GeneratedRegex(@"\.tmp(\d+)$")]
+    [GeneratedRegex(@"^(.+)\.tmp\d+$")]
     private static partial Regex Temporary();
 
     public void Dispose() => stream.Dispose();
