@@ -36,9 +36,10 @@ public sealed partial class RunDirectoryLock : IDisposable
         return new RunDirectoryLock(stream);
     }
 
-    // A training killed while it wrote a file atomically leaves the temporary (NAME.tmpPID) behind. With the
-    // lock held no other training writes here, so the temporaries of the files a training writes are litter
-    // (whatever their pid: pids are reused, so whether one is alive says nothing).
+    // A training killed while it wrote a file atomically leaves the temporary (NAME.tmpPID) behind, or
+    // the temporary of a temporary (checkpoint.pt.tmpPID.tmp-PID: torch.save renames its own output into
+    // place too). With the lock held no other training writes here, so the temporaries of the files a
+    // training writes are litter (whatever their pid: pids are reused, so whether one is alive says nothing).
     private static void RemoveLeftoverTemporaries(string runDirectory)
     {
         string[] written = [Checkpoint.FileName, Checkpoint.SummaryFileName, Experiment.ConfigFileName];
@@ -47,7 +48,7 @@ public sealed partial class RunDirectoryLock : IDisposable
                 File.Delete(file);
     }
 
-    [GeneratedRegex(@"^(.+)\.tmp\d+$")]
+    [GeneratedRegex(@"^(.+?)(\.tmp-?\d+)+$")]
     private static partial Regex Temporary();
 
     public void Dispose() => stream.Dispose();
