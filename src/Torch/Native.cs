@@ -150,6 +150,8 @@ internal static class Native
     [DllImport(Lib)] internal static extern IntPtr gs_scatter_add(IntPtr t, long dim, IntPtr index, IntPtr source);
     [DllImport(Lib)] internal static extern IntPtr gs_scatter_reduce(IntPtr t, long dim, IntPtr index, IntPtr source, int reduce, int includeSelf);
     [DllImport(Lib)] internal static extern IntPtr gs_one_hot(IntPtr index, long numClasses);
+    [DllImport(Lib)] internal static extern IntPtr gs_graph_attention(IntPtr q, IntPtr k, IntPtr v, IntPtr senders, IntPtr receivers, double scale);
+    [DllImport(Lib)] internal static extern int gs_graph_attention_fits(IntPtr q);
 
     // ---- conversion, copies, in-place ----
     [DllImport(Lib)] internal static extern IntPtr gs_to(IntPtr t, int dtype, int deviceType, int deviceIndex, int copy);

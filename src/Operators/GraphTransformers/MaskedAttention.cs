@@ -12,7 +12,8 @@ namespace GnnSim.Operators.GraphTransformers;
 ///   a_(s->r) = softmax over the edges into r of (q_r . k_s / sqrt d)       per head
 ///   out_r    = W_o merge heads (sum over s->r of a_(s->r) v_s)
 /// </code>
-/// Cost and memory O(E C). Heads are split as the reference splits them: channel c of a projection
+/// The masked softmax and sum are <see cref="torch.graph_attention"/> (one fused kernel on the CPU):
+/// cost O(E C), memory O(E H) beyond the node tensors. Heads are split as the reference splits them: channel c of a projection
 /// is component c / H of head c % H (a reshape to [N, d, H]).
 /// </summary>
 public sealed class MaskedAttention : Module
@@ -67,22 +68,11 @@ public sealed class MaskedAttention : Module
             k.Dispose();
             (q, k) = (rotatedQ, rotatedK);
         }
-        Tensor weights;
+        Tensor merged;
         using (q)
         using (k)
-        using (var atReceivers = q.index_select(0, receivers))
-        using (var atSenders = k.index_select(0, senders))
-        using (var products = atReceivers * atSenders)
-        using (var dot = products.sum(1))                                                   // [E, H]
-        using (var scores = dot * (1.0 / Math.Sqrt(HeadWidth)))
-            weights = torch.segment_softmax(scores, receivers, n);
-        Tensor merged;
-        using (weights)
-        using (var values = v.index_select(0, senders))                                     // [E, d, H]
-        using (var perEdge = weights.unsqueeze(1))
-        using (var messages = values * perEdge)
-        using (var summed = torch.scatter_sum(messages, receivers, n))                      // [N, d, H]
-            merged = summed.reshape(n, HeadWidth * Heads);
+        using (var attended = torch.graph_attention(q, k, v, senders, receivers, 1.0 / Math.Sqrt(HeadWidth)))   // [N, d, H]
+            merged = attended.reshape(n, HeadWidth * Heads);
         using (merged) return projection.call(merged);
     }
 

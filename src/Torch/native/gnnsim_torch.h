@@ -115,6 +115,10 @@ GS_API gs_tensor gs_scatter_add(gs_tensor t, int64_t dim, gs_tensor index, gs_te
 // reduce: 0 sum, 1 mean, 2 amax, 3 amin, 4 prod
 GS_API gs_tensor gs_scatter_reduce(gs_tensor t, int64_t dim, gs_tensor index, gs_tensor source, int reduce, int include_self);
 GS_API gs_tensor gs_one_hot(gs_tensor index, int64_t num_classes);
+// attention masked by a graph, fused (graph_attention.cpp): q, k, v [N, d, H], senders and receivers [E]
+GS_API gs_tensor gs_graph_attention(gs_tensor q, gs_tensor k, gs_tensor v, gs_tensor senders, gs_tensor receivers, double scale);
+// 1 when the fused kernel takes tensors like q (float32 or float64 on the CPU), 0 when not
+GS_API int gs_graph_attention_fits(gs_tensor q);
 
 // ---- conversion, copies, in-place ----
 GS_API gs_tensor gs_to(gs_tensor t, int dtype, int device_type, int device_index, int copy);
