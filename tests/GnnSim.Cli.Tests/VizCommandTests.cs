@@ -145,6 +145,7 @@ public class VizCommandTests(QuickstartRun quickstart) : IClassFixture<Quickstar
         // Both are called run, so each is named with its parent folder.
         Assert.Contains($"{Path.GetFileName(quickstart.Root)}/run", compared);
         Assert.Contains("other/run", compared);
+        Assert.Contains("<td>cfdbench cavity</td>", compared);
         Assert.Equal(2, Regex.Matches(compared, "data:image/png;base64").Count);
         AssertRendersInChromium(chromium!, comparison);
         Assert.Contains("needs --out", CliRunner.Run("report", quickstart.RunDirectory, copy).error);

@@ -33,7 +33,10 @@ internal static class CompareReport
             var trained = Checkpoint.ReadSummary(d) is var (step, seconds)
                 ? string.Create(CultureInfo.InvariantCulture, $"{step} of {configs[i].Training.Steps} steps, {seconds / 60:F1} min")
                 : "no checkpoint";
-            return (IReadOnlyList<string>)[labels[i], $"{m.Name} ({sizes})", $"{configs[i].Data.Format} {configs[i].Data.Problem}", trained, Path.GetFullPath(d)];
+            // The problem names a CFDBench problem; other formats are told by their file.
+            var data = configs[i].Data;
+            var described = data.Format == "cfdbench" ? $"cfdbench {data.Problem}" : $"{data.Format} {Path.GetFileName(data.Path.TrimEnd('/'))}";
+            return (IReadOnlyList<string>)[labels[i], $"{m.Name} ({sizes})", described, trained, Path.GetFullPath(d)];
         }));
 
         report.Heading("Rollout metrics");

@@ -43,16 +43,20 @@ struct Grouping {
   at::Tensor order;    // [E] int64: edge ids
 };
 
+void check_nodes(const at::Tensor& endpoint, int64_t nodes) {
+  const int64_t* node = endpoint.data_ptr<int64_t>();
+  for (int64_t e = 0; e < endpoint.size(0); ++e)
+    TORCH_CHECK(node[e] >= 0 && node[e] < nodes, "graph attention: edge ", e, " has node ", node[e], ", outside 0..", nodes - 1);
+}
+
 Grouping group_by(const at::Tensor& endpoint, int64_t nodes) {
+  check_nodes(endpoint, nodes);
   const int64_t edges = endpoint.size(0);
   auto offsets = at::zeros({nodes + 1}, endpoint.options());
   auto order = at::empty({edges}, endpoint.options());
   const int64_t* node = endpoint.data_ptr<int64_t>();
   int64_t* start = offsets.data_ptr<int64_t>();
-  for (int64_t e = 0; e < edges; ++e) {
-    TORCH_CHECK(node[e] >= 0 && node[e] < nodes, "graph attention: edge ", e, " has node ", node[e], ", outside 0..", nodes - 1);
-    ++start[node[e] + 1];
-  }
+  for (int64_t e = 0; e < edges; ++e) ++start[node[e] + 1];
   for (int64_t n = 0; n < nodes; ++n) start[n + 1] += start[n];
   std::vector<int64_t> next(start, start + nodes);
   int64_t* ids = order.data_ptr<int64_t>();
@@ -209,13 +213,12 @@ class GraphAttention : public torch::autograd::Function<GraphAttention> {
                             const at::Tensor& v, const at::Tensor& senders, const at::Tensor& receivers, double scale) {
     const int64_t nodes = q.size(0);
     auto by_receiver = group_by(receivers, nodes);
-    auto by_sender = group_by(senders, nodes);
+    check_nodes(senders, nodes);  // grouped by sender in the backward only: a rollout needs no such grouping
     auto out = at::empty_like(q);
     auto weights = at::empty({senders.size(0), q.size(2)}, q.options());
     AT_DISPATCH_FLOATING_TYPES(q.scalar_type(), "graph_attention",
                                [&] { attend<scalar_t>(q, k, v, senders, by_receiver, scale, out, weights); });
-    ctx->save_for_backward({q, k, v, senders, receivers, weights, by_receiver.offsets, by_receiver.order,
-                            by_sender.offsets, by_sender.order});
+    ctx->save_for_backward({q, k, v, senders, receivers, weights, by_receiver.offsets, by_receiver.order});
     ctx->saved_data["scale"] = scale;
     return out;
   }
@@ -225,7 +228,8 @@ class GraphAttention : public torch::autograd::Function<GraphAttention> {
     TORCH_CHECK(!c10::GradMode::is_enabled(), "second derivatives through graph attention are not supported");
     auto saved = ctx->get_saved_variables();
     const auto &q = saved[0], &k = saved[1], &v = saved[2];
-    Grouping by_receiver{saved[6], saved[7]}, by_sender{saved[8], saved[9]};
+    Grouping by_receiver{saved[6], saved[7]};
+    auto by_sender = group_by(saved[3], q.size(0));
     auto grad = grads[0].contiguous();
     auto dq = at::empty_like(q), dk = at::empty_like(k), dv = at::empty_like(v);
     AT_DISPATCH_FLOATING_TYPES(q.scalar_type(), "graph_attention_backward", [&] {
