@@ -5,9 +5,9 @@
 #   2. at the same time, on the other core, the ablation of the attention mask's augmentations, each
 #      variant trained for ABLATION_MINUTES: none (the mesh), k-hop (2), random jumps (2 per node),
 #      dilated windows (rings 2 and 4 hops away) and global tokens (4 per graph);
-#   3. every run scored on the test split (one-step and all-rollout RMSE beside persistence), and one
-#      comparison report of the small transformer, the PhysGTO study's runs where they exist, and the
-#      ablation's variants.
+#   3. every run scored on the test split, their RMSE printed side by side beside persistence (CSV), and
+#      one comparison report of the small transformer, the PhysGTO study's runs where they exist, and
+#      the ablation's variants.
 # Runs go PARALLEL at a time (default 2), one core each, so every run has the same share of the
 # machine; ONLY (transformer, ablation or all) picks which runs this call trains.
 # Re-running resumes the data and every run (the budgets count time already spent).
@@ -56,7 +56,18 @@ for i in "${!pids[@]}"; do
   wait "${pids[$i]}" || { failed=1; echo "the training of ${names[$i]} failed: see $out/${names[$i]}.log" >&2; }
 done
 [ "$failed" = 0 ] || exit 1
-for name in "${names[@]}"; do ./gnnsim eval "$out/$name" --threads "$parallel"; done
+for name in "${names[@]}"; do ./gnnsim eval "$out/$name" --threads "$parallel" > "$out/$name/eval.txt"; done
+echo "run,steps,rmse_1,rmse_1..50,rmse_all,persistence_rmse_all"
+for name in "${names[@]}"; do
+  /usr/bin/python3 - "$out/$name" "$name" <<'PY'
+import json, sys
+run, name = sys.argv[1], sys.argv[2]
+mean = json.load(open(f"{run}/eval.json"))["mean"]
+steps = json.load(open(f"{run}/checkpoint.json"))["step"]
+model = {m["horizon"]: m["rmse"] for m in mean["model"]}
+print(f"{name},{steps},{model[1]:.4g},{model.get(50, float('nan')):.4g},{mean['model'][-1]['rmse']:.4g},{mean['persistence'][-1]['rmse']:.4g}")
+PY
+done
 if [ -f "$out/transformer/checkpoint.pt" ]; then
   ./gnnsim rollout "$out/transformer" --split test --out "$out/transformer/rollout.h5"
   # One comparison: the small transformer, the PhysGTO study's runs where they exist, the ablation's variants.

@@ -11,7 +11,7 @@ internal static class RunLabels
     {
         static string Label(string path, bool withParent)
         {
-            var full = Path.GetFullPath(path);
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));   // runs/a/ is runs/a
             var named = Path.GetFileName(full) == RunReport.RolloutFileName ? Path.GetDirectoryName(full)! : Path.ChangeExtension(full, null);
             var parent = Path.GetFileName(Path.GetDirectoryName(named));
             return withParent && !string.IsNullOrEmpty(parent) ? $"{parent}/{Path.GetFileName(named)}" : Path.GetFileName(named);
