@@ -152,6 +152,10 @@ internal static class Native
     [DllImport(Lib)] internal static extern IntPtr gs_one_hot(IntPtr index, long numClasses);
     [DllImport(Lib)] internal static extern IntPtr gs_graph_attention(IntPtr q, IntPtr k, IntPtr v, IntPtr senders, IntPtr receivers, double scale);
     [DllImport(Lib)] internal static extern int gs_graph_attention_fits(IntPtr q);
+    [DllImport(Lib)] internal static extern unsafe void gs_set_segment_callbacks(
+        delegate* unmanaged<long, IntPtr*, int, IntPtr*, int, int> run, delegate* unmanaged<long, void> release);
+    [DllImport(Lib)] internal static extern void gs_set_error([MarshalAs(UnmanagedType.LPUTF8Str)] string message);
+    [DllImport(Lib)] internal static extern unsafe int gs_checkpoint(long segment, IntPtr* inputs, int nInputs, IntPtr* outputs, int capacity);
 
     // ---- conversion, copies, in-place ----
     [DllImport(Lib)] internal static extern IntPtr gs_to(IntPtr t, int dtype, int deviceType, int deviceIndex, int copy);

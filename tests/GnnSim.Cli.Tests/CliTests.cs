@@ -172,6 +172,15 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
         var (badExit, _, badError) = Run("bench", "operator", "--model", "nosuch", "--nodes", "100");
         Assert.Equal(2, badExit);
         Assert.Contains("not a registered operator", badError);
+        // --set takes the config's model keys: one block, checkpointed, is a smaller model that still trains.
+        (exitCode, output, _) = Run("bench", "operator", "--model", "physgto", "--nodes", "100", "--repeats", "1", "--no-python", "--no-scale", "--set", "blocks=1", "--set", "checkpoint_blocks=true");
+        Assert.Equal(0, exitCode);
+        using var oneBlock = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        Assert.InRange(oneBlock.RootElement.GetProperty("parameters").GetInt64(), 1, physgto.RootElement.GetProperty("parameters").GetInt64() - 1);
+        Assert.True(oneBlock.RootElement.GetProperty("train_step_ms").GetDouble() > 0);
+        (badExit, _, badError) = Run("bench", "operator", "--model", "physgto", "--nodes", "100", "--set", "nope=1");
+        Assert.Equal(2, badExit);
+        Assert.Contains("model.nope: not an option of physgto", badError);
     }
 
     [Fact]

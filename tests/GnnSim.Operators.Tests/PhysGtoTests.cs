@@ -177,6 +177,33 @@ public class PhysGtoTests
     }
 
     [Fact]
+    public void CheckpointedBlocksGiveTheSameOutputsAndGradients()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(13);
+        using var model = new PhysGto(Widths, Small);
+        var batch = OperatorBatch.Combine([Timed(MeshGraphNetTests.RandomGraph(9), 0.3f), Timed(MeshGraphNetTests.RandomGraph(6), 0.5f)]);
+        (double[] Output, double[] Gradients) Differentiate()
+        {
+            using var inner = torch.NewDisposeScope();
+            foreach (var p in model.parameters()) p.grad?.zero_();
+            var output = model.forward(batch);
+            using var steps = torch.arange(0.0, output.numel());
+            using var weights = (steps * 0.37).sin().reshape(output.shape);
+            (output * weights).sum().backward();
+            return (output.@double().ToArray<double>(), model.parameters().SelectMany(p => p.grad!.@double().ToArray<double>()).ToArray());
+        }
+        var plain = Differentiate();
+        model.Options.CheckpointBlocks = true;
+        var pending = torch.pending_checkpoint_segments();
+        var checkpointed = Differentiate();
+        LayerTests.AssertClose(plain.Output, checkpointed.Output, 1e-6);
+        // Every parameter's gradient, the encoders' included (they are reached through the blocks' inputs).
+        LayerTests.AssertClose(plain.Gradients, checkpointed.Gradients, 1e-5);
+        Assert.Equal(pending, torch.pending_checkpoint_segments());
+    }
+
+    [Fact]
     public void EdgeSamplingKeepsAShareInTrainingAndAveragesDisjointPartsInEvaluation()
     {
         using var scope = torch.NewDisposeScope();

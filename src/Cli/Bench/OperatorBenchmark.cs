@@ -28,7 +28,8 @@ namespace GnnSim.Cli.Bench;
 /// With <c>rolloutOnly</c> the training step is skipped: at sizes whose training does not fit in memory
 /// (200,000 nodes on a 24 GB machine) the rollout step still shows how the cost grows.
 /// </summary>
-internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats, bool rolloutOnly = false, bool scale = true, Device? on = null)
+internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats, bool rolloutOnly = false, bool scale = true, Device? on = null,
+    IReadOnlyList<string>? modelOptions = null)
 {
     private readonly Device device = on ?? Device.CPU;
 
@@ -58,16 +59,18 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         for (var i = 0; i < states.Length; i++) states[i] = (float)random.NextDouble();
         var trajectory = new SimulationTrajectory("bench", graph, positions, types, ["u", "v"], states, [], 0.01);
 
-        var (trainMs, rolloutMs, parameters) = Measure(trajectory, registration, twin.AdamW);
+        // --set KEY=VALUE is the config's model.KEY=VALUE, read (and refused) by the config's own rules.
+        var options = ExperimentConfig.Parse($"model: {{ name: {modelName} }}", "bench operator --set", (modelOptions ?? []).Select(o => "model." + o)).Model.Options;
+        var (trainMs, rolloutMs, parameters) = Measure(trajectory, registration, options, twin.AdamW);
         var peakMb = PeakResidentMegabytes();
-        var meshGraphNet = modelName == MeshGraphNetName || !scale ? ((double, double, long)?)null : Measure(trajectory, OperatorRegistry.Find(MeshGraphNetName)!, adamW: false);
+        var meshGraphNet = modelName == MeshGraphNetName || !scale ? ((double, double, long)?)null : Measure(trajectory, OperatorRegistry.Find(MeshGraphNetName)!, OperatorRegistry.Find(MeshGraphNetName)!.DefaultOptions(), adamW: false);
         // The allocator keeps freed memory (no trimming, see torch.Runtime); hand it back so that the
         // Python side, run next, has the machine's memory too: at 20,000 nodes each side peaks near 10 GB.
         GC.Collect();
         malloc_trim(0);
         var python = compareWithPython ? RunPython(twin.Script, side) : null;
 
-        AnsiConsole.MarkupLine($"[grey]{registration.Name} ({registration.DefaultOptions()}; {parameters:N0} parameters) on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges, {device}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS; linear layers on {(torch.nn.functional.linear_uses_onednn() ? "oneDNN" : "libtorch's BLAS")}[/]");
+        AnsiConsole.MarkupLine($"[grey]{registration.Name} ({options}; {parameters:N0} parameters) on {mesh.NodeCount:N0} nodes, {graph.EdgeCount:N0} edges, {device}; threads {torch.get_num_threads()} intra-op + {torch.get_blas_threads()} OpenBLAS; linear layers on {(torch.nn.functional.linear_uses_onednn() ? "oneDNN" : "libtorch's BLAS")}[/]");
         var table = new Table().AddColumns("measure", "GnnSim", "PyTorch (Python)", "GnnSim / PyTorch");
         table.AddRow("training step (ms, median)", Format(trainMs), Format(python?.TrainMs), Ratio(trainMs, python?.TrainMs));
         table.AddRow("rollout step (ms, median)", Format(rolloutMs), Format(python?.RolloutMs), Ratio(rolloutMs, python?.RolloutMs));
@@ -100,12 +103,12 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         return 0;
     }
 
-    private (double TrainMs, double RolloutMs, long Parameters) Measure(SimulationTrajectory trajectory, OperatorRegistration registration, bool adamW)
+    private (double TrainMs, double RolloutMs, long Parameters) Measure(SimulationTrajectory trajectory, OperatorRegistration registration, IOperatorOptions options, bool adamW)
     {
         torch.manual_seed(0);
         // The objective normalizes inputs and targets every step, as the PyTorch side's normalizers do.
         using var objective = new NextStateObjective(2, 0, new NextStateOptions());
-        using var model = registration.Create(registration.DefaultOptions(), objective.Widths);
+        using var model = registration.Create(options, objective.Widths);
         objective.to(device);
         model.to(device);
         using Optimizer optimizer = adamW ? new AdamW(model.parameters(), lr: 1e-4, weight_decay: 1e-6) : new Adam(model.parameters(), lr: 1e-4);

@@ -173,16 +173,17 @@ internal static class BenchCommand
         var particles = new Option<int>("--particles") { Description = "giorom: particles of the MPM dam break (GIOROM's step on a sample and its dense reconstruction against GNS on all)", DefaultValueFactory = _ => 20_000 };
         var fraction = new Option<double>("--fraction") { Description = "giorom: the sampled share of the particles", DefaultValueFactory = _ => 0.1 };
         var queries = new Option<int>("--queries") { Description = "giorom: query points the neural field answers at", DefaultValueFactory = _ => 100_000 };
+        var set = new Option<string[]>("--set") { Description = "a model option KEY=VALUE (the config's model: keys, e.g. checkpoint_blocks=true); repeatable. The PyTorch twin keeps its defaults", AllowMultipleArgumentsPerToken = false };
         var (nodes, repeats, noPython, threads) = OperatorOptions();
         var device = CommonOptions.Device();
         var command = new Command("operator", "An operator's training and rollout step time and peak memory at its default size, against its PyTorch twin, with MeshGraphNet's for scale; for giorom its sparse rollout step and dense reconstruction against GNS on all particles.")
         {
-            model, nodes, repeats, noPython, threads, device, rolloutOnly, noScale, particles, fraction, queries,
+            model, nodes, repeats, noPython, threads, device, rolloutOnly, noScale, particles, fraction, queries, set,
         };
         command.SetAction(result =>
         {
             if (result.GetValue(model) != "giorom")
-                return RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads, device, result.GetValue(rolloutOnly), !result.GetValue(noScale));
+                return RunOperator(result, result.GetValue(model)!, nodes, repeats, noPython, threads, device, result.GetValue(rolloutOnly), !result.GetValue(noScale), result.GetValue(set) ?? []);
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
             return new ParticleBenchmark(result.GetValue(particles), result.GetValue(fraction), result.GetValue(queries), result.GetValue(repeats)).Run();
         });
@@ -198,13 +199,13 @@ internal static class BenchCommand
     );
 
     private static int RunOperator(ParseResult result, string model, Option<int> nodes, Option<int> repeats, Option<bool> noPython, Option<int?> threads, Option<string?> device,
-        bool rolloutOnly = false, bool scale = true)
+        bool rolloutOnly = false, bool scale = true, IReadOnlyList<string>? modelOptions = null)
     {
         CommonOptions.ConfigureRuntime(result.GetValue(threads));
         var on = CommonOptions.ResolveDevice(result.GetValue(device), "cpu");
         // The PyTorch twins time the CPU; on a GPU GnnSim's figures stand alone.
         var python = !result.GetValue(noPython) && on.Type == GnnSim.Torch.DeviceType.CPU;
-        return new OperatorBenchmark(model, result.GetValue(nodes), result.GetValue(repeats), rolloutOnly, scale, on).Run(compareWithPython: python);
+        return new OperatorBenchmark(model, result.GetValue(nodes), result.GetValue(repeats), rolloutOnly, scale, on, modelOptions).Run(compareWithPython: python);
     }
 
     private static Command Torch()

@@ -112,7 +112,7 @@ public sealed class PhysGto : GraphOperator
         var graph = new PhysGtoGraph(senders, receivers, senderShare, receiverShare, encoding, conditions, batch.NodeOffsets);
         foreach (var block in blocks)
         {
-            var (nextNodes, nextEdges) = block.forward(nodes, latentEdges, graph);
+            var (nextNodes, nextEdges) = Options.CheckpointBlocks ? Checkpointed(block, nodes, latentEdges, graph) : block.forward(nodes, latentEdges, graph);
             nodes.Dispose();
             latentEdges.Dispose();
             (nodes, latentEdges) = (nextNodes, nextEdges);
@@ -125,6 +125,25 @@ public sealed class PhysGto : GraphOperator
         using (delta)
         using (var gate = alpha.silu())
             return delta * gate;
+    }
+
+    /// <summary>
+    /// A block run as a checkpointed segment: every tensor it reads goes in as an input, so the
+    /// backward's recomputation finds them alive (the pass disposes its own when it ends) and the
+    /// conditions' gradient flows on to their encoder.
+    /// </summary>
+    private static (Tensor Nodes, Tensor Edges) Checkpointed(PhysGtoBlock block, Tensor nodes, Tensor edges, PhysGtoGraph graph)
+    {
+        var outputs = torch.checkpoint(inputs =>
+        {
+            var shared = graph with
+            {
+                Conditions = inputs[2], Senders = inputs[3], Receivers = inputs[4], SenderShare = inputs[5], ReceiverShare = inputs[6], PositionEncoding = inputs[7],
+            };
+            var (nextNodes, nextEdges) = block.forward(inputs[0], inputs[1], shared);
+            return [nextNodes, nextEdges];
+        }, nodes, edges, graph.Conditions, graph.Senders, graph.Receivers, graph.SenderShare, graph.ReceiverShare, graph.PositionEncoding);
+        return (outputs[0], outputs[1]);
     }
 
     /// <summary>About <paramref name="ratio"/> of <paramref name="edges"/>, each kept with that probability (libtorch's generator).</summary>

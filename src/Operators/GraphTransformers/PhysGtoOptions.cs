@@ -22,6 +22,12 @@ public sealed class PhysGtoOptions : IOperatorOptions
     /// parts and the outputs of the parts averaged.
     /// </summary>
     public double EdgeSampleRatio { get; set; } = 1.0;
+    /// <summary>
+    /// Activation checkpointing of the blocks: in training each block keeps only its inputs and runs
+    /// again in the backward pass, so one block's activations are alive at a time (PhysicsNeMo's
+    /// option of the same idea), for about one more forward a step. The results are the same.
+    /// </summary>
+    public bool CheckpointBlocks { get; set; }
 
     public IEnumerable<OptionProblem> Check()
     {
@@ -34,5 +40,5 @@ public sealed class PhysGtoOptions : IOperatorOptions
         if (!(EdgeSampleRatio > 0 && EdgeSampleRatio <= 1)) yield return new("edge_sample_ratio", EdgeSampleRatio, "must be in (0, 1]");
     }
 
-    public override string ToString() => $"width {Width}, blocks {Blocks}, heads {Heads}, tokens {Tokens}, frequencies {Frequencies}, hidden {Hidden}, use_time {(UseTime ? "true" : "false")}, edge_sample_ratio {EdgeSampleRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    public override string ToString() => $"width {Width}, blocks {Blocks}, heads {Heads}, tokens {Tokens}, frequencies {Frequencies}, hidden {Hidden}, use_time {(UseTime ? "true" : "false")}, edge_sample_ratio {EdgeSampleRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}, checkpoint_blocks {(CheckpointBlocks ? "true" : "false")}";
 }

@@ -120,6 +120,17 @@ GS_API gs_tensor gs_graph_attention(gs_tensor q, gs_tensor k, gs_tensor v, gs_te
 // 1 when the fused kernel takes tensors like q (float32 or float64 on the CPU), 0 when not
 GS_API int gs_graph_attention_fits(gs_tensor q);
 
+// ---- activation checkpointing (checkpoint.cpp) ----
+// run: computes a segment's outputs from its inputs (handles the callee frees), writes at most
+// capacity owned output handles and returns their count, or -1 after gs_set_error
+typedef int (*gs_segment_run_fn)(int64_t segment, const gs_tensor* inputs, int n_inputs, gs_tensor* outputs, int capacity);
+// release: no backward will run the segment any more
+typedef void (*gs_segment_release_fn)(int64_t segment);
+GS_API void gs_set_segment_callbacks(gs_segment_run_fn run, gs_segment_release_fn release);
+GS_API void gs_set_error(const char* message);
+// runs the segment without a graph now and again with one in the backward; returns the output count, -1 on error
+GS_API int gs_checkpoint(int64_t segment, const gs_tensor* inputs, int n_inputs, gs_tensor* outputs, int capacity);
+
 // ---- conversion, copies, in-place ----
 GS_API gs_tensor gs_to(gs_tensor t, int dtype, int device_type, int device_index, int copy);
 GS_API gs_tensor gs_clone(gs_tensor t);
