@@ -47,9 +47,17 @@ public static partial class torch
             var handles = inputs.Select(t => t.Handle).ToArray();
             var outputs = new IntPtr[Capacity];
             int count;
-            fixed (IntPtr* inputPointer = handles)
-            fixed (IntPtr* outputPointer = outputs)
-                count = Check(gs_checkpoint(id, inputPointer, handles.Length, outputPointer, Capacity));
+            try
+            {
+                fixed (IntPtr* inputPointer = handles)
+                fixed (IntPtr* outputPointer = outputs)
+                    count = Check(gs_checkpoint(id, inputPointer, handles.Length, outputPointer, Capacity));
+            }
+            catch
+            {
+                pending.TryRemove(id, out _);   // a node that was never made releases nothing
+                throw;
+            }
             GC.KeepAlive(inputs);
             return outputs.Take(count).Select(h => new Tensor(h)).ToArray();
         }

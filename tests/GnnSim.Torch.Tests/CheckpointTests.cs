@@ -83,8 +83,10 @@ public class CheckpointTests
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(new[] { 1.0, 2.0 }).requires_grad_();
+        var pending = torch.pending_checkpoint_segments();
         var error = Assert.Throws<TorchException>(() => torch.checkpoint(_ => throw new InvalidOperationException("the block broke"), x));
         Assert.Contains("InvalidOperationException: the block broke", error.Message);
+        Assert.Equal(pending, torch.pending_checkpoint_segments());   // a failed segment is not kept
         // An exception in the recomputation surfaces from backward, and the process goes on.
         var calls = 0;
         var y = torch.checkpoint(inputs => ++calls == 1 ? [inputs[0] * 3.0] : throw new InvalidOperationException("not twice"), x)[0];
