@@ -63,7 +63,8 @@ internal sealed class OperatorBenchmark(string modelName, int nodes, int repeats
         var options = ExperimentConfig.Parse($"model: {{ name: {modelName} }}", "bench operator --set", (modelOptions ?? []).Select(o => "model." + o)).Model.Options;
         var (trainMs, rolloutMs, parameters) = Measure(trajectory, registration, options, twin.AdamW);
         var peakMb = PeakResidentMegabytes();
-        var meshGraphNet = modelName == MeshGraphNetName || !scale ? ((double, double, long)?)null : Measure(trajectory, OperatorRegistry.Find(MeshGraphNetName)!, OperatorRegistry.Find(MeshGraphNetName)!.DefaultOptions(), adamW: false);
+        var meshGraphNetRegistration = OperatorRegistry.Find(MeshGraphNetName)!;
+        var meshGraphNet = modelName == MeshGraphNetName || !scale ? ((double, double, long)?)null : Measure(trajectory, meshGraphNetRegistration, meshGraphNetRegistration.DefaultOptions(), adamW: false);
         // The allocator keeps freed memory (no trimming, see torch.Runtime); hand it back so that the
         // Python side, run next, has the machine's memory too: at 20,000 nodes each side peaks near 10 GB.
         GC.Collect();

@@ -49,8 +49,8 @@ void check_nodes(const at::Tensor& endpoint, int64_t nodes) {
     TORCH_CHECK(node[e] >= 0 && node[e] < nodes, "graph attention: edge ", e, " has node ", node[e], ", outside 0..", nodes - 1);
 }
 
+// The endpoints must be checked (check_nodes) before.
 Grouping group_by(const at::Tensor& endpoint, int64_t nodes) {
-  check_nodes(endpoint, nodes);
   const int64_t edges = endpoint.size(0);
   auto offsets = at::zeros({nodes + 1}, endpoint.options());
   auto order = at::empty({edges}, endpoint.options());
@@ -65,6 +65,23 @@ Grouping group_by(const at::Tensor& endpoint, int64_t nodes) {
 }
 
 constexpr int64_t grain = 32;  // nodes per task of the thread pool
+
+// dot[h] = sum over i of x[i, h] y[i, h]: the per-head dot products of two [d, H] rows (product: room for d H).
+template <typename T>
+void head_dots(const T* x, const T* y, int64_t d, int64_t heads, T* product, T* dot) {
+  for (int64_t c = 0; c < d * heads; ++c) product[c] = x[c] * y[c];
+  for (int64_t h = 0; h < heads; ++h) dot[h] = T(0);
+  for (int64_t i = 0; i < d; ++i)
+    for (int64_t h = 0; h < heads; ++h) dot[h] += product[i * heads + h];
+}
+
+// out[i, h] += scale w[h] y[i, h]: each head's weight on its components of a [d, H] row (spread: room for d H).
+template <typename T>
+void add_weighted(const T* w, T scale, const T* y, int64_t d, int64_t heads, T* spread, T* out) {
+  for (int64_t i = 0; i < d; ++i)
+    for (int64_t h = 0; h < heads; ++h) spread[i * heads + h] = scale * w[h];
+  for (int64_t c = 0; c < d * heads; ++c) out[c] += spread[c] * y[c];
+}
 
 template <typename T>
 void attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& senders,
@@ -90,12 +107,8 @@ void attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const
       std::fill(highest.begin(), highest.end(), -std::numeric_limits<T>::infinity());
       for (int64_t j = begin; j < end; ++j) {
         const int64_t e = order[j];
-        const T* ks = kp + sender[e] * width;
-        for (int64_t c = 0; c < width; ++c) product[c] = qr[c] * ks[c];
         T* a = ap + e * heads;
-        for (int64_t h = 0; h < heads; ++h) a[h] = T(0);
-        for (int64_t i = 0; i < d; ++i)
-          for (int64_t h = 0; h < heads; ++h) a[h] += product[i * heads + h];
+        head_dots(qr, kp + sender[e] * width, d, heads, product.data(), a);
         for (int64_t h = 0; h < heads; ++h) {
           a[h] *= static_cast<T>(scale);
           highest[h] = std::max(highest[h], a[h]);
@@ -113,10 +126,7 @@ void attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const
         const int64_t e = order[j];
         T* a = ap + e * heads;
         for (int64_t h = 0; h < heads; ++h) a[h] /= total[h];
-        for (int64_t i = 0; i < d; ++i)
-          for (int64_t h = 0; h < heads; ++h) spread[i * heads + h] = a[h];
-        const T* vs = vp + sender[e] * width;
-        for (int64_t c = 0; c < width; ++c) o[c] += spread[c] * vs[c];
+        add_weighted(a, T(1), vp + sender[e] * width, d, heads, spread.data(), o);
       }
     }
   });
@@ -154,13 +164,9 @@ void attend_backward(const at::Tensor& grad, const at::Tensor& q, const at::Tens
         std::fill(mean.begin(), mean.end(), T(0));
         for (int64_t j = begin; j < end; ++j) {  // dL/da_e, and its a-weighted mean per head
           const int64_t e = order[j];
-          const T* vs = vp + sender[e] * width;
-          for (int64_t c = 0; c < width; ++c) product[c] = gr[c] * vs[c];
           T* z = zp + e * heads;
           const T* a = ap + e * heads;
-          for (int64_t h = 0; h < heads; ++h) z[h] = T(0);
-          for (int64_t i = 0; i < d; ++i)
-            for (int64_t h = 0; h < heads; ++h) z[h] += product[i * heads + h];
+          head_dots(gr, vp + sender[e] * width, d, heads, product.data(), z);
           for (int64_t h = 0; h < heads; ++h) mean[h] += a[h] * z[h];
         }
         for (int64_t j = begin; j < end; ++j) {
@@ -168,10 +174,7 @@ void attend_backward(const at::Tensor& grad, const at::Tensor& q, const at::Tens
           T* z = zp + e * heads;
           const T* a = ap + e * heads;
           for (int64_t h = 0; h < heads; ++h) z[h] = a[h] * (z[h] - mean[h]);
-          for (int64_t i = 0; i < d; ++i)
-            for (int64_t h = 0; h < heads; ++h) spread[i * heads + h] = static_cast<T>(scale) * z[h];
-          const T* ks = kp + sender[e] * width;
-          for (int64_t c = 0; c < width; ++c) dqr[c] += spread[c] * ks[c];
+          add_weighted(z, static_cast<T>(scale), kp + sender[e] * width, d, heads, spread.data(), dqr);
         }
       }
     });
@@ -180,7 +183,7 @@ void attend_backward(const at::Tensor& grad, const at::Tensor& q, const at::Tens
     const int64_t* offsets = by_sender.offsets.data_ptr<int64_t>();
     const int64_t* order = by_sender.order.data_ptr<int64_t>();
     at::parallel_for(0, nodes, grain, [&](int64_t first, int64_t last) {
-      std::vector<T> spread_z(width), spread_a(width);
+      std::vector<T> spread(width);
       for (int64_t s = first; s < last; ++s) {
         T* dks = dkp + s * width;
         T* dvs = dvp + s * width;
@@ -188,19 +191,8 @@ void attend_backward(const at::Tensor& grad, const at::Tensor& q, const at::Tens
         std::fill(dvs, dvs + width, T(0));
         for (int64_t j = offsets[s]; j < offsets[s + 1]; ++j) {
           const int64_t e = order[j];
-          const T* z = zp + e * heads;
-          const T* a = ap + e * heads;
-          for (int64_t i = 0; i < d; ++i)
-            for (int64_t h = 0; h < heads; ++h) {
-              spread_z[i * heads + h] = static_cast<T>(scale) * z[h];
-              spread_a[i * heads + h] = a[h];
-            }
-          const T* qr = qp + receiver[e] * width;
-          const T* gr = gp + receiver[e] * width;
-          for (int64_t c = 0; c < width; ++c) {
-            dks[c] += spread_z[c] * qr[c];
-            dvs[c] += spread_a[c] * gr[c];
-          }
+          add_weighted(zp + e * heads, static_cast<T>(scale), qp + receiver[e] * width, d, heads, spread.data(), dks);
+          add_weighted(ap + e * heads, T(1), gp + receiver[e] * width, d, heads, spread.data(), dvs);
         }
       }
     });
@@ -212,8 +204,9 @@ class GraphAttention : public torch::autograd::Function<GraphAttention> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& q, const at::Tensor& k,
                             const at::Tensor& v, const at::Tensor& senders, const at::Tensor& receivers, double scale) {
     const int64_t nodes = q.size(0);
-    auto by_receiver = group_by(receivers, nodes);
-    check_nodes(senders, nodes);  // grouped by sender in the backward only: a rollout needs no such grouping
+    check_nodes(receivers, nodes);
+    check_nodes(senders, nodes);
+    auto by_receiver = group_by(receivers, nodes);  // by sender in the backward only: a rollout needs no such grouping
     auto out = at::empty_like(q);
     auto weights = at::empty({senders.size(0), q.size(2)}, q.options());
     AT_DISPATCH_FLOATING_TYPES(q.scalar_type(), "graph_attention",
