@@ -2,11 +2,13 @@
 # UM2N zero-shot: a mover trained on unit-square Helmholtz meshes moves meshes it never saw, beside
 # the Monge-Ampere mover on the same mesh and monitor; prints a markdown table (tangles, error
 # reduction, minimum angle, time) and leaves each case's moved meshes and before/after pictures.
+# The error reduction is of the Helmholtz solution's L2 error where the monitor is a Helmholtz
+# problem, and of the velocity's interpolation error (against the flow simulated again) for (c).
 #   data-scripts/um2n-zero-shot.sh RUN_DIR [OUT]
 #     (a) unit squares finer and coarser than training (element sizes 0.03 and 0.1)
 #     (b) the gmsh meshes in tests/data/gmsh and a cylinder-flow mesh, with a Helmholtz monitor there
-#     (c) the cylinder-flow mesh with a monitor from a flow snapshot's vorticity (tangles only: the
-#         snapshot has no exact field to score an error against)
+#     (c) the cylinder-flow mesh with a monitor from a flow snapshot's vorticity, scored by how well
+#         the moved mesh resolves that snapshot's velocity (its P1 interpolation error)
 set -euo pipefail
 run=${1:?give a trained UM2N run directory}
 out=${2:-runs/um2n-zero-shot}
@@ -41,8 +43,8 @@ import json, os, sys
 def cell(d, key, fmt):
     v = d.get(key)
     return "-" if v is None else fmt.format(v)
-print("| mesh | nodes | MA: tangled, ER, min angle, s | UM2N: tangled, ER, min angle, ms | speed ratio |")
-print("|---|---|---|---|---|")
+print("| mesh | nodes | MA: tangled, ER, min angle, s | UM2N: tangled, ER, min angle, ms | speed ratio | ER of |")
+print("|---|---|---|---|---|---|")
 for line in open(sys.argv[1]):
     name, folder = line.rstrip("\n").split("|")
     runs = {}
@@ -53,5 +55,6 @@ for line in open(sys.argv[1]):
     ma_text = "failed" if not ma else f"{ma['tangled_cells']}, {cell(ma, 'error_reduction', '{:.1%}')}, {ma['min_angle_after']:.1f}, {ma['seconds']:.2f}" + ("" if ma.get("converged") else " (stopped: " + (ma.get("failure") or "") + ")")
     model_text = "failed" if not model else f"{model['tangled_cells']}, {cell(model, 'error_reduction', '{:.1%}')}, {model['min_angle_after']:.1f}, {1000 * model['seconds']:.1f}"
     ratio = f"{ma['seconds'] / model['seconds']:.0f}" if ma and model else "-"
-    print(f"| {name} | {(ma or model).get('nodes', '-')} | {ma_text} | {model_text} | {ratio} |")
+    kind = {"helmholtz_solution": "Helmholtz solution", "velocity_interpolation": "velocity interpolation"}.get((model or ma).get("error_kind"), "-")
+    print(f"| {name} | {(ma or model).get('nodes', '-')} | {ma_text} | {model_text} | {ratio} | {kind} |")
 PY

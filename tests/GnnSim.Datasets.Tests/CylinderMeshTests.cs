@@ -1,4 +1,6 @@
 using GnnSim.Datasets.Meshes;
+using GnnSim.Meshing;
+using GnnSim.Meshing.FiniteElements;
 
 namespace GnnSim.Datasets.Tests;
 
@@ -122,6 +124,61 @@ public sealed class CylinderMeshTests : IDisposable
         var defaults = new CylinderMeshSettings();
         Assert.True(defaults.InflowSpeed.Min < 1.48 && 1.48 < defaults.InflowSpeed.Max, $"inflow {defaults.InflowSpeed}");
         Assert.True(defaults.CenterX.Min < 0.41 && 0.41 < defaults.CenterX.Max, $"centre x {defaults.CenterX}");
+    }
+
+    [Fact]
+    public void AWrittenTrajectorySimulatedAgainGivesTheFlowItsFramesWereSampledFrom()
+    {
+        var path = Path.Combine(dir, "cylinder.h5");
+        var settings = Small with { Frames = 3, SpinUp = 0.2 };
+        CylinderMeshGenerator.GenerateFile(path, 1, settings);
+        var trajectory = MeshTrajectoryFile.ReadAll(path)[0];
+        var snapshot = CylinderMeshGenerator.Resimulate(trajectory, 2, path);
+        Assert.Equal(settings.SpinUp + 2 * settings.FrameDt, snapshot.Time, 12);
+
+        // Where all four surrounding solver cells are fluid the snapshot's bilinear field is the generator's
+        // node sampling, so it returns the frame: nodes two cells away from the cylinder and the sides.
+        double cx = trajectory.Parameters["x_center"], cy = trajectory.Parameters["y_center"], radius = trajectory.Parameters["radius"];
+        double cell = 0.41 / settings.CellsAcross, speed = trajectory.Parameters["vel_in"];
+        var frame = trajectory.Frame("velocity", 2);
+        int compared = 0;
+        for (var n = 0; n < trajectory.NodeCount; n++)
+        {
+            double x = trajectory.MeshPositions[2 * n], y = trajectory.MeshPositions[2 * n + 1];
+            switch ((NodeType)trajectory.NodeTypes[n])
+            {
+                case NodeType.Normal when Math.Sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy)) > radius + 2 * cell && y > 2 * cell && y < 0.41 - 2 * cell && x > 2 * cell && x < 1.6 - 2 * cell:
+                    Assert.Equal(frame[2 * n], snapshot.U(x, y), 5e-5);
+                    Assert.Equal(frame[2 * n + 1], snapshot.V(x, y), 5e-5);
+                    compared++;
+                    break;
+                case NodeType.WallBoundary when y is < 1e-6 or > 0.41 - 1e-6:
+                    // Zero at the wall, up to the float positions' distance from it.
+                    Assert.Equal(0, snapshot.U(x, y), 1e-5);
+                    Assert.Equal(0, snapshot.V(x, y), 1e-5);
+                    break;
+            }
+        }
+        Assert.True(compared > trajectory.NodeCount / 2, $"{compared} nodes compared");
+        // The inflow side carries the parabolic profile at the cell rows (and is linear between them).
+        var row = 15.5 * cell / 0.41;
+        Assert.Equal(6 * speed * row * (1 - row), snapshot.U(0, 15.5 * cell), 12);
+
+        // The field is the reference a mesh's resolution is scored against: a finer mesh resolves it better.
+        var domain = new CylinderFlowDomain { Center = new Point2(cx, cy), Radius = radius };
+        var fine = domain with { NearEdgeLength = domain.NearEdgeLength / 2, FarEdgeLength = domain.FarEdgeLength / 2 };
+        double Error(CylinderFlowDomain d)
+        {
+            var space = new P1Space(d.Generate());
+            return Math.Sqrt(Math.Pow(space.InterpolationError(snapshot.U), 2) + Math.Pow(space.InterpolationError(snapshot.V), 2));
+        }
+        double coarseError = Error(domain), fineError = Error(fine);
+        Assert.True(fineError < 0.6 * coarseError, $"interpolation error {coarseError:g3} on the dataset's mesh, {fineError:g3} on one twice as fine");
+
+        // A trajectory without the generator's parameters cannot be simulated again: the file and the parameter named.
+        var bare = new MeshTrajectory("bare", trajectory.MeshPositions, 2, trajectory.Cells, 3, trajectory.NodeTypes, trajectory.FrameCount, trajectory.Dt, trajectory.Fields);
+        var refused = Assert.Throws<InvalidDataException>(() => CylinderMeshGenerator.Resimulate(bare, 1, "other.h5"));
+        Assert.Contains("other.h5: mesh bare has no 'x_center' parameter", refused.Message);
     }
 
     [Fact]

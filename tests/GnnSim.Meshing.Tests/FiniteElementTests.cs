@@ -65,6 +65,21 @@ public class FiniteElementTests
     }
 
     [Fact]
+    public void TheInterpolationErrorOfAParabolaIsItsOneDimensionalFormula()
+    {
+        // Every cell of the structured mesh has corners at both x = a and x = b = a + h, so the P1
+        // interpolant of x^2 is the linear one in x, off by (x - a)(b - x): its squared norm is
+        // h^5 / 30 per column of unit height, h^4 / 30 over the unit square.
+        foreach (var cells in new[] { 4, 10 })
+        {
+            var space = new P1Space(UnitSquare(cells));
+            var h = 1.0 / cells;
+            Assert.Equal(h * h / Math.Sqrt(30), space.InterpolationError((x, _) => x * x), 12);
+            Assert.Equal(0, space.InterpolationError((x, y) => 3 - x + 4 * y), 12);
+        }
+    }
+
+    [Fact]
     public void TheRecoveredGradientAndHessianOfAPolynomialMatchItsDerivatives()
     {
         // u = x^2 + 3xy - 2y^2: grad u = (2x + 3y, 3x - 4y), H = [[2, 3], [3, -4]].

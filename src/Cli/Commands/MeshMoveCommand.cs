@@ -22,15 +22,17 @@ namespace GnnSim.Cli.Commands;
 /// relaxation) or <c>gnnsim move-mesh RUN_DIR --mesh FILE --monitor SPEC --out DIR</c> (a trained
 /// mover, given the monitor at the mesh's nodes): moves a mesh's nodes
 /// (its connectivity kept) toward where the monitor is large, and writes the moved mesh (.msh, .vtu),
-/// a before/after picture and a summary (move.json: iterations, time, tangles, quality, and the
-/// Helmholtz error reduction where the monitor is a Helmholtz problem).
+/// a before/after picture and a summary (move.json: iterations, time, tangles, quality, and an
+/// error reduction where the monitor has an error to lower: a Helmholtz problem's solution error, or
+/// for a cylinder-mesh flow snapshot, how well the mesh resolves the flow's velocity).
 /// </summary>
 public static class MeshMoveCommand
 {
     const string MonitorHelp =
         "helmholtz[:SEED] (a random Gaussian Helmholtz problem stretched to the mesh's bounding box, re-solved on every iterate; reports the error reduction), " +
         "peak:X,Y[,WIDTH[,HEIGHT]] (m = 1 + HEIGHT exp(-r^2 / WIDTH^2)), " +
-        "field:NAME[@FRAME] or vorticity[@FRAME] (from an .h5 mesh file's fields: m = 1 + alpha |v|^2 / max |v|^2)";
+        "field:NAME[@FRAME] or vorticity[@FRAME] (from an .h5 mesh file's fields: m = 1 + alpha |v|^2 / max |v|^2; " +
+        "on a gnnsim cylinder-mesh trajectory the flow is simulated again to score the velocity's interpolation error)";
 
     public static Command Create()
     {
@@ -56,7 +58,7 @@ public static class MeshMoveCommand
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
             var file = result.GetValue(meshFile)!;
             var (mesh, trajectory, gmsh) = ReadMesh(file, result.GetValue(sample));
-            var (monitorOf, problem) = ParseMonitor(result.GetValue(monitor)!, mesh, trajectory, file, result.GetValue(alpha));
+            var monitorSpec = ParseMonitor(result.GetValue(monitor)!, mesh, trajectory, file, result.GetValue(alpha));
             var runDirectory = result.GetValue(run);
             var how = result.GetValue(method) ?? (runDirectory is null ? "ma" : "model");
             if (how == "model" && runDirectory is null) throw new ArgumentException("--method model moves with a trained mover: give its RUN_DIR");
@@ -68,14 +70,14 @@ public static class MeshMoveCommand
                 {
                     MaxIterations = result.GetValue(maxIterations), RelativeTolerance = result.GetValue(tolerance), PseudoTimestep = result.GetValue(timestep),
                 };
-                AnsiConsole.Status().Start($"Monge-Ampere on {mesh.NodeCount} nodes", _ => moved = new MongeAmpereMover(mesh, options).Move(monitorOf));
+                AnsiConsole.Status().Start($"Monge-Ampere on {mesh.NodeCount} nodes", _ => moved = new MongeAmpereMover(mesh, options).Move(monitorSpec.Monitor));
             }
             else
-                moved = MoveWithModel(runDirectory!, mesh, monitorOf);
+                moved = MoveWithModel(runDirectory!, mesh, monitorSpec.Monitor);
 
             var folder = result.GetValue(output)!;
             Directory.CreateDirectory(folder);
-            var summary = Summary(how, mesh, moved, problem);
+            var summary = Summary(how, mesh, moved, monitorSpec);
             var nodeTypes = trajectory?.NodeTypes ?? GmshNodeTypes.Assign(gmsh!, null, file);
             WriteOutputs(folder, mesh, moved, gmsh, nodeTypes, summary);
             var tangled = moved.TangledCells(mesh);
@@ -84,7 +86,7 @@ public static class MeshMoveCommand
             else
                 AnsiConsole.MarkupLineInterpolated($"moved by {runDirectory} in {1000 * moved.Elapsed.TotalSeconds:F1} ms; {tangled} tangled cells; minimum angle {summary["min_angle_before"]:F1} -> {summary["min_angle_after"]:F1} degrees");
             if (summary.ContainsKey("error_reduction"))
-                AnsiConsole.MarkupLineInterpolated($"Helmholtz L2 error {summary["error_original"]:g4} -> {summary["error_moved"]:g4}: error reduction {summary["error_reduction"]:P1}");
+                AnsiConsole.MarkupLineInterpolated($"{monitorSpec.ErrorName} {summary["error_original"]:g4} -> {summary["error_moved"]:g4}: error reduction {summary["error_reduction"]:P1}");
             AnsiConsole.MarkupLineInterpolated($"wrote [green]{folder}[/] (moved.msh, moved.vtu, before-after.png, move.json)");
             if (!moved.Converged)
             {
@@ -112,7 +114,13 @@ public static class MeshMoveCommand
         return (mesh, trajectory, null);
     }
 
-    static (Func<Mesh2D, double[]> Monitor, GaussianProblem? Problem) ParseMonitor(string spec, Mesh2D mesh, MeshTrajectory? trajectory, string file, double alpha)
+    /// <summary>
+    /// A monitor and, where it has one, the error moving the mesh should lower (<see cref="ErrorKind"/>
+    /// names it in move.json, <see cref="ErrorName"/> in words).
+    /// </summary>
+    sealed record MonitorSpec(Func<Mesh2D, double[]> Monitor, Func<Mesh2D, double>? Error = null, string? ErrorKind = null, string? ErrorName = null);
+
+    static MonitorSpec ParseMonitor(string spec, Mesh2D mesh, MeshTrajectory? trajectory, string file, double alpha)
     {
         // KIND, KIND:ARGUMENT or KIND@FRAME.
         var split = spec.IndexOfAny([':', '@']);
@@ -124,13 +132,13 @@ public static class MeshMoveCommand
             case "helmholtz":
                 var seed = argument.Length == 0 ? 0 : int.TryParse(argument, CultureInfo.InvariantCulture, out var s) ? s : throw new ArgumentException($"--monitor {spec}: '{argument}' is not a seed");
                 var problem = GaussianProblem.Random(new Random(seed)).Mapped(minX, minY, width, height);
-                return (HelmholtzSolver.Monitor(problem, alpha), problem);
+                return new(HelmholtzSolver.Monitor(problem, alpha), m => HelmholtzSolver.SolutionError(m, problem), "helmholtz_solution", "Helmholtz L2 error");
             case "peak":
                 var numbers = argument.Split(',').Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
                 if (numbers.Length is < 2 or > 4 || numbers.Any(double.IsNaN)) throw new ArgumentException($"--monitor {spec}: give peak:X,Y[,WIDTH[,HEIGHT]] with numbers");
                 double x = numbers[0], y = numbers[1], peakWidth = numbers.Length > 2 ? numbers[2] : 0.1 * size, peakHeight = numbers.Length > 3 ? numbers[3] : 10;
                 if (!(peakWidth > 0) || !(peakHeight >= 0)) throw new ArgumentException($"--monitor {spec}: the width must be positive and the height not negative");
-                return (Monitors.OfPosition((px, py) => 1 + peakHeight * Math.Exp(-((px - x) * (px - x) + (py - y) * (py - y)) / (peakWidth * peakWidth))), null);
+                return new(Monitors.OfPosition((px, py) => 1 + peakHeight * Math.Exp(-((px - x) * (px - x) + (py - y) * (py - y)) / (peakWidth * peakWidth))));
             case "field" or "vorticity" when trajectory is null:
                 throw new ArgumentException($"--monitor {spec}: fields come from a GnnSim .h5 mesh file, and {file} is not one");
             case "field" or "vorticity":
@@ -138,7 +146,7 @@ public static class MeshMoveCommand
                 var magnitude = kind == "vorticity" ? Vorticity(mesh, trajectory, frame, file) : FieldMagnitude(trajectory, name, frame, file);
                 var max = magnitude.Max(v => v * v);
                 var values = magnitude.Select(v => max > 0 ? 1 + alpha * v * v / max : 1).ToArray();
-                return (Monitors.Interpolated(mesh, values), null);
+                return new(Monitors.Interpolated(mesh, values), FlowInterpolationError(trajectory, frame, file), "velocity_interpolation", "velocity interpolation error");
             default:
                 throw new ArgumentException($"--monitor {spec}: unknown monitor '{kind}'; use {MonitorHelp}");
         }
@@ -216,7 +224,27 @@ public static class MeshMoveCommand
         return new MeshMoveResult(moved, 0, double.NaN, tangled == 0, tangled == 0 ? null : $"the model's mesh has {tangled} tangled cells", monitor, elapsed);
     }
 
-    static Dictionary<string, object?> Summary(string method, Mesh2D mesh, MeshMoveResult moved, GaussianProblem? problem)
+    /// <summary>
+    /// For a trajectory of <c>gnnsim generate cylinder-mesh</c>: the flow at <paramref name="frame"/>
+    /// simulated again, and a mesh's score against it, <c>||u - I_h u||</c> over both velocity
+    /// components (the P1 interpolant through the flow's values at the mesh's nodes). Other files have
+    /// no flow to score against: null.
+    /// </summary>
+    static Func<Mesh2D, double>? FlowInterpolationError(MeshTrajectory trajectory, int frame, string file)
+    {
+        if (!trajectory.Parameters.ContainsKey("solver_ny")) return null;
+        CylinderFlowSnapshot snapshot = null!;
+        AnsiConsole.Status().Start($"simulating the flow again to frame {frame}, the reference for the interpolation error",
+            _ => snapshot = CylinderMeshGenerator.Resimulate(trajectory, frame, file));
+        return m =>
+        {
+            var space = new P1Space(m);
+            double u = space.InterpolationError(snapshot.U), v = space.InterpolationError(snapshot.V);
+            return Math.Sqrt(u * u + v * v);
+        };
+    }
+
+    static Dictionary<string, object?> Summary(string method, Mesh2D mesh, MeshMoveResult moved, MonitorSpec monitor)
     {
         var summary = new Dictionary<string, object?>
         {
@@ -225,9 +253,10 @@ public static class MeshMoveCommand
             ["seconds"] = moved.Elapsed.TotalSeconds, ["tangled_cells"] = moved.TangledCells(mesh),
             ["min_angle_before"] = MeshQuality.MinAngles(mesh).Min(), ["min_angle_after"] = MeshQuality.MinAngles(moved.Mesh).Min(),
         };
-        if (problem is not null && (int)summary["tangled_cells"]! == 0)
+        if (monitor.Error is not null && (int)summary["tangled_cells"]! == 0)
         {
-            double before = HelmholtzSolver.SolutionError(mesh, problem), after = HelmholtzSolver.SolutionError(moved.Mesh, problem);
+            double before = monitor.Error(mesh), after = monitor.Error(moved.Mesh);
+            summary["error_kind"] = monitor.ErrorKind;
             summary["error_original"] = before;
             summary["error_moved"] = after;
             summary["error_reduction"] = (before - after) / before;

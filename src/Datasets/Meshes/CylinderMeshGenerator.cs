@@ -78,15 +78,8 @@ public static class CylinderMeshGenerator
         var mesh = domain.Generate();
         var types = mesh.NodeTypes();
 
-        int ny = settings.CellsAcross, nx = (int)Math.Round(domain.Length / domain.Height * ny);
-        var config = new FlowConfiguration
-        {
-            Width = domain.Length, Height = domain.Height, Nx = nx, Ny = ny,
-            Density = settings.Density, Viscosity = settings.Viscosity,
-            West = DomainSide.Inflow(speed, InflowProfile.Parabolic), East = DomainSide.Outflow(),
-            South = DomainSide.Wall(), North = DomainSide.Wall(),
-            Outflow = OutflowCondition.Convective,
-        }.WithObstacle((x, y) => Point2.Distance(new Point2(x, y), domain.Center) <= domain.Radius);
+        var config = Flow(domain, speed, settings.CellsAcross, settings.Density, settings.Viscosity);
+        int ny = config.Ny, nx = config.Nx;
         var solver = new NavierStokes2D(config);
         var sampler = new NodeSampler(config, mesh, types, speed);
 
@@ -114,6 +107,42 @@ public static class CylinderMeshGenerator
         };
         return new MeshTrajectory(index.ToString(), positions, 2, mesh.Cells, mesh.VerticesPerCell, types, frames, settings.FrameDt,
             [new TrajectoryField("velocity", 2, velocity), new TrajectoryField("pressure", 1, pressure)], parameters);
+    }
+
+    /// <summary>The solver's channel: a masked grid <paramref name="cellsAcross"/> cells high, the same spacing along, parabolic inflow, convective outflow.</summary>
+    static FlowConfiguration Flow(CylinderFlowDomain domain, double speed, int cellsAcross, double density, double viscosity) => new FlowConfiguration
+    {
+        Width = domain.Length, Height = domain.Height, Nx = (int)Math.Round(domain.Length / domain.Height * cellsAcross), Ny = cellsAcross,
+        Density = density, Viscosity = viscosity,
+        West = DomainSide.Inflow(speed, InflowProfile.Parabolic), East = DomainSide.Outflow(),
+        South = DomainSide.Wall(), North = DomainSide.Wall(),
+        Outflow = OutflowCondition.Convective,
+    }.WithObstacle((x, y) => Point2.Distance(new Point2(x, y), domain.Center) <= domain.Radius);
+
+    /// <summary>
+    /// The flow of a trajectory this generator wrote, at one frame, simulated again from the
+    /// trajectory's parameters (the solver is deterministic, so it is the flow the frame was
+    /// sampled from): the reference against which a mesh's resolution of the flow can be scored.
+    /// </summary>
+    /// <param name="source">the file the trajectory came from, for messages</param>
+    public static CylinderFlowSnapshot Resimulate(MeshTrajectory trajectory, int frame, string source, CancellationToken cancel = default)
+    {
+        double Parameter(string name) => trajectory.Parameters.TryGetValue(name, out var value) && double.IsFinite(value) ? value
+            : throw new InvalidDataException($"{source}: mesh {trajectory.Name} has no '{name}' parameter: only trajectories made by gnnsim generate cylinder-mesh can be simulated again");
+        if (frame < 0 || frame >= trajectory.FrameCount) throw new ArgumentException($"{source}: frame {frame} is outside 0..{trajectory.FrameCount - 1}");
+        var domain = new CylinderFlowDomain { Center = new Point2(Parameter("x_center"), Parameter("y_center")), Radius = Parameter("radius") };
+        double speed = Parameter("vel_in"), spinUp = Parameter("spin_up");
+        var config = Flow(domain, speed, (int)Parameter("solver_ny"), Parameter("density"), Parameter("viscosity"));
+        if (config.Nx != (int)Parameter("solver_nx"))
+            throw new InvalidDataException($"{source}: mesh {trajectory.Name} was simulated on {Parameter("solver_nx")} x {config.Ny} cells, but its channel gives {config.Nx} x {config.Ny}: not a cylinder-mesh trajectory of this generator");
+        var solver = new NavierStokes2D(config);
+        // Frame by frame as Generate advanced, so the solver takes the same time steps.
+        for (var f = 0; f <= frame; f++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            solver.Advance(spinUp + f * trajectory.Dt);
+        }
+        return new CylinderFlowSnapshot(config, solver, speed);
     }
 
     /// <summary>

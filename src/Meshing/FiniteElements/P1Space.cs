@@ -167,6 +167,18 @@ public sealed class P1Space
         return Math.Sqrt(sum);
     }
 
+    /// <summary>
+    /// ||u - I_h u||_L2, with I_h u the P1 field through u's values at the nodes: how well the mesh
+    /// resolves u, the error a mesh mover lowers by putting nodes where u curves.
+    /// </summary>
+    public double InterpolationError(Func<double, double, double> u)
+    {
+        var p = Mesh.Positions;
+        var nodal = new double[NodeCount];
+        for (var i = 0; i < nodal.Length; i++) nodal[i] = u(p[2 * i], p[2 * i + 1]);
+        return L2Error(nodal, u);
+    }
+
     /// <summary>The gradient of a P1 field on triangle t (constant there).</summary>
     public (double X, double Y) GradientOn(int t, double[] nodal)
     {
