@@ -132,7 +132,10 @@ public static class CylinderMeshGenerator
         if (frame < 0 || frame >= trajectory.FrameCount) throw new ArgumentException($"{source}: frame {frame} is outside 0..{trajectory.FrameCount - 1}");
         var domain = new CylinderFlowDomain { Center = new Point2(Parameter("x_center"), Parameter("y_center")), Radius = Parameter("radius") };
         double speed = Parameter("vel_in"), spinUp = Parameter("spin_up");
-        var config = Flow(domain, speed, (int)Parameter("solver_ny"), Parameter("density"), Parameter("viscosity"));
+        var cellsAcross = Parameter("solver_ny");
+        if (cellsAcross is < 8 or > 4096 || cellsAcross != Math.Round(cellsAcross))
+            throw new InvalidDataException($"{source}: mesh {trajectory.Name} has solver_ny = {cellsAcross}; the generator uses a whole number of cells across, 8 to 4096");
+        var config = Flow(domain, speed, (int)cellsAcross, Parameter("density"), Parameter("viscosity"));
         if (config.Nx != (int)Parameter("solver_nx"))
             throw new InvalidDataException($"{source}: mesh {trajectory.Name} was simulated on {Parameter("solver_nx")} x {config.Ny} cells, but its channel gives {config.Nx} x {config.Ny}: not a cylinder-mesh trajectory of this generator");
         var solver = new NavierStokes2D(config);
