@@ -184,6 +184,26 @@ public class CliTests(QuickstartRun quickstart) : IClassFixture<QuickstartRun>
     }
 
     [Fact]
+    public void BenchUm2nTimesTheMoverAgainstMongeAmpereOnTheDeviceAsked()
+    {
+        var (exitCode, output, error) = Run("bench", "um2n", "--element-sizes", "0.1", "--no-python", "--device", "cpu", "--threads", "1");
+        Assert.True(exitCode == 0, error);
+        using var figures = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        var root = figures.RootElement;
+        Assert.Equal("cpu", root.GetProperty("device").GetString());
+        Assert.True(root.GetProperty("ma_s_0.1").GetDouble() > 0 && root.GetProperty("model_s_0.1").GetDouble() > 0);
+        var ratio = root.GetProperty("ma_s_0.1").GetDouble() / root.GetProperty("model_s_0.1").GetDouble();
+        Assert.InRange(root.GetProperty("speed_ratio_0.1").GetDouble() / ratio, 0.99, 1.01); // the figures are rounded
+        // No GPU here (and in CI): asked for one, it says why instead of timing the CPU.
+        (exitCode, _, error) = Run("bench", "um2n", "--element-sizes", "0.1", "--no-python", "--device", "cuda");
+        if (!GnnSim.Torch.torch.cuda.is_available())
+        {
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("no GPU is usable here", error);
+        }
+    }
+
+    [Fact]
     public void BenchGraphPrintsFiguresAtTheSizesItPromises()
     {
         var (exitCode, output, _) = Run("bench", "graph", "--points", "5000", "--queries", "20000", "--repeats", "1");

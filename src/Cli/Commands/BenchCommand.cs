@@ -102,14 +102,18 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "the Helmholtz problem whose monitor moves the timed meshes", DefaultValueFactory = _ => 0 };
         var noPython = new Option<bool>("--no-python") { Description = "skip the PyTorch twin's side-by-side forward pass" };
         var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
         var command = new Command("um2n", "UM2N against the Monge-Ampere mover: time on about 1,000, 5,000 and 20,000 nodes, beside its PyTorch twin, and with a run, its tangles and error reduction.")
         {
-            run, sizes, seed, noPython, threads,
+            run, sizes, seed, noPython, threads, device,
         };
         command.SetAction(result =>
         {
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
-            return new Um2nBenchmark(result.GetValue(run), result.GetValue(sizes)!, result.GetValue(seed), !result.GetValue(noPython)).Run();
+            var on = CommonOptions.ResolveDevice(result.GetValue(device), "cpu");
+            // The twin times the CPU; on a GPU GnnSim's figures stand alone (as bench operator).
+            var python = !result.GetValue(noPython) && on.Type == GnnSim.Torch.DeviceType.CPU;
+            return new Um2nBenchmark(result.GetValue(run), result.GetValue(sizes)!, result.GetValue(seed), python, on).Run();
         });
         return command;
     }
