@@ -38,6 +38,9 @@ public sealed record DomainSide(SideKind Kind, double Speed = 0, InflowProfile P
     public static DomainSide Wall(double slidingSpeed = 0) => new(SideKind.Wall, slidingSpeed);
     public static DomainSide Inflow(double speed, InflowProfile profile = InflowProfile.Uniform) => new(SideKind.Inflow, speed, profile);
     public static DomainSide Outflow() => new(SideKind.Outflow);
+
+    /// <summary>The inflow speed at fraction s in (0, 1) along the side; a parabola has <see cref="Speed"/> as its mean.</summary>
+    public double InflowSpeedAt(double s) => Profile == InflowProfile.Parabolic ? 6 * Speed * s * (1 - s) : Speed;
 }
 
 /// <summary>

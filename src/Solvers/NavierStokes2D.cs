@@ -133,11 +133,7 @@ public sealed class NavierStokes2D
     static (FaceKind Kind, double Value) SideFace(DomainSide side, bool innerFluid, int inward, double s) =>
         !innerFluid ? (FaceKind.Solid, 0)
         : side.Kind == SideKind.Outflow ? (FaceKind.Outflow, 0)
-        : (FaceKind.Fixed, side.Kind == SideKind.Inflow ? inward * InflowValue(side, s) : 0);
-
-    /// <summary>Inflow speed at fraction s in (0, 1) along the side; a parabola has the given speed as its mean.</summary>
-    static double InflowValue(DomainSide side, double s) =>
-        side.Profile == InflowProfile.Parabolic ? 6 * side.Speed * s * (1 - s) : side.Speed;
+        : (FaceKind.Fixed, side.Kind == SideKind.Inflow ? inward * side.InflowSpeedAt(s) : 0);
 
     /// <summary>The time step the stability limits allow for the current field.</summary>
     public double StableTimeStep()

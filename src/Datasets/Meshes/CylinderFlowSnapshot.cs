@@ -5,8 +5,8 @@ namespace GnnSim.Datasets.Meshes;
 /// <summary>
 /// A cylinder-wake velocity field defined everywhere in the channel, from the solver's cell-centred
 /// values: bilinear between the cell centres, and between the outermost centres and the channel's
-/// sides, where the boundary conditions give the values (zero on the walls, the parabolic profile
-/// at the inflow, the last column again at the outflow). Solid cells are zero, as the masked solver
+/// sides, where the boundary conditions give the values (zero on the walls, the west side's inflow
+/// profile, the last column again at the outflow). Solid cells are zero, as the masked solver
 /// holds them, so the field also goes to zero into the cylinder. Unlike the node sampling of the
 /// generator (which leaves solid cells out), it is one continuous field, so every mesh, moved or
 /// not, is scored against the same function (<see cref="GnnSim.Meshing.FiniteElements.P1Space.InterpolationError"/>).
@@ -18,7 +18,7 @@ public sealed class CylinderFlowSnapshot
     readonly double dx, dy, x0, y0;
     readonly int columns;
 
-    public CylinderFlowSnapshot(FlowConfiguration config, NavierStokes2D solver, double inflowSpeed)
+    public CylinderFlowSnapshot(FlowConfiguration config, NavierStokes2D solver)
     {
         int nx = config.Nx, ny = config.Ny;
         (dx, dy, x0, y0) = (config.Dx, config.Dy, config.X0, config.Y0);
@@ -40,7 +40,7 @@ public sealed class CylinderFlowSnapshot
         {
             for (var i = 1; i <= nx; i++) (u[j * columns + i], v[j * columns + i]) = (cellU[(j - 1) * nx + i - 1], cellV[(j - 1) * nx + i - 1]);
             var s = (ys[j] - y0) / config.Height;
-            u[j * columns] = 6 * inflowSpeed * s * (1 - s);                                   // the inflow profile, v = 0
+            u[j * columns] = config.West.InflowSpeedAt(s);                                    // the inflow profile, v = 0
             (u[j * columns + nx + 1], v[j * columns + nx + 1]) = (u[j * columns + nx], v[j * columns + nx]); // outflow: no normal gradient
         }
         // Rows 0 and ny + 1 are the walls: zero, as allocated.

@@ -81,7 +81,7 @@ public static class CylinderMeshGenerator
         var config = Flow(domain, speed, settings.CellsAcross, settings.Density, settings.Viscosity);
         int ny = config.Ny, nx = config.Nx;
         var solver = new NavierStokes2D(config);
-        var sampler = new NodeSampler(config, mesh, types, speed);
+        var sampler = new NodeSampler(config, mesh, types);
 
         int nodes = mesh.NodeCount, frames = settings.Frames;
         var velocity = new float[frames * nodes * 2];
@@ -145,7 +145,7 @@ public static class CylinderMeshGenerator
             cancel.ThrowIfCancellationRequested();
             solver.Advance(spinUp + f * trajectory.Dt);
         }
-        return new CylinderFlowSnapshot(config, solver, speed);
+        return new CylinderFlowSnapshot(config, solver);
     }
 
     /// <summary>
@@ -165,9 +165,10 @@ public static class CylinderMeshGenerator
         readonly int[] nearestFluidCell;
         readonly double[] _u, _v, _p;
         readonly float[] uvp;
-        readonly double _speed, _height;
+        readonly DomainSide _inflow;
+        readonly double _height;
 
-        public NodeSampler(FlowConfiguration config, Mesh2D mesh, int[] types, double speed)
+        public NodeSampler(FlowConfiguration config, Mesh2D mesh, int[] types)
         {
             _centres = new RegularGrid(config.X0 + config.Dx / 2, config.Y0 + config.Dy / 2, config.Dx, config.Dy, config.Nx, config.Ny);
             _fluid = config.Solid is null ? [] : Array.ConvertAll(config.Solid, solid => !solid);
@@ -183,7 +184,7 @@ public static class CylinderMeshGenerator
             _v = new double[_u.Length];
             _p = new double[_u.Length];
             uvp = new float[3 * _u.Length];
-            _speed = speed;
+            _inflow = config.West;
             _height = config.Height;
             meshY = mesh.Positions.Where((_, k) => k % 2 == 1).ToArray();
             nearestFluidCell = NearestFluidCellsWhereUnsurrounded();
@@ -231,7 +232,7 @@ public static class CylinderMeshGenerator
                         break;
                     case NodeType.Inflow:
                         double s = meshY[n] / _height;
-                        (u, v) = ((float)(6 * _speed * s * (1 - s)), 0);
+                        (u, v) = ((float)_inflow.InflowSpeedAt(s), 0);
                         break;
                 }
                 velocity[2 * n] = u;
