@@ -83,6 +83,46 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public void ASuiteRunTwoAtATimeScoresWhatItScoresOneAtATime()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-benchmark-jobs-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var suite = TinySuite(folder);
+            var (serial, parallel) = (Path.Combine(folder, "serial"), Path.Combine(folder, "parallel"));
+            var (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", serial, "--threads", "1");
+            Assert.True(exit == 0, text + error);
+            (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", parallel, "--threads", "1", "--jobs", "2");
+            Assert.True(exit == 0, text + error);
+
+            // Both runs started before either finished: they trained side by side.
+            var lines = text.Split('\n');
+            int Line(string start) => Array.FindIndex(lines, l => l.Contains(start, StringComparison.Ordinal));
+            var firstFinished = Array.FindIndex(lines, l => l.Contains(" steps in ", StringComparison.Ordinal));
+            Assert.True(firstFinished > 0, text);
+            Assert.InRange(Line("cavity/meshgraphnet seed 0: training"), 0, firstFinished - 1);
+            Assert.InRange(Line("cavity/physgto seed 0: training"), 0, firstFinished - 1);
+
+            // Each run is its own seeded process: side by side it learns and scores exactly what it did alone.
+            var columns = new[] { "operator", "split", "steps", "parameters", "rmse_1", "rmse_all", "nmse_all", "nmse_vs_persistence", "rank" };
+            string Scores(string output) => string.Join("\n", ReadCsv(Path.Combine(output, Leaderboard.CsvFileName))
+                .Select(r => string.Join(",", columns.Select(c => r[c]))).Order());
+            Assert.Equal(Scores(serial), Scores(parallel));
+            Assert.Contains("trained up to 2 at a time", File.ReadAllText(Path.Combine(parallel, Leaderboard.MarkdownFileName)));
+            Assert.DoesNotContain("at a time", File.ReadAllText(Path.Combine(serial, Leaderboard.MarkdownFileName)));
+
+            (exit, _, error) = CliRunner.Run("benchmark", suite, "--out", parallel, "--jobs", "0");
+            Assert.Equal(2, exit);
+            Assert.Contains("--jobs must be at least 1", error);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ASuiteKilledMidTrainingResumesTheRunFromItsCheckpoint()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-benchmark-kill-{Guid.NewGuid():N}");

@@ -23,10 +23,11 @@ internal sealed record MoverSummary(int Meshes, int MeshesTangled, int TangledCe
 /// <summary>
 /// One trained and evaluated run of a suite entry (one seed), as the leaderboard needs it; the
 /// suite writes it as score.json in the run's directory once the run is finished, and a
-/// resumed suite skips runs that have one.
+/// resumed suite skips runs that have one. <paramref name="ConcurrentRuns"/> is how many runs the
+/// suite trained at once beside this one (<c>--jobs</c>): above 1 its timings shared the machine.
 /// </summary>
 internal sealed record RunScore(string Problem, string Entry, int Seed, string Model, string Objective, long? Parameters, int Steps, double TrainingSeconds,
-    double? TrainStepSeconds, double? RolloutStepSeconds, long? PeakResidentBytes, IReadOnlyList<ScoreGroup> Groups, MoverSummary? Mover)
+    double? TrainStepSeconds, double? RolloutStepSeconds, long? PeakResidentBytes, IReadOnlyList<ScoreGroup> Groups, MoverSummary? Mover, int ConcurrentRuns = 1)
 {
     public const string FileName = "score.json";
 

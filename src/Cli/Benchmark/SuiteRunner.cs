@@ -6,8 +6,8 @@ using GnnSim.Datasets;
 
 namespace GnnSim.Cli.Benchmark;
 
-/// <summary>What <c>gnnsim benchmark</c> was asked: a training budget for the whole suite, a selection, threads per run.</summary>
-internal sealed record SuiteOptions(double? BudgetMinutes, IReadOnlyList<string> Only, int? Threads);
+/// <summary>What <c>gnnsim benchmark</c> was asked: a training budget for the whole suite, a selection, threads per run, runs at a time.</summary>
+internal sealed record SuiteOptions(double? BudgetMinutes, IReadOnlyList<string> Only, int? Threads, int Jobs = 1);
 
 /// <summary>
 /// Runs a suite into one folder: DIR/data (each problem's data, made by gnnsim generate, which
@@ -38,35 +38,48 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
         var failures = new List<string>();
         Directory.CreateDirectory(outDirectory);
         Console.WriteLine($"benchmark {suite.Name}: {runs.Count} runs ({runs.Select(r => r.Problem.Name).Distinct().Count()} problems, seeds {string.Join(" ", suite.Seeds)})" +
-            (minutesEach is { } m ? string.Create(CultureInfo.InvariantCulture, $", {m:F1} training minutes each") : "") + $", in {outDirectory}");
-        var prepared = new Dictionary<string, bool>();
+            (minutesEach is { } m ? string.Create(CultureInfo.InvariantCulture, $", {m:F1} training minutes each") : "") +
+            (options.Jobs > 1 ? $", {options.Jobs} at a time" : "") + $", in {outDirectory}");
+        // Every run's plan is checked before anything trains, so a changed suite is refused before it costs time.
+        var pending = new List<(Run Run, string Directory, List<string> Overrides)>();
         foreach (var run in runs)
         {
-            if (cancel.IsCancellationRequested) break;
             var directory = RunDirectory(run.Problem.Name, run.Entry.Name, run.Seed);
             var overrides = Overrides(run, minutesEach);
             CheckPlan(directory, suite.ConfigPath(run.Entry), Recipe(run.Problem), overrides);
-            if (RunScore.Read(directory) is not null)
-            {
-                Console.WriteLine($"  {run.Label}: finished before, skipped");
-                continue;
-            }
-            if (!prepared.TryGetValue(run.Problem.Name, out var ready))
-            {
-                prepared[run.Problem.Name] = ready = MakeData(run.Problem, cancel);
-                if (!ready && cancel.IsCancellationRequested) break;
-                if (!ready) failures.Add($"{run.Problem.Name}: its data could not be made (see {DataLog(run.Problem)})");
-            }
-            if (!ready) continue; // the problem's data failed: its runs are left out
-            var outcome = TrainAndScore(run, directory, overrides, cancel);
-            if (outcome is not null) failures.Add(outcome);
+            if (RunScore.Read(directory) is not null) Console.WriteLine($"  {run.Label}: finished before, skipped");
+            else pending.Add((run, directory, overrides));
         }
+        // The data first, one problem after another (a generator uses the machine itself); a problem whose data failed leaves its runs out.
+        var ready = new HashSet<string>();
+        foreach (var problem in pending.Select(p => p.Run.Problem).DistinctBy(p => p.Name))
+        {
+            if (cancel.IsCancellationRequested) break;
+            if (MakeData(problem, cancel)) ready.Add(problem.Name);
+            else if (!cancel.IsCancellationRequested) failures.Add($"{problem.Name}: its data could not be made (see {DataLog(problem)})");
+        }
+        // Then the runs, in suite order, at most --jobs at a time: each worker takes the next run not yet started.
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<(Run Run, string Directory, List<string> Overrides)>(pending.Where(p => ready.Contains(p.Run.Problem.Name)));
+        var workers = Enumerable.Range(0, Math.Min(options.Jobs, Math.Max(queue.Count, 1))).Select(_ => Task.Run(() =>
+        {
+            while (!cancel.IsCancellationRequested && queue.TryDequeue(out var next))
+            {
+                string? failure;
+                // A run that cannot be scored is named on the leaderboard like one whose child failed; the other workers go on.
+                try { failure = TrainAndScore(next.Run, next.Directory, next.Overrides, cancel); }
+                catch (Exception e) when (e is IOException or InvalidDataException or System.ComponentModel.Win32Exception) { failure = $"{next.Run.Label}: {e.Message}"; }
+                if (failure is not null) lock (failures) failures.Add(failure);
+            }
+        })).ToArray();
+        Task.WaitAll(workers);
         var scores = AllScores();
         var notes = new List<string>();
         notes.AddRange(failures.Select(f => $"failed: {f}"));
         var unfinished = suite.Problems.SelectMany(p => p.Entries.SelectMany(e => suite.Seeds.Where(s => !scores.Any(x => x.Problem == p.Name && x.Entry == e.Name && x.Seed == s))
             .Select(s => $"{p.Name}/{e.Name} seed {s}"))).ToList();
         if (unfinished.Count > 0) notes.Add($"not finished: {string.Join(", ", unfinished)}");
+        if (scores.Where(s => s.ConcurrentRuns > 1).ToList() is { Count: > 0 } shared)
+            notes.Add($"{shared.Count} of the {scores.Count} runs were trained up to {shared.Max(s => s.ConcurrentRuns)} at a time (--jobs): their step times and memory were measured beside each other's");
         Leaderboard.Write(outDirectory, suite, scores, notes);
         Console.WriteLine($"leaderboard of {scores.Count} runs: {Path.Combine(outDirectory, Leaderboard.MarkdownFileName)}, {Leaderboard.CsvFileName} and {Leaderboard.HtmlFileName}");
         if (cancel.IsCancellationRequested)
@@ -152,7 +165,7 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
         var evaluation = RunChild(["eval", directory, .. threads], Path.Combine(directory, "eval.log"), cancel);
         if (cancel.IsCancellationRequested) return null;
         if (evaluation != 0) return $"{run.Label}: evaluation exited with code {evaluation} (see {Path.Combine(directory, "eval.log")})";
-        var score = RunScore.FromRun(directory, run.Problem.Name, run.Entry.Name, run.Seed);
+        var score = RunScore.FromRun(directory, run.Problem.Name, run.Entry.Name, run.Seed) with { ConcurrentRuns = options.Jobs };
         score.Write(directory);
         var headline = score.Mover is { } mover ? $"ER {mover.ErrorReduction?.ToString("P1", CultureInfo.InvariantCulture) ?? "-"}, {mover.MeshesTangled} of {mover.Meshes} meshes tangled"
             : string.Create(CultureInfo.InvariantCulture, $"RMSE all {score.Groups[0].Model[^1].Rmse:0.00E+0}, NMSE {score.Groups[0].Model[^1].Nmse:0.00E+0}");
