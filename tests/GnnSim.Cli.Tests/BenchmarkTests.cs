@@ -123,6 +123,56 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public void AProblemWithAHeldOutTestSetTrainsOnAllItsDataAndIsScoredOnTheTestSet()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-benchmark-test-set-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // Three training trajectories would leave an 80/10/10 split no test trajectory at all; the held-out set has two, of another seed.
+            var suite = Path.Combine(folder, "suite.yaml");
+            File.WriteAllText(suite, $$"""
+                name: held-out
+                seeds: [0]
+                problems:
+                  - name: water
+                    data:
+                      generator: mpm
+                      options: {material: water, trajectories: 3, particles: 120, frames: 12, seed: 1}
+                      test: {trajectories: 2, seed: 7}
+                    entries:
+                      - name: giorom
+                        config: {{Path.Combine(RepositoryRoot(), "configs", "giorom_water.yaml")}}
+                        steps: 3
+                        set: {model.latent: 16, model.grid_side: 4, model.grid_width: 8, model.kernel_hidden: 8, model.transformer_layers: 1, model.heads: 2,
+                              training.log_every: 1, training.checkpoint_every: 3}
+                """);
+            var output = Path.Combine(folder, "out");
+            var (exit, text, error) = CliRunner.Run("benchmark", suite, "--out", output, "--threads", "1");
+            Assert.True(exit == 0, text + error);
+
+            var data = Path.Combine(output, "data");
+            var training = GnnSim.Datasets.Particles.ParticleTrajectoryFile.ReadAll(Path.Combine(data, "water.h5"));
+            var test = GnnSim.Datasets.Particles.ParticleTrajectoryFile.ReadAll(Path.Combine(data, "water-test.h5"));
+            Assert.Equal(3, training.Count);
+            Assert.Equal(2, test.Count);
+            // Another seed: other blocks, so other trajectories than the training ones.
+            static IEnumerable<float> Start(GnnSim.Datasets.Particles.ParticleTrajectory t) => t.Positions.Take(t.Dimension * t.ParticleCount);
+            Assert.DoesNotContain(test, t => training.Any(u => Start(u).SequenceEqual(Start(t))));
+
+            var run = Path.Combine(output, "runs", "water", "giorom", "seed0");
+            var config = Training.Experiments.ExperimentConfig.Load(Path.Combine(run, "config.yaml"), []);
+            Assert.Equal(Path.Combine(data, "water-test.h5"), config.Data.EvalPath);
+            Assert.Equal(2, RunScore.Read(run)!.Groups[0].Cases);
+            Assert.Contains("test: material=water trajectories=2 particles=120 frames=12 seed=7", File.ReadAllText(Path.Combine(run, SuiteRunner.PlanFileName)));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ASuiteKilledMidTrainingResumesTheRunFromItsCheckpoint()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"gnnsim-benchmark-kill-{Guid.NewGuid():N}");
@@ -291,6 +341,8 @@ public class BenchmarkTests
             Assert.Contains("set.training.seed", Refusal(TwoEntries.Replace("steps: 10}", "steps: 10, set: {training.seed: 3}}")));
             Assert.Contains("same name", Refusal(TwoEntries.Replace("name: second", "name: first")));
             Assert.Contains("subsets", Refusal(TwoEntries.Replace("subsets: [bc]", "subsets: [bc, walls]")));
+            Assert.Contains("data.test: cfdbench", Refusal(TwoEntries.Replace("options: {problem: cavity}}", "options: {problem: cavity}, test: {seed: 2}}")));
+            Assert.Contains("set.data.eval_path", Refusal(TwoEntries.Replace("steps: 10}", "steps: 10, set: {data.eval_path: x.h5}}")));
         }
         finally
         {

@@ -36,12 +36,22 @@ internal sealed class BenchmarkSuite
     /// (cfdbench, cylinder-mesh, mpm, helmholtz) and <c>options</c> are its command-line options
     /// (<c>trajectories: 10</c> is <c>--trajectories 10</c>); cfdbench generates each of
     /// <c>subsets</c> and trains on them together, scoring each subset's test cases apart.
+    /// <c>test</c> (not for cfdbench, whose split is CFDBench's own) makes a held-out test set with
+    /// the same generator: its options over <c>options</c>, e.g. another seed and count. The runs
+    /// then train on all of the data and are scored on that set (data.eval_path), so the score does
+    /// not rest on the one or two trajectories an 80/10/10 split of a small set leaves for testing.
     /// </summary>
     public sealed class DataRecipe
     {
         public string Generator { get; set; } = "";
         public List<string> Subsets { get; set; } = [];
         public Dictionary<string, object?> Options { get; set; } = [];
+        public Dictionary<string, object?>? Test { get; set; }
+
+        /// <summary>The held-out test set's generator options: <see cref="Options"/> with <see cref="Test"/>'s over them; null without one.</summary>
+        public Dictionary<string, object?>? TestOptions() => Test is null ? null
+            : Options.Select(o => (o.Key, Value: Test.TryGetValue(o.Key, out var value) ? value : o.Value))
+                .Concat(Test.Where(t => !Options.ContainsKey(t.Key)).Select(t => (t.Key, t.Value))).ToDictionary(o => o.Key, o => o.Value);
     }
 
     public sealed class Entry
@@ -100,8 +110,10 @@ internal sealed class BenchmarkSuite
             Require(problem.Data.Generator == "cfdbench" ? problem.Data.Subsets.Count >= 1 && problem.Data.Subsets.All(s => s is "bc" or "prop" or "geo") && problem.Data.Subsets.Distinct().Count() == problem.Data.Subsets.Count
                 : problem.Data.Subsets.Count == 0, $"{where}: data.subsets: cfdbench names distinct subsets among bc, prop and geo; other generators have none");
             Require(problem.Data.Generator != "cfdbench" || problem.Data.Options.ContainsKey("problem"), $"{where}: data.options.problem: cfdbench needs the problem (cavity, tube, dam or cylinder)");
-            foreach (var key in problem.Data.Options.Keys)
-                Require(IsName(key) && key is not ("out" or "subset"), $"{where}: data.options.{key}: not an option the suite may set (out and subset are the suite's own)");
+            foreach (var key in problem.Data.Options.Keys.Concat(problem.Data.Test?.Keys ?? Enumerable.Empty<string>()))
+                Require(IsName(key) && key is not ("out" or "subset"), $"{where}: data options {key}: not an option the suite may set (out and subset are the suite's own)");
+            Require(problem.Data.Test is null || problem.Data.Generator != "cfdbench", $"{where}: data.test: cfdbench data is split as CFDBench splits it; a held-out test set is for the other generators");
+            Require(problem.Data.Test is not { Count: 0 }, $"{where}: data.test: give the options that make the test set differ (at least another seed)");
             Require(problem.Entries.Count >= 1, $"{where}: no entries");
             Require(problem.Entries.Select(e => e.Name).Distinct().Count() == problem.Entries.Count, $"{where}: two entries have the same name");
             foreach (var entry in problem.Entries)
@@ -112,8 +124,8 @@ internal sealed class BenchmarkSuite
                 Require(entry.Steps >= 1, $"{at}: steps = {entry.Steps}: at least 1");
                 Require(entry.Minutes is null or > 0, $"{at}: minutes = {entry.Minutes}: positive, or left out");
                 foreach (var key in entry.Set.Keys)
-                    Require(key.Contains('.') && key is not ("data.path" or "training.seed" or "training.steps" or "training.max_minutes"),
-                        $"{at}: set.{key}: a config key (section.key) that the suite does not set itself (data.path, training.seed, training.steps and training.max_minutes are)");
+                    Require(key.Contains('.') && key is not ("data.path" or "data.eval_path" or "training.seed" or "training.steps" or "training.max_minutes"),
+                        $"{at}: set.{key}: a config key (section.key) that the suite does not set itself (data.path, data.eval_path, training.seed, training.steps and training.max_minutes are)");
             }
         }
     }

@@ -60,13 +60,14 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
         }
         // Then the runs, in suite order, at most --jobs at a time: each worker takes the next run not yet started.
         var queue = new System.Collections.Concurrent.ConcurrentQueue<(Run Run, string Directory, List<string> Overrides)>(pending.Where(p => ready.Contains(p.Run.Problem.Name)));
-        var workers = Enumerable.Range(0, Math.Min(options.Jobs, Math.Max(queue.Count, 1))).Select(_ => Task.Run(() =>
+        var concurrent = Math.Min(options.Jobs, Math.Max(queue.Count, 1));
+        var workers = Enumerable.Range(0, concurrent).Select(_ => Task.Run(() =>
         {
             while (!cancel.IsCancellationRequested && queue.TryDequeue(out var next))
             {
                 string? failure;
                 // A run that cannot be scored is named on the leaderboard like one whose child failed; the other workers go on.
-                try { failure = TrainAndScore(next.Run, next.Directory, next.Overrides, cancel); }
+                try { failure = TrainAndScore(next.Run, next.Directory, next.Overrides, concurrent, cancel); }
                 catch (Exception e) when (e is IOException or InvalidDataException or System.ComponentModel.Win32Exception) { failure = $"{next.Run.Label}: {e.Message}"; }
                 if (failure is not null) lock (failures) failures.Add(failure);
             }
@@ -108,32 +109,44 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
 
     private string DataLog(BenchmarkSuite.Problem problem) => Path.Combine(outDirectory, "data", $"{problem.Name}.log");
 
-    /// <summary>The config overrides that point a run at its problem's data: the file or folder the suite makes (and for CFDBench the problem and subsets).</summary>
+    /// <summary>
+    /// The config overrides that point a run at its problem's data: the file or folder the suite
+    /// makes (and for CFDBench the problem and subsets), and the held-out test file where the problem has one.
+    /// </summary>
     private List<string> DataSettings(BenchmarkSuite.Problem problem)
     {
         var recipe = problem.Data;
-        if (recipe.Generator != "cfdbench") return [$"data.path={Path.Combine(outDirectory, "data", $"{problem.Name}.h5")}"];
+        if (recipe.Generator != "cfdbench")
+            return recipe.Test is null ? [$"data.path={DataFile(problem, test: false)}"] : [$"data.path={DataFile(problem, test: false)}", $"data.eval_path={DataFile(problem, test: true)}"];
         return [$"data.path={Path.Combine(outDirectory, "data", problem.Name)}", $"data.problem={BenchmarkSuite.SetValue(recipe.Options["problem"])}",
             $"data.subsets=[{string.Join(", ", recipe.Subsets)}]"];
     }
+
+    private string DataFile(BenchmarkSuite.Problem problem, bool test) => Path.Combine(outDirectory, "data", test ? $"{problem.Name}-test.h5" : $"{problem.Name}.h5");
 
     /// <summary>Makes the problem's data where DataSettings points (the generators skip what exists); false when a generator failed or was interrupted.</summary>
     private bool MakeData(BenchmarkSuite.Problem problem, CancellationToken cancel)
     {
         var recipe = problem.Data;
         Directory.CreateDirectory(Path.Combine(outDirectory, "data"));
-        var options = recipe.Options.Where(o => o.Key != "problem" || recipe.Generator != "cfdbench")
-            .SelectMany(o => new[] { "--" + o.Key.Replace('_', '-'), BenchmarkSuite.SetValue(o.Value) }).ToList();
-        var path = DataSettings(problem)[0]["data.path=".Length..];
+        static List<string> CommandLine(Dictionary<string, object?> options) =>
+            options.SelectMany(o => new[] { "--" + o.Key.Replace('_', '-'), BenchmarkSuite.SetValue(o.Value) }).ToList();
         var clock = Stopwatch.StartNew();
-        Console.WriteLine($"  {problem.Name}: making the data ({recipe.Generator}{(recipe.Subsets.Count > 0 ? " " + string.Join(", ", recipe.Subsets) : "")})");
+        Console.WriteLine($"  {problem.Name}: making the data ({recipe.Generator}{(recipe.Subsets.Count > 0 ? " " + string.Join(", ", recipe.Subsets) : "")}{(recipe.Test is null ? "" : ", and its test set")})");
         if (recipe.Generator == "cfdbench")
         {
+            var path = Path.Combine(outDirectory, "data", problem.Name);
             var cfdProblem = BenchmarkSuite.SetValue(recipe.Options["problem"]);
+            var options = CommandLine(recipe.Options.Where(o => o.Key != "problem").ToDictionary(o => o.Key, o => o.Value));
             foreach (var subset in recipe.Subsets)
                 if (RunChild(["generate", "cfdbench", "--problem", cfdProblem, "--subset", subset, .. options, "--out", path], DataLog(problem), cancel) != 0) return false;
         }
-        else if (RunChild(["generate", recipe.Generator, .. options, "--out", path], DataLog(problem), cancel) != 0) return false;
+        else
+        {
+            if (RunChild(["generate", recipe.Generator, .. CommandLine(recipe.Options), "--out", DataFile(problem, test: false)], DataLog(problem), cancel) != 0) return false;
+            if (recipe.TestOptions() is { } test &&
+                RunChild(["generate", recipe.Generator, .. CommandLine(test), "--out", DataFile(problem, test: true)], DataLog(problem), cancel) != 0) return false;
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {problem.Name}: data ready ({clock.Elapsed.TotalSeconds:F0} s)"));
         return true;
     }
@@ -149,8 +162,8 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
         return overrides;
     }
 
-    /// <summary>Trains (or resumes), evaluates and scores one run; returns what failed, or null.</summary>
-    private string? TrainAndScore(Run run, string directory, List<string> overrides, CancellationToken cancel)
+    /// <summary>Trains (or resumes), evaluates and scores one run, beside up to <paramref name="concurrentRuns"/> - 1 others; returns what failed, or null.</summary>
+    private string? TrainAndScore(Run run, string directory, List<string> overrides, int concurrentRuns, CancellationToken cancel)
     {
         var config = suite.ConfigPath(run.Entry);
 
@@ -165,7 +178,7 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
         var evaluation = RunChild(["eval", directory, .. threads], Path.Combine(directory, "eval.log"), cancel);
         if (cancel.IsCancellationRequested) return null;
         if (evaluation != 0) return $"{run.Label}: evaluation exited with code {evaluation} (see {Path.Combine(directory, "eval.log")})";
-        var score = RunScore.FromRun(directory, run.Problem.Name, run.Entry.Name, run.Seed) with { ConcurrentRuns = options.Jobs };
+        var score = RunScore.FromRun(directory, run.Problem.Name, run.Entry.Name, run.Seed) with { ConcurrentRuns = concurrentRuns };
         score.Write(directory);
         var headline = score.Mover is { } mover ? $"ER {mover.ErrorReduction?.ToString("P1", CultureInfo.InvariantCulture) ?? "-"}, {mover.MeshesTangled} of {mover.Meshes} meshes tangled"
             : string.Create(CultureInfo.InvariantCulture, $"RMSE all {score.Groups[0].Model[^1].Rmse:0.00E+0}, NMSE {score.Groups[0].Model[^1].Nmse:0.00E+0}");
@@ -175,7 +188,8 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
 
     /// <summary>The problem's data recipe in one line (generator, subsets, options), for the plan.</summary>
     private static string Recipe(BenchmarkSuite.Problem problem) =>
-        $"{problem.Data.Generator} [{string.Join(", ", problem.Data.Subsets)}] " + string.Join(" ", problem.Data.Options.Select(o => $"{o.Key}={BenchmarkSuite.SetValue(o.Value)}"));
+        $"{problem.Data.Generator} [{string.Join(", ", problem.Data.Subsets)}] " + string.Join(" ", problem.Data.Options.Select(o => $"{o.Key}={BenchmarkSuite.SetValue(o.Value)}")) +
+        (problem.Data.TestOptions() is { } test ? "; test: " + string.Join(" ", test.Select(o => $"{o.Key}={BenchmarkSuite.SetValue(o.Value)}")) : "");
 
     // A run folder belongs to one config, one data recipe and one set of overrides: a changed suite must not resume or skip someone else's run.
     private static void CheckPlan(string directory, string config, string data, List<string> overrides)
