@@ -49,9 +49,13 @@ internal sealed class BenchmarkSuite
         public Dictionary<string, object?>? Test { get; set; }
 
         /// <summary>The held-out test set's generator options: <see cref="Options"/> with <see cref="Test"/>'s over them; null without one.</summary>
-        public Dictionary<string, object?>? TestOptions() => Test is null ? null
-            : Options.Select(o => (o.Key, Value: Test.TryGetValue(o.Key, out var value) ? value : o.Value))
-                .Concat(Test.Where(t => !Options.ContainsKey(t.Key)).Select(t => (t.Key, t.Value))).ToDictionary(o => o.Key, o => o.Value);
+        public Dictionary<string, object?>? TestOptions()
+        {
+            if (Test is null) return null;
+            var options = new Dictionary<string, object?>(Options); // a replaced value keeps its key's place, so the plan reads in the options' order
+            foreach (var (key, value) in Test) options[key] = value;
+            return options;
+        }
     }
 
     public sealed class Entry

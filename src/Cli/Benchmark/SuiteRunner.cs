@@ -26,6 +26,9 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
         public string Label => $"{Problem.Name}/{Entry.Name} seed {Seed}";
     }
 
+    /// <summary>A run not finished yet, with its folder and the overrides its plan was checked with.</summary>
+    private sealed record PendingRun(Run Run, string Directory, List<string> Overrides);
+
     public string RunDirectory(string problem, string entry, int seed) =>
         Path.Combine(outDirectory, "runs", problem, entry, $"seed{seed.ToString(CultureInfo.InvariantCulture)}");
 
@@ -41,14 +44,14 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
             (minutesEach is { } m ? string.Create(CultureInfo.InvariantCulture, $", {m:F1} training minutes each") : "") +
             (options.Jobs > 1 ? $", {options.Jobs} at a time" : "") + $", in {outDirectory}");
         // Every run's plan is checked before anything trains, so a changed suite is refused before it costs time.
-        var pending = new List<(Run Run, string Directory, List<string> Overrides)>();
+        var pending = new List<PendingRun>();
         foreach (var run in runs)
         {
             var directory = RunDirectory(run.Problem.Name, run.Entry.Name, run.Seed);
             var overrides = Overrides(run, minutesEach);
             CheckPlan(directory, suite.ConfigPath(run.Entry), Recipe(run.Problem), overrides);
             if (RunScore.Read(directory) is not null) Console.WriteLine($"  {run.Label}: finished before, skipped");
-            else pending.Add((run, directory, overrides));
+            else pending.Add(new PendingRun(run, directory, overrides));
         }
         // The data first, one problem after another (a generator uses the machine itself); a problem whose data failed leaves its runs out.
         var ready = new HashSet<string>();
@@ -59,7 +62,7 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
             else if (!cancel.IsCancellationRequested) failures.Add($"{problem.Name}: its data could not be made (see {DataLog(problem)})");
         }
         // Then the runs, in suite order, at most --jobs at a time: each worker takes the next run not yet started.
-        var queue = new System.Collections.Concurrent.ConcurrentQueue<(Run Run, string Directory, List<string> Overrides)>(pending.Where(p => ready.Contains(p.Run.Problem.Name)));
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<PendingRun>(pending.Where(p => ready.Contains(p.Run.Problem.Name)));
         var concurrent = Math.Min(options.Jobs, Math.Max(queue.Count, 1));
         var workers = Enumerable.Range(0, concurrent).Select(_ => Task.Run(() =>
         {
@@ -116,36 +119,38 @@ internal sealed class SuiteRunner(BenchmarkSuite suite, string outDirectory, Sui
     private List<string> DataSettings(BenchmarkSuite.Problem problem)
     {
         var recipe = problem.Data;
-        if (recipe.Generator != "cfdbench")
-            return recipe.Test is null ? [$"data.path={DataFile(problem, test: false)}"] : [$"data.path={DataFile(problem, test: false)}", $"data.eval_path={DataFile(problem, test: true)}"];
-        return [$"data.path={Path.Combine(outDirectory, "data", problem.Name)}", $"data.problem={BenchmarkSuite.SetValue(recipe.Options["problem"])}",
-            $"data.subsets=[{string.Join(", ", recipe.Subsets)}]"];
+        var settings = new List<string> { $"data.path={DataPath(problem)}" };
+        if (recipe.Generator == "cfdbench")
+            settings.AddRange([$"data.problem={BenchmarkSuite.SetValue(recipe.Options["problem"])}", $"data.subsets=[{string.Join(", ", recipe.Subsets)}]"]);
+        if (recipe.Test is not null) settings.Add($"data.eval_path={DataPath(problem, test: true)}");
+        return settings;
     }
 
-    private string DataFile(BenchmarkSuite.Problem problem, bool test) => Path.Combine(outDirectory, "data", test ? $"{problem.Name}-test.h5" : $"{problem.Name}.h5");
+    /// <summary>Where the problem's data goes: a folder of cases for CFDBench, else one HDF5 file (and one for its held-out test set).</summary>
+    private string DataPath(BenchmarkSuite.Problem problem, bool test = false) =>
+        Path.Combine(outDirectory, "data", problem.Data.Generator == "cfdbench" ? problem.Name : test ? $"{problem.Name}-test.h5" : $"{problem.Name}.h5");
 
     /// <summary>Makes the problem's data where DataSettings points (the generators skip what exists); false when a generator failed or was interrupted.</summary>
     private bool MakeData(BenchmarkSuite.Problem problem, CancellationToken cancel)
     {
         var recipe = problem.Data;
         Directory.CreateDirectory(Path.Combine(outDirectory, "data"));
-        static List<string> CommandLine(Dictionary<string, object?> options) =>
+        static List<string> CommandLine(IEnumerable<KeyValuePair<string, object?>> options) =>
             options.SelectMany(o => new[] { "--" + o.Key.Replace('_', '-'), BenchmarkSuite.SetValue(o.Value) }).ToList();
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"  {problem.Name}: making the data ({recipe.Generator}{(recipe.Subsets.Count > 0 ? " " + string.Join(", ", recipe.Subsets) : "")}{(recipe.Test is null ? "" : ", and its test set")})");
         if (recipe.Generator == "cfdbench")
         {
-            var path = Path.Combine(outDirectory, "data", problem.Name);
             var cfdProblem = BenchmarkSuite.SetValue(recipe.Options["problem"]);
-            var options = CommandLine(recipe.Options.Where(o => o.Key != "problem").ToDictionary(o => o.Key, o => o.Value));
+            var options = CommandLine(recipe.Options.Where(o => o.Key != "problem"));
             foreach (var subset in recipe.Subsets)
-                if (RunChild(["generate", "cfdbench", "--problem", cfdProblem, "--subset", subset, .. options, "--out", path], DataLog(problem), cancel) != 0) return false;
+                if (RunChild(["generate", "cfdbench", "--problem", cfdProblem, "--subset", subset, .. options, "--out", DataPath(problem)], DataLog(problem), cancel) != 0) return false;
         }
         else
         {
-            if (RunChild(["generate", recipe.Generator, .. CommandLine(recipe.Options), "--out", DataFile(problem, test: false)], DataLog(problem), cancel) != 0) return false;
+            if (RunChild(["generate", recipe.Generator, .. CommandLine(recipe.Options), "--out", DataPath(problem)], DataLog(problem), cancel) != 0) return false;
             if (recipe.TestOptions() is { } test &&
-                RunChild(["generate", recipe.Generator, .. CommandLine(test), "--out", DataFile(problem, test: true)], DataLog(problem), cancel) != 0) return false;
+                RunChild(["generate", recipe.Generator, .. CommandLine(test), "--out", DataPath(problem, test: true)], DataLog(problem), cancel) != 0) return false;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {problem.Name}: data ready ({clock.Elapsed.TotalSeconds:F0} s)"));
         return true;
