@@ -165,6 +165,19 @@ public class BenchmarkTests
             Assert.Equal(Path.Combine(data, "water-test.h5"), config.Data.EvalPath);
             Assert.Equal(2, RunScore.Read(run)!.Groups[0].Cases);
             Assert.Contains("test: material=water trajectories=2 particles=120 frames=12 seed=7", File.ReadAllText(Path.Combine(run, SuiteRunner.PlanFileName)));
+
+            // eval --held-out scores every trajectory of the file it names (--data would score a tenth of it).
+            var scores = Path.Combine(folder, "scores");
+            (exit, text, error) = CliRunner.Run("eval", run, "--held-out", Path.Combine(data, "water.h5"), "--out", scores, "--steps", "2", "--threads", "1");
+            Assert.True(exit == 0, text + error);
+            using (var evaluation = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(scores, "eval.json"))))
+                Assert.Equal(3, evaluation.RootElement.GetProperty("cases").GetInt32());
+            (exit, _, error) = CliRunner.Run("eval", run, "--held-out", Path.Combine(data, "water.h5"), "--split", "train");
+            Assert.Equal(2, exit);
+            Assert.Contains("without --data and --split", error);
+            (exit, _, error) = CliRunner.Run("rollout", run, "--held-out", Path.Combine(data, "nothing.h5"), "--out", Path.Combine(folder, "r.h5"));
+            Assert.Equal(2, exit);
+            Assert.Contains("nothing.h5: no such file", error);
         }
         finally
         {

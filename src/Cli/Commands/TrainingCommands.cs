@@ -199,7 +199,7 @@ internal static class TrainingCommands
             if (Experiment.ReadRunConfig(run).Training.Objective == MeshMovementObjective.ObjectiveName)
             {
                 rollout.ConfigureRuntime(result);
-                return EvaluateMover(run, result.GetValue(output) ?? run, rollout.Split(result), rollout.Data(result), rollout.MaxCases(result), rollout.Device(result));
+                return EvaluateMover(run, result.GetValue(output) ?? run, rollout.Split(result), rollout.Data(result), rollout.HeldOut(result), rollout.MaxCases(result), rollout.Device(result));
             }
             var rollouts = rollout.Run(result, out var splitName);
             var metrics = rollouts.Select(RolloutMetrics.ForCase).ToList();
@@ -219,6 +219,7 @@ internal static class TrainingCommands
         public readonly Argument<string> RunDirectory = new("RUN_DIR") { Description = "a training run directory" };
         private readonly Option<string?> data = new("--data") { Description = "data path (default: the run config's data.path)" };
         private readonly Option<string?> split = new("--split") { Description = "train, dev or test (default: the config's evaluation.split)" };
+        private readonly Option<string?> heldOut = new("--held-out") { Description = "score every trajectory of this file, as data.eval_path does (instead of --data and --split)" };
         private readonly Option<int?> steps = new("--steps") { Description = "rollout steps (default: the config's; 0 = to the end)" };
         private readonly Option<int?> start = new("--start") { Description = "start frame (default: the config's)" };
         private readonly Option<int?> maxCases = new("--max-cases") { Description = "at most this many trajectories" };
@@ -228,7 +229,7 @@ internal static class TrainingCommands
         public void AddTo(Command command)
         {
             command.Arguments.Add(RunDirectory);
-            foreach (var option in new Option[] { data, split, steps, start, maxCases, threads, device }) command.Options.Add(option);
+            foreach (var option in new Option[] { data, split, heldOut, steps, start, maxCases, threads, device }) command.Options.Add(option);
         }
 
         public string? Device(ParseResult result) => result.GetValue(device);
@@ -237,22 +238,23 @@ internal static class TrainingCommands
 
         public string? Split(ParseResult result) => result.GetValue(split);
         public string? Data(ParseResult result) => result.GetValue(data);
+        public string? HeldOut(ParseResult result) => result.GetValue(heldOut);
         public int? MaxCases(ParseResult result) => result.GetValue(maxCases);
 
         public List<RolloutResult> Run(ParseResult result, out string splitName)
         {
             CommonOptions.ConfigureRuntime(result.GetValue(threads));
             return RunRollouts(result.GetValue(RunDirectory)!, result.GetValue(data), result.GetValue(split), result.GetValue(steps),
-                result.GetValue(start), result.GetValue(maxCases), result.GetValue(device), out splitName);
+                result.GetValue(start), result.GetValue(maxCases), result.GetValue(device), out splitName, result.GetValue(heldOut));
         }
     }
 
     /// <summary>Rolls the run's model out on the chosen split, as the run's config and the options say.</summary>
-    public static List<RolloutResult> RunRollouts(string runDirectory, string? data, string? split, int? steps, int? start, int? maxCases, string? deviceName, out string splitName)
+    public static List<RolloutResult> RunRollouts(string runDirectory, string? data, string? split, int? steps, int? start, int? maxCases, string? deviceName, out string splitName, string? heldOut = null)
     {
         var config = Experiment.ReadRunConfig(runDirectory);
         var device = CommonOptions.ResolveDevice(deviceName, config.Training.Device);
-        splitName = split ?? config.Evaluation.Split;
+        splitName = UseHeldOut(config, heldOut, data, split) ?? split ?? config.Evaluation.Split;
         var rolloutSteps = steps ?? config.Evaluation.RolloutSteps;
         var startFrame = start ?? config.Evaluation.StartFrame;
         if (config.IsParticleFormat)
@@ -266,13 +268,28 @@ internal static class TrainingCommands
         return trajectories.Select(t => Rollout.Run(simulator, t, startFrame, rolloutSteps, device)).ToList();
     }
 
+    /// <summary>
+    /// --held-out FILE: the run's config reads FILE as its data.eval_path, whose test split is all of it;
+    /// returns that split's name, or null without the option. An 80/10/10 split of a held-out file
+    /// (--data FILE) would score a tenth of it.
+    /// </summary>
+    static string? UseHeldOut(ExperimentConfig config, string? heldOut, string? data, string? split)
+    {
+        if (heldOut is null) return null;
+        if (data is not null || split is not null) throw new ArgumentException("--held-out scores all of its file: give it without --data and --split");
+        if (config.Data.Format == "cfdbench") throw new ArgumentException($"--held-out {heldOut}: the run trains on CFDBench data, which keeps CFDBench's own split (use --split)");
+        if (!File.Exists(heldOut) && !Directory.Exists(heldOut)) throw new FileNotFoundException($"{heldOut}: no such file", heldOut);
+        config.Data.EvalPath = heldOut;
+        return "test";
+    }
+
     /// <summary>A mesh mover's eval: each mesh of the split moved by the model and scored (tangles, ER beside Monge-Ampere's, quality, speed).</summary>
-    static int EvaluateMover(string runDirectory, string directory, string? split, string? data, int? maxCases, string? deviceName)
+    static int EvaluateMover(string runDirectory, string directory, string? split, string? data, string? heldOut, int? maxCases, string? deviceName)
     {
         var config = Experiment.ReadRunConfig(runDirectory);
         if (data is not null) config.Data.Path = data;
         var device = CommonOptions.ResolveDevice(deviceName, config.Training.Device);
-        var splitName = split ?? config.Evaluation.Split;
+        var splitName = UseHeldOut(config, heldOut, data, split) ?? split ?? config.Evaluation.Split;
         var samples = Experiment.LoadMovementSamples(config, Experiment.ParseSplit(splitName), maxCases ?? config.Evaluation.MaxCases);
         using var simulator = Experiment.LoadTrainedMover(runDirectory, config, device);
         var objective = simulator.ObjectiveAs<MeshMovementObjective>();
