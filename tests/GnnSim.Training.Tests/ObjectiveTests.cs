@@ -174,6 +174,48 @@ public class ObjectiveTests
     }
 
     [Fact]
+    public void RandomPushforwardTrainsAfterEveryCountFromZeroToK()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(2);
+        var trajectory = Samples.Swirl(frames: 6);
+        const int k = 2;
+        using var objective = new NextStateObjective(trajectory.FieldCount, trajectory.Parameters.Length, new NextStateOptions(0, k, 1, RandomPushforward: true));
+        using var model = new RecordingOperator(objective.Widths);
+        using var data = objective.Prepare([trajectory]);
+        // The windows are sized for the longest push-forward.
+        Assert.Equal(6 - (k + 1), data.Count);
+        using var tensors = TrajectoryTensors.Create(trajectory);
+        var predicted = tensors.PredictedMask.unsqueeze(1);
+        // The model predicts no change: pushed j steps from frame 1, predicted nodes still hold frame 1,
+        // the others frame 1 + j, and the loss is against frame 1 + j + 1.
+        double LossAfter(int j)
+        {
+            var state = torch.where(predicted, tensors.State(1), tensors.State(1 + j));
+            return Losses.MaskedMse(torch.zeros(trajectory.NodeCount, 2),
+                objective.TargetNormalizer.forward(tensors.State(1 + j + 1) - state, accumulate: false), tensors.PredictedMask).item();
+        }
+        var drawn = new int[k + 1];
+        for (var draw = 0; draw < 30; draw++)
+        {
+            var loss = data.Loss(model, [1]).item();
+            // The normalizer has just taken this loss's statistics: the candidates are computed with them.
+            var candidates = Enumerable.Range(0, k + 1).Select(LossAfter).ToArray();
+            var matches = Enumerable.Range(0, k + 1).Where(j => Math.Abs(candidates[j] - loss) <= 1e-6 * Math.Max(1, loss)).ToList();
+            Assert.True(matches.Count == 1, $"draw {draw}: loss {loss} against {string.Join(", ", candidates)}");
+            drawn[matches[0]]++;
+        }
+        Assert.All(drawn, count => Assert.True(count > 0, $"push-forward counts drawn: {string.Join(", ", drawn)}"));
+
+        // The config's key reaches the objective, and a draw from nothing is refused.
+        var config = Experiments.ExperimentConfig.Parse("training: { pushforward_steps: 3, random_pushforward: true }", "a.yaml");
+        using var configured = Experiments.Experiment.CreateObjective(config, trajectory);
+        Assert.True(configured.Options.RandomPushforward);
+        var error = Assert.Throws<InvalidDataException>(() => Experiments.ExperimentConfig.Parse("training: { random_pushforward: true }", "a.yaml"));
+        Assert.Contains("a.yaml: training.random_pushforward", error.Message);
+    }
+
+    [Fact]
     public void UnrolledLossIsTheSumOfItsOneStepLosses()
     {
         using var scope = torch.NewDisposeScope();

@@ -52,7 +52,7 @@ public static class Experiment
     public static NextStateObjective CreateObjective(ExperimentConfig config, SimulationTrajectory sample)
     {
         var t = config.Training;
-        return new NextStateObjective(sample.FieldCount, sample.Parameters.Length, new NextStateOptions(t.NoiseStd, t.PushforwardSteps, t.UnrollSteps, t.Loss, t.DetachUnrolled, t.ChangeScale));
+        return new NextStateObjective(sample.FieldCount, sample.Parameters.Length, new NextStateOptions(t.NoiseStd, t.PushforwardSteps, t.UnrollSteps, t.Loss, t.DetachUnrolled, t.ChangeScale, t.RandomPushforward));
     }
 
     /// <summary>

@@ -105,6 +105,8 @@ public sealed class ExperimentConfig
         public double ReconstructionLossWeight { get; set; } = 1;
         /// <summary>Push-forward: roll this many steps without gradient before the trained step (0: plain one-step training).</summary>
         public int PushforwardSteps { get; set; } = 0;
+        /// <summary>Each training step draws its push-forward count uniformly from 0..pushforward_steps (Brandstetter et al.'s push-forward trick), so the model learns both from the true state and from its own drifted ones; false: always pushforward_steps.</summary>
+        public bool RandomPushforward { get; set; } = false;
         /// <summary>Steps rolled with gradient through them, their losses summed (1: one-step training).</summary>
         public int UnrollSteps { get; set; } = 1;
         /// <summary>Whether each unrolled step's input is detached from the graph of the step before (PhysGTO's code does so); false: the gradient runs through every step.</summary>
@@ -319,6 +321,7 @@ public sealed class ExperimentConfig
         Require(Training.BatchSize >= 1, "training.batch_size", Training.BatchSize, "must be at least 1");
         Require(Training.NoiseStd >= 0, "training.noise_std", Training.NoiseStd, "must be at least 0");
         Require(Training.PushforwardSteps >= 0, "training.pushforward_steps", Training.PushforwardSteps, "must be at least 0");
+        Require(!Training.RandomPushforward || Training.PushforwardSteps >= 1, "training.random_pushforward", Training.RandomPushforward, "needs training.pushforward_steps of at least 1 to draw from");
         Require(Training.NormalizerWarmupSteps >= 0 && Training.NormalizerWarmupSteps < Training.Steps, "training.normalizer_warmup_steps", Training.NormalizerWarmupSteps, "must be at least 0 and below training.steps");
         Require(Training.CheckpointEvery >= 1, "training.checkpoint_every", Training.CheckpointEvery, "must be at least 1");
         Require(Training.LogEvery >= 1, "training.log_every", Training.LogEvery, "must be at least 1");

@@ -8,8 +8,9 @@ namespace GnnSim.Training.Objectives;
 /// Next-state training samples: windows of <c>pushforward + unroll</c> steps of every training
 /// trajectory, and their loss. A sample's input state is its first frame with noise on NORMAL nodes
 /// (the model learns to pull a perturbed state back, which keeps rollouts stable); push-forward
-/// rolls k steps without gradient first; the unrolled steps then feed each prediction to the next
-/// step, with the gradient through it unless told to detach it, and the loss is the sum of theirs.
+/// rolls k steps without gradient first (with random push-forward, a count drawn anew for each loss
+/// from 0..k); the unrolled steps then feed each prediction to the next step, with the gradient
+/// through it unless told to detach it, and the loss is the sum of theirs.
 /// </summary>
 public sealed class NextStateTrainingSet : ITrainingSet
 {
@@ -57,9 +58,10 @@ public sealed class NextStateTrainingSet : ITrainingSet
         var predictedNodes = Cat(graphs.Select(g => g.PredictedMask));
         var predicted = predictedNodes.unsqueeze(1);
         var normalNodes = Cat(graphs.Select(g => g.NoiseMask));
+        var pushforward = PushforwardCount();
         var state = TruthAt(windows, 0);
         state = state + torch.randn_like(state) * o.NoiseStd * normalNodes;
-        for (var k = 1; k <= o.PushforwardSteps; k++)
+        for (var k = 1; k <= pushforward; k++)
         {
             using var noGrad = torch.no_grad();
             var next = state + objective.Change(model.forward(Inputs(graphs, state, FramesAt(windows, k - 1), accumulate: false)));
@@ -70,10 +72,10 @@ public sealed class NextStateTrainingSet : ITrainingSet
         {
             // Statistics come from the first step's inputs only: later ones are the model's own predictions.
             var first = j == 1;
-            var target = TruthAt(windows, o.PushforwardSteps + j);
+            var target = TruthAt(windows, pushforward + j);
             // Normalized under either loss: it feeds the change statistics (which de-normalize predictions in change units).
             var normalizedTarget = objective.NormalizedChange(target - state, accumulate: first);
-            var batch = Inputs(graphs, state, FramesAt(windows, o.PushforwardSteps + j - 1), accumulate: first);
+            var batch = Inputs(graphs, state, FramesAt(windows, pushforward + j - 1), accumulate: first);
             var prediction = model.forward(batch);
             var stepLoss = o.Loss == NextStateObjective.RelativeL2Loss
                 ? Losses.RelativeL2(state + objective.Change(prediction), target, predictedNodes, batch.BatchVector, batch.GraphCount)
@@ -86,6 +88,20 @@ public sealed class NextStateTrainingSet : ITrainingSet
             }
         }
         return loss!;
+    }
+
+    /// <summary>
+    /// The push-forward steps of this loss: PushforwardSteps, or with RandomPushforward a count drawn
+    /// uniformly from 0..PushforwardSteps by libtorch's generator (whose state a checkpoint keeps, so a
+    /// resumed run draws what the uninterrupted one would). The window still starts at the sample's
+    /// frame, so a shorter push-forward trains on earlier frames.
+    /// </summary>
+    private int PushforwardCount()
+    {
+        var o = objective.Options;
+        if (!o.RandomPushforward) return o.PushforwardSteps;
+        using var draw = torch.rand(1);
+        return Math.Min(o.PushforwardSteps, (int)(draw.item() * (o.PushforwardSteps + 1)));
     }
 
     private static int[] FramesAt(IReadOnlyList<(int Trajectory, int Frame)> windows, int offset) => windows.Select(w => w.Frame + offset).ToArray();
