@@ -10,8 +10,8 @@ namespace GnnSim.Training.Objectives;
 /// <param name="UnrollSteps">steps rolled with gradient through them; the loss sums theirs (1: one-step training)</param>
 /// <param name="Loss">mse (normalized targets, DeepMind) or relative_l2 (de-normalized fields, per graph, PhysGTO)</param>
 /// <param name="DetachUnrolled">each unrolled step starts from the previous prediction detached (PhysGTO's code), not with the gradient through it</param>
-/// <param name="RandomPushforward">each loss draws its push-forward count uniformly from 0..PushforwardSteps (Brandstetter et al.), instead of always PushforwardSteps</param>
 /// <param name="ChangeScale">the units of the operator's output: change ((change - its mean) / its std, MeshGraphNets) or state (change / the state's std: the step of the normalized state, PhysGTO)</param>
+/// <param name="RandomPushforward">each loss draws its push-forward count uniformly from 0..PushforwardSteps (Brandstetter et al.), instead of always PushforwardSteps</param>
 public sealed record NextStateOptions(double NoiseStd = 0.02, int PushforwardSteps = 0, int UnrollSteps = 1, string Loss = NextStateObjective.MseLoss,
     bool DetachUnrolled = false, string ChangeScale = NextStateObjective.ChangeUnits, bool RandomPushforward = false);
 
