@@ -48,6 +48,32 @@ public sealed class Hdf5Tests : IDisposable
     }
 
     [Fact]
+    public void AProcessStartedWhileAFileIsWrittenDoesNotKeepItFromBeingRead()
+    {
+        // libhdf5 opens files without close-on-exec, so a process that another thread starts while a file
+        // is being written inherits the descriptor. The writer's lock must not live on in that process:
+        // it made reading a freshly generated file fail now and then ("unable to lock file", errno 11).
+        var path = Path.Combine(dir, "inherited.h5");
+        System.Diagnostics.Process child;
+        using (var file = Hdf5File.Create(path))
+        {
+            file.Write<float>("x", [1, 2, 3], [3]);
+            child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        }
+        try
+        {
+            using var read = Hdf5File.OpenRead(path);
+            Assert.Equal([1f, 2, 3], read.Read<float>("x", out _));
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+            child.Dispose();
+        }
+    }
+
+    [Fact]
     public void GzipStorageCompressesWhatIsCompressible()
     {
         var frames = Enumerable.Range(0, 200 * 1000 * 2).Select(k => (k / 2000 % 50) * 0.25f).ToArray(); // a field that changes per frame only

@@ -160,6 +160,7 @@ internal static unsafe class H5Native
     [DllImport(Lib)] internal static extern int H5Pset_shuffle(long plist);
     [DllImport(Lib)] internal static extern int H5Pset_fletcher32(long plist);
     [DllImport(Lib)] internal static extern int H5Pset_libver_bounds(long plist, int low, int high);
+    [DllImport(Lib)] internal static extern int H5Pset_file_locking(long plist, byte useFileLocking, byte ignoreWhenDisabled); // 1.10.7 and later
     [DllImport(Lib)] internal static extern int H5Pclose(long plist);
     [DllImport(Lib)] internal static extern int H5Zfilter_avail(int filter);
 

@@ -7,7 +7,16 @@ public sealed class Hdf5File : Hdf5Group
 {
     Hdf5File(long id, string path) : base(id, path, "/") { }
 
-    /// <summary>Creates (or truncates) a file. For a file that must never be seen half-written, create it under a temporary name and rename it.</summary>
+    /// <summary>
+    /// Creates (or truncates) a file. For a file that must never be seen half-written, create it under a
+    /// temporary name and rename it (as every writer here does, through <see cref="AtomicFile"/>).
+    /// </summary>
+    /// <remarks>
+    /// The file is not locked. libhdf5 opens it without close-on-exec, so a process that any thread
+    /// starts meanwhile (gmsh, python, a worker) inherits the descriptor, and with it the writer's
+    /// exclusive lock, for as long as that process lives: the finished file could not be read until
+    /// then. A lock would guard nothing anyway, since nobody else opens a temporary of ours.
+    /// </remarks>
     public static Hdf5File Create(string path)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
@@ -21,6 +30,8 @@ public sealed class Hdf5File : Hdf5Group
             {
                 if (access < 0 || H5Pset_libver_bounds(access, LibraryVersion110, LibraryVersion110) < 0)
                     throw new IOException($"{path}: cannot set the HDF5 file format: {LastError()}");
+                if (H5Pset_file_locking(access, useFileLocking: 0, ignoreWhenDisabled: 1) < 0)
+                    throw new IOException($"{path}: cannot turn off HDF5 file locking: {LastError()}");
                 var id = H5Fcreate(path, AccessTruncate, Default, access);
                 if (id < 0) throw new IOException($"{path}: cannot create the HDF5 file: {LastError()}");
                 return new Hdf5File(id, path);
