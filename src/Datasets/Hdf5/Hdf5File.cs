@@ -30,7 +30,7 @@ public sealed class Hdf5File : Hdf5Group
             {
                 if (access < 0 || H5Pset_libver_bounds(access, LibraryVersion110, LibraryVersion110) < 0)
                     throw new IOException($"{path}: cannot set the HDF5 file format: {LastError()}");
-                if (H5Pset_file_locking(access, useFileLocking: 0, ignoreWhenDisabled: 1) < 0)
+                if (H5Pset_file_locking(access, useFileLocking: 0, ignoreWhenDisabled: 0) < 0)
                     throw new IOException($"{path}: cannot turn off HDF5 file locking: {LastError()}");
                 var id = H5Fcreate(path, AccessTruncate, Default, access);
                 if (id < 0) throw new IOException($"{path}: cannot create the HDF5 file: {LastError()}");
