@@ -49,6 +49,18 @@ public static partial class torch
 
     public static Tensor rand(params long[] shape) => rand(shape, ScalarType.Float32);
 
+    /// <summary>
+    /// An integer uniform in [0, <paramref name="high"/>) from the global generator: a seeded run draws the
+    /// same, and a resumed one carries on (checkpoints keep the generator's state). For the host-side
+    /// choices of a training step (a push-forward count, the seed of a sampler).
+    /// </summary>
+    public static int random_int(int high)
+    {
+        if (high < 1) throw new ArgumentOutOfRangeException(nameof(high), $"must be at least 1, got {high}");
+        using var draw = rand(1);
+        return Math.Min(high - 1, (int)(draw.item() * high));
+    }
+
     public static Tensor zeros_like(Tensor t) => zeros(t.shape, t.dtype, t.device);
 
     public static Tensor ones_like(Tensor t) => ones(t.shape, t.dtype, t.device);

@@ -72,6 +72,18 @@ public class CreationAndShapeTests
     }
 
     [Fact]
+    public void RandomIntsCoverTheirRangeEvenlyAndRepeatWithTheSeed()
+    {
+        torch.manual_seed(5);
+        var draws = Enumerable.Range(0, 3000).Select(_ => torch.random_int(3)).ToArray();
+        torch.manual_seed(5);
+        Assert.Equal(draws, Enumerable.Range(0, 3000).Select(_ => torch.random_int(3)));
+        Assert.All(Enumerable.Range(0, 3), value => Assert.InRange(draws.Count(d => d == value), 900, 1100));
+        Assert.Equal(0, torch.random_int(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => torch.random_int(0));
+    }
+
+    [Fact]
     public void ViewsReorderAndSelectElements()
     {
         using var scope = torch.NewDisposeScope();

@@ -130,8 +130,7 @@ public sealed class TrajectoryTensors : IDisposable
         foreach (var set in redrawnEdgeSets)
         {
             // Seeded from libtorch's generator: a seeded run draws the same sets, a resumed one carries on.
-            using var draw = torch.rand([1]);
-            var random = new Random((int)(draw.item() * int.MaxValue));
+            var random = new Random(torch.random_int(int.MaxValue));
             edgeSets[set.Name] = Edges(set.Build(Trajectory.Graph, random), keep: false);
         }
         return new(torch.cat([state, StaticNodeFeatures], 1), Positions, edgeSets)

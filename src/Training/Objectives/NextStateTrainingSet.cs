@@ -99,9 +99,7 @@ public sealed class NextStateTrainingSet : ITrainingSet
     private int PushforwardCount()
     {
         var o = objective.Options;
-        if (!o.RandomPushforward) return o.PushforwardSteps;
-        using var draw = torch.rand(1);
-        return Math.Min(o.PushforwardSteps, (int)(draw.item() * (o.PushforwardSteps + 1)));
+        return o.RandomPushforward ? torch.random_int(o.PushforwardSteps + 1) : o.PushforwardSteps;
     }
 
     private static int[] FramesAt(IReadOnlyList<(int Trajectory, int Frame)> windows, int offset) => windows.Select(w => w.Frame + offset).ToArray();

@@ -71,7 +71,7 @@ public sealed class ParticleTrainingSet : ITrainingSet
                 if (objective.IsSparse)
                 {
                     // A new sample of particles every time, from a generator seeded by libtorch's: runs and resumes draw alike.
-                    var random = new Random((int)(torch.rand(1).item() * int.MaxValue));
+                    var random = new Random(torch.random_int(int.MaxValue));
                     particles = particles.Select(objective.SampleParticles(particles.Trajectory.Frame(frame + c), particles.ParticleCount, random));
                     sparse.Add(particles);
                 }
